@@ -1,0 +1,43 @@
+/**
+ * `npm run db:migrate [-- up|down|status]`: applies (or reverts one of) the
+ * package's migrations to DATABASE_URL, through the same Neon driver the
+ * functions use (NEON_WS_PROXY points it at the local stand-in). Without
+ * DATABASE_URL it works on the embedded PGlite in PGLITE_DATA_DIR.
+ */
+import {
+  appliedMigrations,
+  createDatabase,
+  databaseConfigFromEnv,
+  migrateDown,
+  migrateToLatest,
+  migrations,
+} from '../src/index.ts'
+
+const command = process.argv[2] ?? 'up'
+if (!['up', 'down', 'status'].includes(command)) {
+  console.error('usage: npm run db:migrate -- [up|down|status]')
+  process.exit(2)
+}
+if (!process.env.DATABASE_URL && !process.env.PGLITE_DATA_DIR) {
+  console.error('Set DATABASE_URL (or PGLITE_DATA_DIR for the embedded database); `npm run services` prints one.')
+  process.exit(2)
+}
+
+const database = createDatabase(databaseConfigFromEnv(process.env))
+try {
+  if (command === 'up') {
+    const ran = await migrateToLatest(database.db)
+    console.log(ran.length ? ran.map((r) => `applied ${r.migrationName}`).join('\n') : 'already up to date')
+  } else if (command === 'down') {
+    const ran = await migrateDown(database.db)
+    console.log(ran.length ? ran.map((r) => `reverted ${r.migrationName}`).join('\n') : 'nothing to revert')
+  } else {
+    const applied = new Set(await appliedMigrations(database.db))
+    for (const name of Object.keys(migrations)) console.log(`${applied.has(name) ? 'applied' : 'pending'}  ${name}`)
+  }
+} catch (error) {
+  console.error(`db:migrate ${command} failed: ${(error as Error).message}`)
+  process.exitCode = 1
+} finally {
+  await database.dispose()
+}
