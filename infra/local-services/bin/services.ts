@@ -1,0 +1,56 @@
+/**
+ * `npm run services`: starts the local stand-ins for the hosted services in the
+ * foreground and prints, as KEY=value lines on stdout, the environment that
+ * points the project at them. Everything else goes to stderr, so
+ * `npm run services > .env.local` captures just the variables.
+ *
+ *   SERVICES_DATABASE_URL  the Postgres to relay to (created if missing)
+ *                          default postgres://postgres@127.0.0.1:5432/serverless_dal
+ *   NEON_STANDIN_PORT      default 4444 (0 picks a free port)
+ */
+import pg from 'pg'
+import { startNeonStandIn } from '../src/index.ts'
+
+const databaseUrl = process.env.SERVICES_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/serverless_dal'
+const port = Number(process.env.NEON_STANDIN_PORT ?? 4444)
+
+await ensureDatabase(databaseUrl)
+const neon = await startNeonStandIn({ upstreamUrl: databaseUrl, port })
+
+console.error(
+  `Neon stand-in on 127.0.0.1:${neon.port} → Postgres ${new URL(databaseUrl).host}. Export these, then run the project:`,
+)
+console.log(`DATABASE_URL=${databaseUrl}`)
+console.log(`NEON_WS_PROXY=${neon.webSocketUrl}`)
+console.log(`NEON_HTTP_ENDPOINT=${neon.httpEndpoint}`)
+console.error('Ctrl-C stops the services.')
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void neon.close().then(() => process.exit(0))
+  })
+}
+
+/** Creates the target database on first use, so one command sets up a fresh machine. */
+async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url)
+  const name = decodeURIComponent(target.pathname.slice(1))
+  const maintenance = new URL(url)
+  maintenance.pathname = '/postgres'
+  const client = new pg.Client({ connectionString: maintenance.href, connectionTimeoutMillis: 5000 })
+  try {
+    await client.connect()
+  } catch (error) {
+    console.error(`Postgres at ${target.host} did not answer (${(error as Error).message}). Is it running?`)
+    process.exit(1)
+  }
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name])
+    if (!rowCount) {
+      await client.query(`create database ${pg.escapeIdentifier(name)}`)
+      console.error(`created database ${name}`)
+    }
+  } finally {
+    await client.end()
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The `neon()` HTTP protocol in front of a real Postgres: `POST /sql` with a
+ * `Neon-Connection-String` header and `{query, params}` (or `{queries}` for a
+ * batch run as one transaction). Values come back as raw text, rows as arrays,
+ * and Postgres errors as a 400 JSON body carrying their fields — as Neon does.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import pg from 'pg'
+import { batchBegin, POSTGRES_ERROR_FIELDS, parseSqlRequest, RequestError, type SqlQuery } from './http-protocol.ts'
+import { formatUpstream, isUpstream, type Upstream } from './upstream.ts'
+
+export interface HttpEndpointOptions {
+  upstream: Upstream
+  maxBodyBytes: number
+  /** Distinct user/database pairs kept pooled at once. */
+  maxPools?: number
+}
+
+export interface HttpEndpoint {
+  handle(request: IncomingMessage, response: ServerResponse): Promise<void>
+  close(): Promise<void>
+}
+
+/** Neon answers with the text form of every value; no parsing on this side. */
+const RAW_TEXT = { getTypeParser: () => (value: string) => value }
+
+export function createHttpEndpoint(options: HttpEndpointOptions): HttpEndpoint {
+  const pools = new Map<string, pg.Pool>()
+
+  function poolFor(connectionString: string): pg.Pool {
+    let url: URL
+    try {
+      url = new URL(connectionString)
+    } catch {
+      throw new RequestError(400, 'Neon-Connection-String is not a valid URL')
+    }
+    if (!isUpstream(options.upstream, url.hostname, url.port || 5432)) {
+      throw new RequestError(403, `this endpoint only relays to ${formatUpstream(options.upstream)}`)
+    }
+    const user = decodeURIComponent(url.username)
+    const database = decodeURIComponent(url.pathname.slice(1))
+    if (!user || !database) throw new RequestError(400, 'Neon-Connection-String needs a user and a database')
+    const password = decodeURIComponent(url.password)
+    const key = JSON.stringify([user, password, database])
+    let pool = pools.get(key)
+    if (!pool) {
+      if (pools.size >= (options.maxPools ?? 16)) throw new RequestError(429, 'too many distinct connection strings')
+      pool = new pg.Pool({ ...options.upstream, user, password, database, max: 10, idleTimeoutMillis: 10_000 })
+      pool.on('error', () => {}) // an idle connection died; the pool replaces it
+      pools.set(key, pool)
+    }
+    return pool
+  }
+
+  async function run(client: pg.PoolClient, query: SqlQuery, arrayMode: boolean) {
+    const result = await client.query({
+      text: query.query,
+      values: query.params,
+      // the extended protocol, as Neon uses: one statement per query, parameters bound
+      queryMode: 'extended',
+      types: RAW_TEXT,
+      ...(arrayMode && { rowMode: 'array' as const }),
+    } as pg.QueryConfig)
+    return {
+      command: result.command,
+      rowCount: result.rowCount,
+      rows: result.rows,
+      fields: result.fields,
+      rowAsArray: arrayMode,
+    }
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    try {
+      const body = await readBody(request, options.maxBodyBytes)
+      const connectionString = header(request, 'neon-connection-string')
+      if (!connectionString) throw new RequestError(400, 'missing Neon-Connection-String header')
+      const parsed = parseSqlRequest(body)
+      const arrayMode = header(request, 'neon-array-mode') === 'true'
+      const begin =
+        parsed.kind === 'batch'
+          ? batchBegin({
+              isolationLevel: header(request, 'neon-batch-isolation-level'),
+              readOnly: header(request, 'neon-batch-read-only'),
+              deferrable: header(request, 'neon-batch-deferrable'),
+            })
+          : undefined
+      const pool = poolFor(connectionString)
+      const client = await pool.connect().catch((error: Error) => {
+        throw new RequestError(502, `cannot reach Postgres at ${formatUpstream(options.upstream)}: ${error.message}`)
+      })
+      let broken = false
+      try {
+        if (parsed.kind === 'single') {
+          return sendJson(response, 200, await run(client, parsed.query, arrayMode))
+        }
+        await client.query(begin ?? 'begin')
+        try {
+          const results = []
+          for (const query of parsed.queries) results.push(await run(client, query, arrayMode))
+          await client.query('commit')
+          return sendJson(response, 200, { results })
+        } catch (error) {
+          await client.query('rollback').catch(() => {
+            broken = true
+          })
+          throw error
+        }
+      } catch (error) {
+        if (!isPostgresError(error)) broken = true
+        throw error
+      } finally {
+        client.release(broken)
+      }
+    } catch (error) {
+      if (error instanceof RequestError) return sendJson(response, error.status, { message: error.message })
+      if (isPostgresError(error)) return sendJson(response, 400, postgresErrorBody(error))
+      return sendJson(response, 502, { message: `upstream failure: ${(error as Error).message}` })
+    }
+  }
+
+  return {
+    handle,
+    async close() {
+      const all = [...pools.values()]
+      pools.clear()
+      await Promise.all(all.map((pool) => pool.end()))
+    },
+  }
+}
+
+function isPostgresError(error: unknown): error is pg.DatabaseError {
+  return error instanceof pg.DatabaseError
+}
+
+function postgresErrorBody(error: pg.DatabaseError): Record<string, unknown> {
+  const body: Record<string, unknown> = { message: error.message }
+  for (const field of POSTGRES_ERROR_FIELDS) {
+    const value = error[field]
+    if (value !== undefined) body[field] = value
+  }
+  return body
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+export function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length'] ?? 0)
+    if (declared > maxBytes) {
+      request.resume() // drain, so the connection can answer
+      return reject(new RequestError(413, `request body is larger than ${maxBytes} bytes`))
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) {
+        request.removeAllListeners('data')
+        request.resume()
+        reject(new RequestError(413, `request body is larger than ${maxBytes} bytes`))
+        return
+      }
+      chunks.push(chunk)
+    })
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    request.on('error', reject)
+  })
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  if (response.headersSent) return
+  const text = JSON.stringify(body)
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) })
+  response.end(text)
+}

@@ -1,0 +1,81 @@
+/**
+ * A local stand-in for Neon: the WebSocket proxy and the HTTP SQL endpoint on
+ * one port, in front of one real Postgres.
+ *
+ * ```ts
+ * const neon = await startNeonStandIn({ upstreamUrl: 'postgres://postgres@127.0.0.1:5432/test' })
+ * process.env.NEON_WS_PROXY = neon.webSocketUrl     // ws://127.0.0.1:<port>/v1
+ * process.env.NEON_HTTP_ENDPOINT = neon.httpEndpoint // http://127.0.0.1:<port>/sql
+ * ```
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createHttpEndpoint, sendJson } from './http-endpoint.ts'
+import { upstreamFromUrl } from './upstream.ts'
+import { createWsProxy } from './ws-proxy.ts'
+
+export interface NeonStandInOptions {
+  /** The Postgres to relay to; only its host and port are used for routing. */
+  upstreamUrl: string
+  /** @default '127.0.0.1' */
+  host?: string
+  /** 0 picks a free port. @default 0 */
+  port?: number
+  /** Largest WebSocket message. @default 64 MiB */
+  maxMessageBytes?: number
+  /** Largest HTTP request body (Neon's own limit is 64 MB). @default 10 MiB */
+  maxBodyBytes?: number
+}
+
+export interface NeonStandIn {
+  readonly port: number
+  readonly webSocketUrl: string
+  readonly httpEndpoint: string
+  openTunnels(): number
+  close(): Promise<void>
+}
+
+export async function startNeonStandIn(options: NeonStandInOptions): Promise<NeonStandIn> {
+  const upstream = upstreamFromUrl(options.upstreamUrl)
+  const proxy = createWsProxy({ upstream, maxMessageBytes: options.maxMessageBytes ?? 64 * 1024 * 1024 })
+  const sql = createHttpEndpoint({ upstream, maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024 })
+
+  const server: Server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://stand-in').pathname
+    if (path === '/sql') {
+      if (request.method !== 'POST') return sendJson(response, 405, { message: 'use POST /sql' })
+      void sql.handle(request, response)
+      return
+    }
+    if (path === '/health' && request.method === 'GET') return sendJson(response, 200, { status: 'ok' })
+    sendJson(response, 404, { message: `nothing at ${request.method} ${path}` })
+  })
+  server.on('upgrade', (request, socket, head) => {
+    socket.on('error', () => socket.destroy())
+    proxy.handleUpgrade(request, socket, head)
+  })
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+    else socket.destroy()
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve)
+  })
+  const { port } = server.address() as AddressInfo
+  const host = options.host ?? '127.0.0.1'
+
+  return {
+    port,
+    webSocketUrl: `ws://${host}:${port}/v1`,
+    httpEndpoint: `http://${host}:${port}/sql`,
+    openTunnels: proxy.openTunnels,
+    async close() {
+      proxy.close()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await sql.close()
+    },
+  }
+}
