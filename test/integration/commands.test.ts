@@ -1,0 +1,106 @@
+/**
+ * The commands README gives, run as a user runs them: `npm run services`
+ * prints the environment, `npm run db:migrate` applies migrations through it,
+ * and `npm start` serves /ping and /health on the embedded default.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createDatabase } from '@serverless-dal/repository'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
+import { envLines, runScript, type Started, startScript } from '../support/processes.ts'
+
+describe('npm run services and npm run db:migrate', () => {
+  let scratch: ScratchDatabase
+  let services: Started
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('services')
+    services = await startScript(
+      'infra/local-services/bin/services.ts',
+      { SERVICES_DATABASE_URL: scratch.url, NEON_STANDIN_PORT: '0' },
+      /NEON_HTTP_ENDPOINT=/,
+    )
+  })
+  afterAll(async () => {
+    await services?.stop()
+    await scratch?.drop()
+  })
+
+  it('prints the variables that point the project at the stand-in', () => {
+    const env = envLines(services.stdout())
+    expect(env).toEqual({
+      DATABASE_URL: scratch.url,
+      NEON_WS_PROXY: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/v1$/),
+      NEON_HTTP_ENDPOINT: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/sql$/),
+    })
+  })
+
+  it('migrates DATABASE_URL through them, reports status, and reverts', async () => {
+    const env = envLines(services.stdout())
+    const up = await runScript('packages/repository/bin/migrate.ts', ['up'], env)
+    expect(up).toMatchObject({ code: 0, stdout: 'applied 0001-initial-schema\n' })
+
+    const again = await runScript('packages/repository/bin/migrate.ts', [], env)
+    expect(again.stdout).toBe('already up to date\n')
+
+    const status = await runScript('packages/repository/bin/migrate.ts', ['status'], env)
+    expect(status.stdout).toBe('applied  0001-initial-schema\n')
+
+    // the printed variables reach Postgres through the Neon HTTP path too
+    const database = createDatabase({
+      driver: 'neon-http',
+      connectionString: env.DATABASE_URL ?? '',
+      proxy: { httpEndpoint: env.NEON_HTTP_ENDPOINT ?? '' },
+    })
+    const { rows } = await sql<{ n: number }>`select count(*) as n from organizations`.execute(database.db)
+    expect(rows).toEqual([{ n: 0 }])
+    await database.dispose()
+
+    const down = await runScript('packages/repository/bin/migrate.ts', ['down'], env)
+    expect(down).toMatchObject({ code: 0, stdout: 'reverted 0001-initial-schema\n' })
+  })
+
+  it('refuses an unknown migrate command and a missing DATABASE_URL', async () => {
+    expect((await runScript('packages/repository/bin/migrate.ts', ['sideways'], {})).code).toBe(2)
+    const missing = await runScript('packages/repository/bin/migrate.ts', ['up'], {
+      DATABASE_URL: '',
+      PGLITE_DATA_DIR: '',
+    })
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/Set DATABASE_URL/)
+  })
+})
+
+describe('npm start on the embedded default', () => {
+  let tempDir: string
+  let dataDir: string
+  let server: Started
+
+  beforeAll(async () => {
+    tempDir = await mkdtemp(join(tmpdir(), 'dal-start-'))
+    dataDir = join(tempDir, 'not', 'yet', 'there') // as `.data/pglite` on a fresh clone
+    server = await startScript(
+      'functions/documents-api/node.ts',
+      { PORT: '0', DATABASE_URL: '', PGLITE_DATA_DIR: dataDir },
+      /documents API on http:\/\/localhost:\d+/,
+    )
+  })
+  afterAll(async () => {
+    await server?.stop()
+    await rm(tempDir, { recursive: true, force: true })
+  })
+
+  const baseUrl = () => server.stdout().match(/http:\/\/localhost:\d+/)?.[0] ?? ''
+
+  it('answers /ping and a healthy /health after migrating PGlite', async () => {
+    expect(server.stdout()).toContain(`embedded PGlite (${dataDir})`)
+    const ping = await fetch(`${baseUrl()}/ping`)
+    expect(await ping.text()).toBe('pong')
+    const health = await fetch(`${baseUrl()}/health`)
+    expect(health.status).toBe(200)
+    expect(await health.json()).toEqual({ status: 'ok', db: 'ok', cache: 'disabled' })
+  })
+})

@@ -1,0 +1,69 @@
+/** Migrations up, down, and up again, on an empty database and on PGlite. */
+import { startNeonStandIn } from '@serverless-dal/local-services'
+import {
+  appliedMigrations,
+  createDatabase,
+  type Database,
+  migrateDown,
+  migrateToLatest,
+  migrations,
+} from '@serverless-dal/repository'
+import { sql } from 'kysely'
+import { describe, expect, it } from 'vitest'
+import { createScratchDatabase } from '../support/postgres.ts'
+
+const TABLES = ['document_links', 'document_topics', 'documents', 'organizations', 'summaries', 'topics']
+
+async function userTables(database: Database): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`
+    select table_name as name from information_schema.tables
+    where table_schema = 'public' and table_name not like 'kysely_%' order by 1`.execute(database.db)
+  return rows.map((row) => row.name)
+}
+
+async function upDownUp(database: Database) {
+  expect(await userTables(database)).toEqual([])
+  const up = await migrateToLatest(database.db)
+  expect(up.map((r) => [r.migrationName, r.direction, r.status])).toEqual(
+    Object.keys(migrations).map((name) => [name, 'Up', 'Success']),
+  )
+  expect(await userTables(database)).toEqual(TABLES)
+  expect(await migrateToLatest(database.db)).toEqual([]) // idempotent
+
+  const down = await migrateDown(database.db)
+  expect(down.map((r) => [r.direction, r.status])).toEqual([['Down', 'Success']])
+  expect(await userTables(database)).toEqual([])
+  expect(await appliedMigrations(database.db)).toEqual([])
+
+  await migrateToLatest(database.db)
+  expect(await userTables(database)).toEqual(TABLES)
+  expect(await appliedMigrations(database.db)).toEqual(Object.keys(migrations))
+}
+
+describe('migrations', () => {
+  it('go up, down and up again on an empty Postgres database through the Neon driver', async () => {
+    const scratch = await createScratchDatabase('migrations')
+    const neon = await startNeonStandIn({ upstreamUrl: scratch.url })
+    const database = createDatabase({
+      driver: 'neon-pool',
+      connectionString: scratch.url,
+      proxy: { webSocketUrl: neon.webSocketUrl },
+    })
+    try {
+      await upDownUp(database)
+    } finally {
+      await database.dispose()
+      await neon.close()
+      await scratch.drop()
+    }
+  })
+
+  it('go up, down and up again on PGlite', async () => {
+    const database = createDatabase({ driver: 'pglite' })
+    try {
+      await upDownUp(database)
+    } finally {
+      await database.dispose()
+    }
+  })
+})
