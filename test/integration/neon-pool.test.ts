@@ -122,7 +122,9 @@ describe('database lifetimes', () => {
   it('follows the runtime: per request on Workers, per process on Lambda and Node', async () => {
     for (const runtime of ['workers', 'lambda', 'node'] as const) {
       const lifetime = lifetimeForRuntime(runtime, config)
-      const shared = lifetime.lease().database === lifetime.lease().database
+      const first = lifetime.lease().database
+      const second = lifetime.lease().database
+      const shared = first === second
       expect({ runtime, shared }).toEqual({ runtime, shared: runtime !== 'workers' })
       await lifetime.dispose()
     }
