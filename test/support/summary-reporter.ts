@@ -1,0 +1,21 @@
+/**
+ * Ends a run with one plain line, `tests: N passed, N failed[, N skipped]`, that
+ * tools reading the log (CI included) understand without knowing Vitest.
+ */
+import type { Reporter, TestModule } from 'vitest/node'
+
+export default class SummaryReporter implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const counts = { passed: 0, failed: 0, skipped: 0 }
+    for (const module of testModules) {
+      for (const test of module.children.allTests()) {
+        const state = test.result().state
+        if (state === 'passed') counts.passed++
+        else if (state === 'failed') counts.failed++
+        else counts.skipped++
+      }
+    }
+    const skipped = counts.skipped ? `, ${counts.skipped} skipped` : ''
+    process.stdout.write(`\ntests: ${counts.passed} passed, ${counts.failed} failed${skipped}\n`)
+  }
+}
