@@ -3,7 +3,7 @@
  * same on the embedded PGlite and on real Postgres through the Neon driver.
  */
 import type { Database, DB } from '@serverless-dal/repository'
-import { type Kysely, sql } from 'kysely'
+import { AbortedTransactionError, type Kysely, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { backends } from '../support/backends.ts'
 
@@ -178,5 +178,23 @@ describe.each(backends.map((make) => make()))('schema and database layer on $nam
     )
     expect(names).toContain('from succeeding')
     expect(names).not.toContain('from failing')
+  })
+
+  it('reports the commit of a transaction in which a statement failed as an error, not a success', async () => {
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('topics').values({ organizationId: 'acme', name: 'before the failure' }).execute()
+        // a foreign key violation, swallowed: Postgres has already aborted the transaction
+        await trx
+          .insertInto('topics')
+          .values({ organizationId: 'nobody', name: 'x' })
+          .execute()
+          .catch(() => undefined)
+      }),
+    ).rejects.toBeInstanceOf(AbortedTransactionError)
+    const names = (await db.selectFrom('topics').select('name').execute()).map((t) => t.name)
+    expect(names).not.toContain('before the failure')
+    // and the connection is usable afterwards
+    expect((await sql<{ one: number }>`select 1 as one`.execute(db)).rows).toEqual([{ one: 1 }])
   })
 })

@@ -8,6 +8,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite'
 import {
+  AbortedTransactionError,
   CompiledQuery,
   type DatabaseConnection,
   type Dialect,
@@ -52,21 +53,34 @@ export class PgliteDialect implements Dialect {
 
 class PgliteConnection implements DatabaseConnection {
   readonly #pglite: PgliteLike
+  /**
+   * Postgres answers COMMIT of a transaction in which a statement failed with
+   * ROLLBACK. PGlite does not report that command tag, so the connection
+   * tracks it: a failure inside a transaction (not undone by rolling back to
+   * a savepoint) makes the commit an AbortedTransactionError, as on node-postgres.
+   */
+  inTransaction = false
+  aborted = false
 
   constructor(pglite: PgliteLike) {
     this.#pglite = pglite
   }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    // Like node-postgres: without parameters use the simple protocol, which
-    // allows several statements (migrations); with them, one bound statement.
-    const result =
-      compiled.parameters.length === 0
-        ? lastOf(await this.#pglite.exec(compiled.sql))
-        : await this.#pglite.query<R>(compiled.sql, [...compiled.parameters])
-    return {
-      rows: result.rows as R[],
-      numAffectedRows: result.affectedRows === undefined ? undefined : BigInt(result.affectedRows),
+    try {
+      // Like node-postgres: without parameters use the simple protocol, which
+      // allows several statements (migrations); with them, one bound statement.
+      const result =
+        compiled.parameters.length === 0
+          ? lastOf(await this.#pglite.exec(compiled.sql))
+          : await this.#pglite.query<R>(compiled.sql, [...compiled.parameters])
+      return {
+        rows: result.rows as R[],
+        numAffectedRows: result.affectedRows === undefined ? undefined : BigInt(result.affectedRows),
+      }
+    } catch (error) {
+      if (this.inTransaction) this.aborted = true
+      throw error
     }
   }
 
@@ -79,7 +93,7 @@ class PgliteConnection implements DatabaseConnection {
 class PgliteDriver implements Driver {
   readonly #open: () => Promise<PgliteLike>
   readonly #lock = new Mutex()
-  readonly #releases = new WeakMap<DatabaseConnection, () => void>()
+  readonly #releases = new WeakMap<PgliteConnection, () => void>()
   #pglite?: PgliteLike
   #connection?: PgliteConnection
 
@@ -92,7 +106,7 @@ class PgliteDriver implements Driver {
     this.#connection = new PgliteConnection(this.#pglite)
   }
 
-  async acquireConnection(): Promise<DatabaseConnection> {
+  async acquireConnection(): Promise<PgliteConnection> {
     const release = await this.#lock.acquire()
     if (!this.#connection) {
       release()
@@ -102,30 +116,38 @@ class PgliteDriver implements Driver {
     return this.#connection
   }
 
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+  async releaseConnection(connection: PgliteConnection): Promise<void> {
     this.#releases.get(connection)?.()
     this.#releases.delete(connection)
   }
 
-  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    const modes = [settings.isolationLevel && `isolation level ${settings.isolationLevel}`, settings.accessMode].filter(
-      Boolean,
-    )
-    await connection.executeQuery(CompiledQuery.raw(modes.length ? `start transaction ${modes.join(' ')}` : 'begin'))
+  async beginTransaction(connection: PgliteConnection, settings: TransactionSettings): Promise<void> {
+    const modes = [settings.isolationLevel && `isolation level ${settings.isolationLevel}`, settings.accessMode]
+    const sql = modes.some(Boolean) ? `start transaction ${modes.filter(Boolean).join(' ')}` : 'begin'
+    await connection.executeQuery(CompiledQuery.raw(sql))
+    connection.inTransaction = true
+    connection.aborted = false
   }
-  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+  async commitTransaction(connection: PgliteConnection): Promise<void> {
+    const aborted = connection.aborted
+    connection.inTransaction = false
+    connection.aborted = false
     await connection.executeQuery(CompiledQuery.raw('commit'))
+    if (aborted) throw new AbortedTransactionError()
   }
-  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+  async rollbackTransaction(connection: PgliteConnection): Promise<void> {
+    connection.inTransaction = false
+    connection.aborted = false
     await connection.executeQuery(CompiledQuery.raw('rollback'))
   }
-  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+  async savepoint(connection: PgliteConnection, name: string): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw(`savepoint ${quoteIdentifier(name)}`))
   }
-  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+  async rollbackToSavepoint(connection: PgliteConnection, name: string): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw(`rollback to savepoint ${quoteIdentifier(name)}`))
+    connection.aborted = false
   }
-  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+  async releaseSavepoint(connection: PgliteConnection, name: string): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw(`release savepoint ${quoteIdentifier(name)}`))
   }
 
