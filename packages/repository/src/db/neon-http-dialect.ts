@@ -5,16 +5,8 @@
  * transactions; those go through the WebSocket pool.
  */
 import { type FullQueryResults, type NeonQueryFunction, neon } from '@neondatabase/serverless'
-import {
-  type DatabaseConnection,
-  type Dialect,
-  type Driver,
-  type Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type QueryResult,
-} from 'kysely'
+import type { DatabaseConnection, Driver, QueryResult } from 'kysely'
+import { PostgresFamilyDialect } from './postgres-family-dialect.ts'
 import { PG_TYPE, parseInt8 } from './type-parsers.ts'
 
 export class TransactionsUnsupportedError extends Error {
@@ -24,24 +16,16 @@ export class TransactionsUnsupportedError extends Error {
   }
 }
 
-export class NeonHttpDialect implements Dialect {
+export class NeonHttpDialect extends PostgresFamilyDialect {
   readonly #connectionString: string
 
   constructor(connectionString: string) {
+    super()
     this.#connectionString = connectionString
   }
 
   createDriver(): Driver {
     return new NeonHttpDriver(neon(this.#connectionString, { fullResults: true }))
-  }
-  createQueryCompiler() {
-    return new PostgresQueryCompiler()
-  }
-  createAdapter() {
-    return new PostgresAdapter()
-  }
-  createIntrospector(db: Kysely<unknown>) {
-    return new PostgresIntrospector(db)
   }
 }
 

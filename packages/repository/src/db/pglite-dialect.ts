@@ -11,16 +11,12 @@ import {
   AbortedTransactionError,
   CompiledQuery,
   type DatabaseConnection,
-  type Dialect,
   type Driver,
-  type Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
   type QueryResult,
   type TransactionSettings,
 } from 'kysely'
 import { Mutex } from './mutex.ts'
+import { PostgresFamilyDialect } from './postgres-family-dialect.ts'
 
 /** The part of PGlite the driver uses. */
 export type PgliteLike = Pick<PGlite, 'query' | 'exec' | 'close'>
@@ -30,24 +26,16 @@ export interface PgliteDialectConfig {
   open: () => Promise<PgliteLike>
 }
 
-export class PgliteDialect implements Dialect {
+export class PgliteDialect extends PostgresFamilyDialect {
   readonly #config: PgliteDialectConfig
 
   constructor(config: PgliteDialectConfig) {
+    super()
     this.#config = config
   }
 
   createDriver(): Driver {
     return new PgliteDriver(this.#config.open)
-  }
-  createQueryCompiler() {
-    return new PostgresQueryCompiler()
-  }
-  createAdapter() {
-    return new PostgresAdapter()
-  }
-  createIntrospector(db: Kysely<unknown>) {
-    return new PostgresIntrospector(db)
   }
 }
 
