@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import pg from 'pg'
+import { PayloadTooLargeError, readBody, sendJson } from '../http-io.ts'
 import { batchBegin, POSTGRES_ERROR_FIELDS, parseSqlRequest, RequestError, type SqlQuery } from './http-protocol.ts'
 import { formatUpstream, isUpstream, type Upstream } from './upstream.ts'
 
@@ -114,6 +115,7 @@ export function createHttpEndpoint(options: HttpEndpointOptions): HttpEndpoint {
       }
     } catch (error) {
       if (error instanceof RequestError) return sendJson(response, error.status, { message: error.message })
+      if (error instanceof PayloadTooLargeError) return sendJson(response, 413, { message: error.message })
       if (isPostgresError(error)) return sendJson(response, 400, postgresErrorBody(error))
       return sendJson(response, 502, { message: `upstream failure: ${(error as Error).message}` })
     }
@@ -145,35 +147,4 @@ function postgresErrorBody(error: pg.DatabaseError): Record<string, unknown> {
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name]
   return Array.isArray(value) ? value[0] : value
-}
-
-export function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length'] ?? 0)
-    if (declared > maxBytes) {
-      request.resume() // drain, so the connection can answer
-      return reject(new RequestError(413, `request body is larger than ${maxBytes} bytes`))
-    }
-    const chunks: Buffer[] = []
-    let size = 0
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > maxBytes) {
-        request.removeAllListeners('data')
-        request.resume()
-        reject(new RequestError(413, `request body is larger than ${maxBytes} bytes`))
-        return
-      }
-      chunks.push(chunk)
-    })
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    request.on('error', reject)
-  })
-}
-
-export function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  if (response.headersSent) return
-  const text = JSON.stringify(body)
-  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) })
-  response.end(text)
 }

@@ -10,7 +10,8 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createHttpEndpoint, sendJson } from './http-endpoint.ts'
+import { sendJson } from '../http-io.ts'
+import { createHttpEndpoint } from './http-endpoint.ts'
 import { upstreamFromUrl } from './upstream.ts'
 import { createWsProxy } from './ws-proxy.ts'
 
