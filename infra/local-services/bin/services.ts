@@ -1,33 +1,46 @@
 /**
  * `npm run services`: starts the local stand-ins for the hosted services in the
- * foreground and prints, as KEY=value lines on stdout, the environment that
- * points the project at them. Everything else goes to stderr, so
- * `npm run services > .env.local` captures just the variables.
+ * foreground — Neon (WebSocket proxy + HTTP SQL) in front of Postgres, and the
+ * Upstash REST bridge in front of Redis — and prints, as KEY=value lines on
+ * stdout, the environment that points the project at them. Everything else goes
+ * to stderr, so `npm run services > .env.local` captures just the variables.
  *
  *   SERVICES_DATABASE_URL  the Postgres to relay to (created if missing)
  *                          default postgres://postgres@127.0.0.1:5432/serverless_dal
+ *   SERVICES_REDIS_URL     the Redis to serve; default redis://127.0.0.1:6379
  *   NEON_STANDIN_PORT      default 4444 (0 picks a free port)
+ *   UPSTASH_BRIDGE_PORT    default 8079 (0 picks a free port)
+ *   UPSTASH_BRIDGE_TOKEN   the bearer token; a random one per start by default
  */
+import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { startNeonStandIn } from '../src/index.ts'
+import { startNeonStandIn, startUpstashBridge } from '../src/index.ts'
 
 const databaseUrl = process.env.SERVICES_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/serverless_dal'
-const port = Number(process.env.NEON_STANDIN_PORT ?? 4444)
+const redisUrl = process.env.SERVICES_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 await ensureDatabase(databaseUrl)
-const neon = await startNeonStandIn({ upstreamUrl: databaseUrl, port })
+const neon = await startNeonStandIn({ upstreamUrl: databaseUrl, port: Number(process.env.NEON_STANDIN_PORT ?? 4444) })
+const upstash = await startUpstashBridge({
+  redisUrl,
+  token: process.env.UPSTASH_BRIDGE_TOKEN || randomBytes(18).toString('base64url'),
+  port: Number(process.env.UPSTASH_BRIDGE_PORT ?? 8079),
+})
+await warnIfRedisIsDown()
 
-console.error(
-  `Neon stand-in on 127.0.0.1:${neon.port} → Postgres ${new URL(databaseUrl).host}. Export these, then run the project:`,
-)
+console.error(`Neon stand-in on 127.0.0.1:${neon.port} → Postgres ${new URL(databaseUrl).host}`)
+console.error(`Upstash bridge on 127.0.0.1:${upstash.port} → Redis ${new URL(redisUrl).host}`)
+console.error('Export these, then run the project:')
 console.log(`DATABASE_URL=${databaseUrl}`)
 console.log(`NEON_WS_PROXY=${neon.webSocketUrl}`)
 console.log(`NEON_HTTP_ENDPOINT=${neon.httpEndpoint}`)
+console.log(`UPSTASH_REDIS_REST_URL=${upstash.url}`)
+console.log(`UPSTASH_REDIS_REST_TOKEN=${upstash.token}`)
 console.error('Ctrl-C stops the services.')
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void neon.close().then(() => process.exit(0))
+    void Promise.all([neon.close(), upstash.close()]).then(() => process.exit(0))
   })
 }
 
@@ -52,5 +65,19 @@ async function ensureDatabase(url: string): Promise<void> {
     }
   } finally {
     await client.end()
+  }
+}
+
+/** The bridge recovers by itself when Redis starts later; say so rather than fail. */
+async function warnIfRedisIsDown(): Promise<void> {
+  const response = await fetch(upstash.url, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${upstash.token}` },
+    body: '["PING"]',
+  })
+  if (!response.ok) {
+    console.error(
+      `warning: Redis at ${new URL(redisUrl).host} does not answer yet; the bridge answers 503 until it does`,
+    )
   }
 }

@@ -1,2 +1,3 @@
-/** Local stand-ins for the hosted services (Neon; Upstash next), for development and tests. */
+/** Local stand-ins for the hosted services, for development and tests: Neon and Upstash. */
 export { type NeonStandIn, type NeonStandInOptions, startNeonStandIn } from './neon/stand-in.ts'
+export { startUpstashBridge, type UpstashBridge, type UpstashBridgeOptions } from './upstash/bridge.ts'
