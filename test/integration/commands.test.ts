@@ -7,10 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createDatabase } from '@serverless-dal/repository'
+import { Redis } from '@upstash/redis/cloudflare'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
 import { envLines, runScript, type Started, startScript } from '../support/processes.ts'
+import { keyPrefix, testRedisUrl } from '../support/redis.ts'
 
 describe('npm run services and npm run db:migrate', () => {
   let scratch: ScratchDatabase
@@ -20,8 +22,13 @@ describe('npm run services and npm run db:migrate', () => {
     scratch = await createScratchDatabase('services')
     services = await startScript(
       'infra/local-services/bin/services.ts',
-      { SERVICES_DATABASE_URL: scratch.url, NEON_STANDIN_PORT: '0' },
-      /NEON_HTTP_ENDPOINT=/,
+      {
+        SERVICES_DATABASE_URL: scratch.url,
+        SERVICES_REDIS_URL: testRedisUrl(),
+        NEON_STANDIN_PORT: '0',
+        UPSTASH_BRIDGE_PORT: '0',
+      },
+      /UPSTASH_REDIS_REST_TOKEN=/,
     )
   })
   afterAll(async () => {
@@ -35,7 +42,18 @@ describe('npm run services and npm run db:migrate', () => {
       DATABASE_URL: scratch.url,
       NEON_WS_PROXY: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/v1$/),
       NEON_HTTP_ENDPOINT: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/sql$/),
+      UPSTASH_REDIS_REST_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      UPSTASH_REDIS_REST_TOKEN: expect.stringMatching(/^[\w-]{20,}$/),
     })
+  })
+
+  it('points @upstash/redis at the bridge through the printed variables', async () => {
+    const redis = Redis.fromEnv(
+      envLines(services.stdout()) as { UPSTASH_REDIS_REST_URL: string; UPSTASH_REDIS_REST_TOKEN: string },
+    )
+    const key = `${keyPrefix('services')}greeting`
+    await redis.set(key, { hello: 'world' }, { ex: 60 })
+    expect(await redis.get(key)).toEqual({ hello: 'world' })
   })
 
   it('migrates DATABASE_URL through them, reports status, and reverts', async () => {

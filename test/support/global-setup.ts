@@ -1,6 +1,7 @@
-/** Fails the whole run at once, with a clear message, when Postgres is missing. */
+/** Fails the whole run at once, with a clear message, when Postgres or Redis is missing. */
 import { assertPostgresReachable } from './postgres.ts'
+import { assertRedisReachable } from './redis.ts'
 
 export default async function setup(): Promise<void> {
-  await assertPostgresReachable()
+  await Promise.all([assertPostgresReachable(), assertRedisReachable()])
 }
