@@ -5,6 +5,8 @@
  *
  * Constraints are named so that the repositories can map a violation to a
  * precise error (for example `topics_organization_id_name_key` → "name taken").
+ * Timestamps keep milliseconds, what a JS `Date` holds, so a keyset cursor
+ * built from a row's `created_at` compares exactly with the row.
  */
 import { type Kysely, sql } from 'kysely'
 
@@ -15,7 +17,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         constraint organizations_id_format check (id ~ '^[A-Za-z0-9_-]{1,64}$'),
       name text not null
         constraint organizations_name_length check (char_length(name) between 1 and 200),
-      created_at timestamptz not null default now()
+      created_at timestamptz(3) not null default now()
     );
 
     create table documents (
@@ -29,8 +31,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         constraint documents_status_known check (status in ('draft', 'published', 'archived')),
       version integer not null default 1
         constraint documents_version_positive check (version >= 1),
-      created_at timestamptz not null default now(),
-      updated_at timestamptz not null default now(),
+      created_at timestamptz(3) not null default now(),
+      updated_at timestamptz(3) not null default now(),
       -- the target of every composite foreign key below
       constraint documents_organization_id_id_key unique (organization_id, id)
     );
@@ -46,7 +48,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       organization_id text not null references organizations (id) on delete cascade,
       name text not null
         constraint topics_name_length check (char_length(name) between 1 and 200),
-      created_at timestamptz not null default now(),
+      created_at timestamptz(3) not null default now(),
       constraint topics_organization_id_name_key unique (organization_id, name),
       constraint topics_organization_id_id_key unique (organization_id, id)
     );
@@ -70,7 +72,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       organization_id text not null,
       source_id bigint not null,
       target_id bigint not null,
-      created_at timestamptz not null default now(),
+      created_at timestamptz(3) not null default now(),
       constraint document_links_pkey primary key (organization_id, source_id, target_id),
       constraint document_links_not_self check (source_id <> target_id),
       constraint document_links_source_fkey foreign key (organization_id, source_id)
@@ -89,7 +91,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       document_id bigint not null,
       text text not null
         constraint summaries_text_length check (char_length(text) between 1 and 100000),
-      created_at timestamptz not null default now(),
+      created_at timestamptz(3) not null default now(),
       constraint summaries_document_fkey foreign key (organization_id, document_id)
         references documents (organization_id, id) on delete cascade
     );
