@@ -1,0 +1,85 @@
+/**
+ * The one place where driver and Postgres errors become repository errors.
+ * Postgres' SQLSTATE codes decide the class; the message names the constraint
+ * or the kind of failure, never the `detail` (which quotes row values).
+ */
+import {
+  ConflictError,
+  type ErrorContext,
+  ForbiddenError,
+  ForeignKeyError,
+  RepositoryError,
+  TransientError,
+  ValidationError,
+} from './errors.ts'
+
+interface PostgresLikeError {
+  code?: unknown
+  constraint?: unknown
+  message?: unknown
+}
+
+/** SQLSTATEs that mean "try the whole transaction again". */
+export const RETRYABLE_CODES = new Set(['40001', '40P01'])
+
+const VALIDATION_CODES: Record<string, string> = {
+  '23502': 'a required value is missing',
+  '22P02': 'a value has invalid syntax',
+  '22001': 'a value is too long',
+  '22003': 'a number is out of range',
+  '22007': 'a date or time has invalid syntax',
+  '22008': 'a date or time is out of range',
+  '2201W': 'a limit is invalid',
+  '22023': 'a parameter value is invalid',
+}
+
+/** Error text of network failures (Node, undici, the Neon driver) when no SQLSTATE exists. */
+const CONNECTION_FAILURE =
+  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|Connection terminated|connection timeout|timeout exceeded when trying to connect|WebSocket|Client has encountered a connection error|Cannot use a pool after calling end/i
+
+export function postgresCode(error: unknown): string | undefined {
+  const code = (error as PostgresLikeError | undefined)?.code
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined
+}
+
+/** A serialization failure or deadlock, raw or already wrapped by a repository (as its cause). */
+export function isRetryable(error: unknown): boolean {
+  const code = postgresCode(error) ?? postgresCode((error as { cause?: unknown } | undefined)?.cause)
+  return code !== undefined && RETRYABLE_CODES.has(code)
+}
+
+/** True for what the database layer throws (a SQLSTATE or a lost connection); false for the caller's own errors. */
+export function isDatabaseError(error: unknown): boolean {
+  if (error instanceof RepositoryError || postgresCode(error) !== undefined) return true
+  const message = (error as PostgresLikeError | undefined)?.message
+  return typeof message === 'string' && CONNECTION_FAILURE.test(message)
+}
+
+/** Maps anything thrown below a repository to a `RepositoryError`; repository errors pass through. */
+export function toRepositoryError(error: unknown, context: ErrorContext): RepositoryError {
+  if (error instanceof RepositoryError) return error
+  const code = postgresCode(error)
+  const constraint = (error as PostgresLikeError | undefined)?.constraint
+  const named = typeof constraint === 'string' ? ` (${constraint})` : ''
+  const options = { cause: error }
+  if (code === '23505') return new ConflictError(`a unique value is already taken${named}`, 'unique', context, options)
+  if (code === '23503') return new ForeignKeyError(`a referenced row does not exist${named}`, context, options)
+  if (code === '23514') return new ValidationError(`a value breaks a rule${named}`, context, options)
+  if (code === '23P01')
+    return new ConflictError(`a value conflicts with another row${named}`, 'unique', context, options)
+  if (code && VALIDATION_CODES[code]) return new ValidationError(VALIDATION_CODES[code], context, options)
+  if (code === '25006') return new ForbiddenError('the transaction is read-only', context, options)
+  if (code === '42501') return new ForbiddenError('the database refused access to these rows', context, options)
+  if (code === '57014') return new TransientError('the statement timed out', context, options)
+  if (code && RETRYABLE_CODES.has(code)) {
+    return new TransientError('the transaction conflicted with another one', context, options)
+  }
+  if (code?.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') {
+    return new TransientError('the database connection failed', context, options)
+  }
+  const message = String((error as PostgresLikeError | undefined)?.message ?? error)
+  if (!code && CONNECTION_FAILURE.test(message)) {
+    return new TransientError('the database is unreachable', context, options)
+  }
+  return new RepositoryError(`the database operation failed${code ? ` (SQLSTATE ${code})` : ''}`, context, options)
+}
