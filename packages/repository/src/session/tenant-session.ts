@@ -1,0 +1,169 @@
+/**
+ * Runs repository work for one tenant on one database.
+ *
+ * Inside a transaction every query goes to that transaction. Outside one, a
+ * write gets a transaction of its own (it may provision the organization and
+ * must set the tenant for RLS), and so does a read when row-level security is
+ * on. Each transaction first sets, in one statement, the organization, the
+ * statement timeout and (with RLS) the role that policies bind.
+ */
+import { type ControlledTransaction, type IsolationLevel, type Kysely, sql } from 'kysely'
+import { isRetryable } from '../error-mapping.ts'
+import { TransientError } from '../errors.ts'
+import type { DB } from '../schema/database.ts'
+import { APP_ROLE, ORGANIZATION_SETTING } from '../tenancy/row-level-security.ts'
+import type { TenantScope } from '../tenancy/scope.ts'
+import { backoffDelay, sleep } from './retry.ts'
+import type { SessionSettings } from './settings.ts'
+import { type AfterCommitAction, TransactionFrame } from './transaction-frame.ts'
+
+// savepoint names are tracked at run time, not in the type
+type SavepointTransaction = ControlledTransaction<DB, string[]>
+
+export interface TransactionOptions {
+  /** Postgres isolation level of the outermost transaction; ignored for a nested one. */
+  isolationLevel?: IsolationLevel
+}
+
+/** Organizations known to exist, per isolate: provisioning is skipped for them. */
+export type ProvisionedOrganizations = Set<string>
+
+export class TenantSession {
+  readonly #db: Kysely<DB>
+  readonly #frame: TransactionFrame | undefined
+
+  constructor(
+    db: Kysely<DB>,
+    readonly scope: TenantScope,
+    readonly settings: SessionSettings,
+    readonly provisioned: ProvisionedOrganizations,
+    frame?: TransactionFrame,
+  ) {
+    this.#db = db
+    this.#frame = frame
+  }
+
+  get inTransaction(): boolean {
+    return this.#frame !== undefined
+  }
+
+  /** The handle queries should use now: the open transaction, or the database. */
+  get db(): Kysely<DB> {
+    return this.#frame?.trx ?? this.#db
+  }
+
+  /** Runs one repository operation where it belongs (see the module comment). */
+  async run<T>(mode: 'read' | 'write', work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+    const frame = this.#frame
+    if (frame) {
+      if (mode === 'write') await this.#provisionOrganization(frame)
+      return work(frame.trx)
+    }
+    if (mode === 'read' && !this.settings.rowLevelSecurity) return work(this.#db)
+    return this.transaction((session) => session.run(mode, work))
+  }
+
+  /**
+   * Runs `work` in a transaction: the outermost call begins one (retried on
+   * serialization failure or deadlock), a nested call makes a savepoint.
+   * `work` may run more than once: side effects belong in `afterCommit`.
+   */
+  transaction<T>(work: (session: TenantSession) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const frame = this.#frame
+    if (frame) return this.#savepoint(frame, work)
+    return this.#withRetry(() => this.#outermost(work, options))
+  }
+
+  /** Runs `action` once after the outermost COMMIT; never if the transaction or its savepoint rolls back. */
+  afterCommit(action: AfterCommitAction): void {
+    if (this.#frame) this.#frame.actions.push(action)
+    else void this.#runActions([action])
+  }
+
+  async #outermost<T>(work: (session: TenantSession) => Promise<T>, options: TransactionOptions): Promise<T> {
+    let begin = this.#db.startTransaction()
+    if (options.isolationLevel) begin = begin.setIsolationLevel(options.isolationLevel)
+    // A viewer's transactions are read-only, so the database refuses its writes too.
+    if (this.scope.role === 'viewer') begin = begin.setAccessMode('read only')
+    const trx = await begin.execute()
+    const frame = new TransactionFrame(trx)
+    try {
+      await this.#configure(trx)
+      const result = await work(new TenantSession(this.#db, this.scope, this.settings, this.provisioned, frame))
+      await trx.commit().execute()
+      if (frame.organizationProvisioned) this.provisioned.add(this.scope.orgId)
+      await this.#runActions(frame.actions)
+      return result
+    } catch (error) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {}) // the connection may be gone; the error that got us here matters more
+      throw error
+    }
+  }
+
+  async #savepoint<T>(parent: TransactionFrame, work: (session: TenantSession) => Promise<T>): Promise<T> {
+    const name = parent.nextSavepointName()
+    const trx: SavepointTransaction = await parent.trx.savepoint(name).execute()
+    const frame = new TransactionFrame(trx, parent)
+    try {
+      const result = await work(new TenantSession(this.#db, this.scope, this.settings, this.provisioned, frame))
+      await trx.releaseSavepoint(name).execute()
+      frame.mergeIntoParent()
+      return result
+    } catch (error) {
+      await trx.rollbackToSavepoint(name).execute()
+      throw error
+    }
+  }
+
+  /** One statement: organization, statement timeout, and with RLS the role policies bind. */
+  async #configure(trx: Kysely<DB>): Promise<void> {
+    const timeout = String(this.settings.statementTimeoutMs)
+    const role = this.settings.rowLevelSecurity ? sql`, set_config('role', ${APP_ROLE}, true)` : sql``
+    await sql`select set_config(${ORGANIZATION_SETTING}, ${this.scope.orgId}, true),
+      set_config('statement_timeout', ${timeout}, true)${role}`.execute(trx)
+  }
+
+  /** An organization named by a valid scope exists from its first write on (idempotent). */
+  async #provisionOrganization(frame: TransactionFrame): Promise<void> {
+    if (frame.organizationProvisioned || this.provisioned.has(this.scope.orgId)) return
+    await frame.trx
+      .insertInto('organizations')
+      .values({ id: this.scope.orgId, name: this.scope.orgId })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute()
+    frame.organizationProvisioned = true
+  }
+
+  async #withRetry<T>(attempt: () => Promise<T>): Promise<T> {
+    const policy = this.settings.retry
+    for (let tried = 1; ; tried++) {
+      try {
+        return await attempt()
+      } catch (error) {
+        if (!isRetryable(error)) throw error
+        if (tried >= policy.attempts) {
+          throw new TransientError(`the transaction still conflicted after ${tried} attempts`, {}, { cause: error })
+        }
+        await sleep(backoffDelay(policy, tried))
+      }
+    }
+  }
+
+  async #runActions(actions: AfterCommitAction[]): Promise<void> {
+    for (const action of actions) {
+      try {
+        await action()
+      } catch (error) {
+        // The transaction is committed: an action's failure is reported, not thrown.
+        this.settings.logger.error('after-commit action failed', {
+          orgId: this.scope.orgId,
+          error: (error as Error)?.name,
+          reason: (error as Error)?.message,
+        })
+      }
+    }
+  }
+}
