@@ -8,7 +8,7 @@
  * ```
  */
 import { Pool } from '@neondatabase/serverless'
-import { CamelCasePlugin, Kysely, PostgresDialect, type PostgresPool } from 'kysely'
+import { CamelCasePlugin, Kysely, type LogEvent, PostgresDialect, type PostgresPool } from 'kysely'
 import type { DB } from '../schema/database.ts'
 import type { DatabaseConfig, DatabaseDriverName, NeonPoolConfig, PgliteConfig } from './config.ts'
 import { NeonHttpDialect } from './neon-http-dialect.ts'
@@ -31,6 +31,8 @@ export interface CreateDatabaseOptions {
    * listener such an error would crash the process.
    */
   onIdleConnectionError?: (error: Error) => void
+  /** Sees every statement Kysely runs, with its duration (Kysely's `log`). */
+  log?: (event: LogEvent) => void
 }
 
 export function createDatabase(config: DatabaseConfig, options: CreateDatabaseOptions = {}): Database {
@@ -46,7 +48,7 @@ export function createDatabase(config: DatabaseConfig, options: CreateDatabaseOp
         return new PgliteDialect({ open: () => openPglite(config) })
     }
   })()
-  const db = new Kysely<DB>({ dialect, plugins: [new CamelCasePlugin()] })
+  const db = new Kysely<DB>({ dialect, plugins: [new CamelCasePlugin()], ...(options.log && { log: options.log }) })
   let disposed: Promise<void> | undefined
   return {
     db,

@@ -1,0 +1,103 @@
+/**
+ * The repositories of one tenant, bound to one session: outside a
+ * transaction, or inside the one `transaction()` opened.
+ *
+ * ```ts
+ * const doc = await repos.transaction(async (tx) => {
+ *   const d = await tx.documents.create({ title: 'With summary' })
+ *   await tx.summaries.create({ documentId: d.id, text: '...' })
+ *   tx.afterCommit(() => console.log('committed', d.id))
+ *   return d
+ * })
+ * ```
+ */
+import type { Kysely } from 'kysely'
+import { isDatabaseError, toRepositoryError } from '../error-mapping.ts'
+import type { CursorCodec } from '../repositories/cursor.ts'
+import { DocumentRepository } from '../repositories/document-repository.ts'
+import { SummaryRepository } from '../repositories/summary-repository.ts'
+import { TopicRepository } from '../repositories/topic-repository.ts'
+import type { DB } from '../schema/database.ts'
+import type { TenantSession, TransactionOptions } from '../session/tenant-session.ts'
+import type { AfterCommitAction } from '../session/transaction-frame.ts'
+import type { TenantScope } from '../tenancy/scope.ts'
+
+export interface RepositoryMap {
+  documents: DocumentRepository
+  topics: TopicRepository
+  summaries: SummaryRepository
+}
+export type RepositoryName = keyof RepositoryMap
+
+export class TenantRepositories implements RepositoryMap {
+  readonly documents: DocumentRepository
+  readonly topics: TopicRepository
+  readonly summaries: SummaryRepository
+  readonly #session: TenantSession
+  readonly #cursors: CursorCodec
+  readonly #release: () => Promise<void>
+
+  /** `release` ends what the request scope holds (its database on Workers); see `dispose`. */
+  constructor(session: TenantSession, cursors: CursorCodec, release: () => Promise<void> = async () => {}) {
+    this.#session = session
+    this.#cursors = cursors
+    this.#release = release
+    const context = {
+      session,
+      cursors,
+      transaction: <T>(work: (tx: TenantRepositories) => Promise<T>, options?: TransactionOptions) =>
+        this.transaction(work, options),
+    }
+    this.documents = new DocumentRepository(context)
+    this.topics = new TopicRepository(context)
+    this.summaries = new SummaryRepository(context)
+  }
+
+  get scope(): TenantScope {
+    return this.#session.scope
+  }
+
+  /**
+   * Raw Kysely access for queries the repositories do not offer. Inside a
+   * transaction it is that transaction, with the tenant's row-level security.
+   */
+  get db(): Kysely<DB> {
+    return this.#session.db
+  }
+
+  /** The repository with this name (the seed's `getRepository(Document)` style). */
+  getRepository<Name extends RepositoryName>(name: Name): RepositoryMap[Name] {
+    const repository = (this as RepositoryMap)[name]
+    if (!repository) throw new TypeError(`no repository named ${String(name)}`)
+    return repository
+  }
+
+  /**
+   * Runs `work` with repositories bound to one transaction. Throwing rolls it
+   * back; a nested call is a savepoint (its failure leaves the outer alive).
+   * The outermost call is retried on serialization failure and deadlock, so
+   * `work` may run more than once: put side effects in `afterCommit`.
+   */
+  async transaction<T>(work: (tx: TenantRepositories) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    try {
+      return await this.#session.transaction((session) => work(new TenantRepositories(session, this.#cursors)), options)
+    } catch (error) {
+      // The caller's own errors pass through untouched; the database's become repository errors.
+      throw isDatabaseError(error) ? toRepositoryError(error, { operation: 'transaction' }) : error
+    }
+  }
+
+  /** Runs `action` once after the outermost COMMIT; dropped if that transaction or the current savepoint rolls back. */
+  afterCommit(action: AfterCommitAction): void {
+    this.#session.afterCommit(action)
+  }
+
+  /** Ends the request scope: on Workers its database (pass the promise to `ctx.waitUntil`). */
+  dispose(): Promise<void> {
+    return this.#release()
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose()
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * Typed CRUD over one tenant table, every statement limited to the session's
+ * organization. Subclasses supply a `RepositoryDefinition` (whitelists of
+ * writable columns, filters and sorts) and add their own queries.
+ *
+ * ```ts
+ * const doc = await documents.findById(123)             // NotFoundError if absent or another org's
+ * const page = await documents.findMany({ status: 'published' }, { limit: 20 })
+ * const next = await documents.findMany({ status: 'published' }, { cursor: page.nextCursor! })
+ * await documents.update(123, { title: 'Updated' }, { expectedVersion: 3 }) // ConflictError if it moved on
+ * ```
+ */
+import type { Expression, Kysely, SelectQueryBuilder, SqlBool } from 'kysely'
+import { sql } from 'kysely'
+import { toRepositoryError } from '../error-mapping.ts'
+import { ConflictError, NotFoundError, RepositoryError, TransientError, ValidationError } from '../errors.ts'
+import type { TenantRepositories } from '../factory/tenant-repositories.ts'
+import type { DB } from '../schema/database.ts'
+import type { TenantSession, TransactionOptions } from '../session/tenant-session.ts'
+import { assertCan, type Permission } from '../tenancy/scope.ts'
+import type { CursorCodec, CursorQuery } from './cursor.ts'
+import {
+  DEFAULT_LIMIT,
+  type ListOptions,
+  MAX_BATCH,
+  MAX_LIMIT,
+  type Page,
+  type RepositoryDefinition,
+  type SortSpec,
+} from './definition.ts'
+import { filterConditions } from './filters.ts'
+
+// biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time; the public methods are typed
+export type AnyDb = Kysely<any>
+// biome-ignore lint/suspicious/noExplicitAny: as above
+export type AnySelect = SelectQueryBuilder<any, any, any>
+
+export interface RepositoryContext {
+  session: TenantSession
+  cursors: CursorCodec
+  /** Opens a transaction with every repository bound to it (`TenantRepositories.transaction`). */
+  transaction<T>(work: (tx: TenantRepositories) => Promise<T>, options?: TransactionOptions): Promise<T>
+}
+
+export interface UpdateOptions {
+  /** The version the caller read; the update fails with ConflictError if the row has moved on. */
+  expectedVersion?: number
+}
+
+/** Read options; `include` names relations to load in the same query (repositories that have any). */
+export interface ReadOptions<Include extends string> {
+  include?: readonly Include[]
+}
+
+export class BaseRepository<
+  Row extends { id: number },
+  New,
+  Patch,
+  Filter extends object,
+  Sort extends string,
+  Include extends string = never,
+> {
+  protected readonly session: TenantSession
+  protected readonly cursors: CursorCodec
+  protected readonly definition: RepositoryDefinition
+  readonly #context: RepositoryContext
+
+  constructor(context: RepositoryContext, definition: RepositoryDefinition) {
+    this.session = context.session
+    this.cursors = context.cursors
+    this.definition = definition
+    this.#context = context
+  }
+
+  /** Runs `work` in a transaction with all repositories bound to it; see `TenantRepositories.transaction`. */
+  transaction<T>(work: (tx: TenantRepositories) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.#context.transaction(work, options)
+  }
+
+  protected get orgId(): string {
+    return this.session.scope.orgId
+  }
+
+  /** The row with this id in the organization; NotFoundError otherwise. */
+  findById(id: number, options: ReadOptions<Include> = {}): Promise<Row> {
+    return this.operate('findById', 'read', async (db) => {
+      const row = await this.selectRows(db, options.include ?? [])
+        .where(this.column('id'), '=', this.validId(id))
+        .executeTakeFirst()
+      if (!row) throw this.notFound(id)
+      return this.toRow(row)
+    })
+  }
+
+  /** One page of rows matching `filter`, in a whitelisted order, with a cursor to the next. */
+  findMany(filter: Filter = {} as Filter, options: ListOptions<Sort> & ReadOptions<Include> = {}): Promise<Page<Row>> {
+    return this.operate('findMany', 'read', (db) =>
+      this.page(this.selectRows(db, options.include ?? []), filter, options),
+    )
+  }
+
+  count(filter: Filter = {} as Filter): Promise<number> {
+    return this.operate('count', 'read', async (db) => {
+      const { count } = await this.scoped(db)
+        .where((eb) => eb.and(filterConditions(eb, this.definition.filters, filter as Record<string, unknown>)))
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .executeTakeFirstOrThrow()
+      return Number(count)
+    })
+  }
+
+  exists(id: number): Promise<boolean> {
+    return this.operate('exists', 'read', async (db) => {
+      const row = await this.scoped(db)
+        .where(this.column('id'), '=', this.validId(id))
+        .select(sql`1`.as('one'))
+        .executeTakeFirst()
+      return row !== undefined
+    })
+  }
+
+  create(input: New): Promise<Row> {
+    return this.operate('create', 'write', async (db) => {
+      const row = await db
+        .insertInto(this.definition.table)
+        .values(this.insertable(input))
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      return this.toRow(row)
+    })
+  }
+
+  /** Inserts up to 100 rows in one statement; all or none. */
+  createMany(inputs: readonly New[]): Promise<Row[]> {
+    return this.operate('createMany', 'write', async (db) => {
+      if (!Array.isArray(inputs) || inputs.length > MAX_BATCH) {
+        throw new ValidationError(`createMany takes an array of at most ${MAX_BATCH} rows`)
+      }
+      if (inputs.length === 0) return []
+      const rows = await db
+        .insertInto(this.definition.table)
+        .values(inputs.map((input) => this.insertable(input)))
+        .returningAll()
+        .execute()
+      return rows.map((row) => this.toRow(row))
+    })
+  }
+
+  /**
+   * Changes the writable columns in `patch`. On a versioned table the version
+   * rises by one; with `expectedVersion` the update happens only if the row is
+   * still at that version, else ConflictError (NotFoundError if it is gone).
+   */
+  update(id: number, patch: Patch, options: UpdateOptions = {}): Promise<Row> {
+    return this.operate('update', 'write', async (db) => {
+      const values: Record<string, unknown> = this.writableValues(patch, 'update')
+      if (Object.keys(values).length === 0) throw new ValidationError('an update needs at least one field')
+      const { versioned, touchesUpdatedAt } = this.definition
+      if (versioned) values.version = sql`version + 1`
+      if (touchesUpdatedAt) values.updatedAt = sql`now()`
+      let query = db
+        .updateTable(this.definition.table)
+        .set(values)
+        .where('organizationId', '=', this.orgId)
+        .where('id', '=', this.validId(id))
+      if (versioned && options.expectedVersion !== undefined) {
+        if (!Number.isSafeInteger(options.expectedVersion) || options.expectedVersion < 1) {
+          throw new ValidationError('expectedVersion must be a positive integer')
+        }
+        query = query.where('version', '=', options.expectedVersion)
+      }
+      const row = await query.returningAll().executeTakeFirst()
+      if (row) return this.toRow(row)
+      if (
+        options.expectedVersion !== undefined &&
+        (await this.scoped(db).where('id', '=', id).select('id').executeTakeFirst())
+      ) {
+        throw new ConflictError(
+          `${this.definition.name} ${id} is no longer at version ${options.expectedVersion}`,
+          'version',
+        )
+      }
+      throw this.notFound(id)
+    })
+  }
+
+  delete(id: number): Promise<void> {
+    return this.operate('delete', 'delete', async (db) => {
+      const result = await db
+        .deleteFrom(this.definition.table)
+        .where('organizationId', '=', this.orgId)
+        .where('id', '=', this.validId(id))
+        .executeTakeFirst()
+      if (result.numDeletedRows === 0n) throw this.notFound(id)
+    })
+  }
+
+  // --- for subclasses -------------------------------------------------------
+
+  /**
+   * Runs one operation: checks the role, runs in the session (inside the open
+   * transaction, or a transaction of its own), and maps every failure to a
+   * repository error that names this repository and operation.
+   */
+  protected async operate<T>(operation: string, permission: Permission, work: (db: AnyDb) => Promise<T>): Promise<T> {
+    const context = { repository: this.definition.name, operation }
+    try {
+      assertCan(this.session.scope, permission, context)
+      return await this.session.run(permission === 'read' ? 'read' : 'write', work as (db: Kysely<DB>) => Promise<T>)
+    } catch (error) {
+      const mapped = toRepositoryError(error, context)
+      this.report(mapped, context)
+      throw mapped
+    }
+  }
+
+  /** Rows of this organization, in this table. */
+  protected scoped(db: AnyDb): AnySelect {
+    return db.selectFrom(this.definition.table).where(this.column('organizationId'), '=', this.orgId)
+  }
+
+  /** What a read returns for each row; subclasses add the relations in `include` here, as subqueries. */
+  protected selectRows(db: AnyDb, include: readonly Include[]): AnySelect {
+    if (include.length > 0) throw new ValidationError(`${this.definition.name} has no relations to include`)
+    return this.scoped(db).selectAll(this.definition.table)
+  }
+
+  /** Turns a database row into the public row (subclasses parse eager-loaded JSON here). */
+  protected toRow(row: Record<string, unknown>): Row {
+    return row as unknown as Row
+  }
+
+  protected column(name: string): string {
+    return `${this.definition.table}.${name}`
+  }
+
+  /** Applies the filter, the keyset position of the cursor, the order and the limit, and builds the page. */
+  protected async page(query: AnySelect, filter: Filter, options: ListOptions<Sort>): Promise<Page<Row>> {
+    const sortName = options.sort ?? this.definition.defaultSort
+    const sort = this.definition.sorts[sortName]
+    if (!sort)
+      throw new ValidationError(`unknown sort "${sortName}"; allowed: ${Object.keys(this.definition.sorts).join(', ')}`)
+    const limit = options.limit ?? DEFAULT_LIMIT
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+      throw new ValidationError(`limit must be an integer from 1 to ${MAX_LIMIT}`)
+    }
+    const cursorQuery: CursorQuery = { orgId: this.orgId, repository: this.definition.name, sort: sortName, filter }
+    const after = options.cursor === undefined ? undefined : await this.cursors.decode(cursorQuery, options.cursor)
+    const sortColumn = this.column(sort.column)
+    const idColumn = this.column('id')
+    const rows = await query
+      .where((eb) => {
+        const conditions: Expression<SqlBool>[] = filterConditions(
+          eb,
+          this.definition.filters,
+          filter as Record<string, unknown>,
+        )
+        if (after) {
+          conditions.push(
+            eb(
+              eb.refTuple(sortColumn, idColumn),
+              sort.direction === 'desc' ? '<' : '>',
+              eb.tuple(after.value, after.id),
+            ),
+          )
+        }
+        return eb.and(conditions)
+      })
+      .orderBy(sortColumn, sort.direction)
+      .orderBy(idColumn, sort.direction)
+      .limit(limit + 1)
+      .execute()
+    const items = rows.slice(0, limit).map((row) => this.toRow(row))
+    const last = items.at(-1)
+    const nextCursor =
+      rows.length > limit && last ? await this.cursors.encode(cursorQuery, this.positionOf(last, sort)) : null
+    return { items, nextCursor }
+  }
+
+  protected notFound(id: number): NotFoundError {
+    return new NotFoundError(`${this.definition.name} ${id} not found`)
+  }
+
+  protected validId(id: number): number {
+    if (!Number.isSafeInteger(id) || id < 1) throw new ValidationError('an id must be a positive integer')
+    return id
+  }
+
+  /** The input's writable columns, refusing anything else (the organization above all). */
+  protected writableValues(input: unknown, action: 'create' | 'update'): Record<string, unknown> {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw new ValidationError(`${action} needs an object of fields`)
+    }
+    const values: Record<string, unknown> = {}
+    for (const [field, value] of Object.entries(input)) {
+      if (value === undefined) continue
+      if (!this.definition.writable.includes(field)) {
+        throw new ValidationError(`${this.definition.name} cannot ${action} the field "${field}"`)
+      }
+      values[field] = value
+    }
+    return values
+  }
+
+  private insertable(input: New): Record<string, unknown> {
+    return { ...this.writableValues(input, 'create'), organizationId: this.orgId }
+  }
+
+  private positionOf(row: Row, sort: SortSpec) {
+    const value = (row as Record<string, unknown>)[sort.column]
+    if (!(typeof value === 'string' || typeof value === 'number' || value instanceof Date)) {
+      throw new RepositoryError(`cannot page on ${sort.column}`)
+    }
+    return { value, id: row.id }
+  }
+
+  private report(error: RepositoryError, context: { repository: string; operation: string }): void {
+    // Client mistakes (not found, conflict, validation, forbidden) are answers, not incidents.
+    if (error.constructor !== RepositoryError && !(error instanceof TransientError)) return
+    const cause = error.cause as { code?: unknown; constraint?: unknown } | undefined
+    this.session.settings.logger[error instanceof TransientError ? 'warn' : 'error'](error.message, {
+      ...context,
+      orgId: this.orgId,
+      error: error.name,
+      code: typeof cause?.code === 'string' ? cause.code : undefined,
+    })
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The graph walk behind `findRelatedDocuments`: one recursive CTE.
+ *
+ * Links count in both directions (a link from A to B relates B to A). The walk
+ * keeps (document, depth) pairs with UNION, so a cycle cannot loop and a
+ * diamond cannot multiply rows; the outer query keeps each document once, at
+ * its smallest depth, and drops the start. Every step is limited to the
+ * organization, and links cannot cross organizations anyway (composite keys).
+ */
+import { sql } from 'kysely'
+
+export function relatedDocumentsQuery(orgId: string, startId: number, maxDepth: number) {
+  return sql<Record<string, unknown> & { depth: number }>`
+    with recursive walk(id, depth) as (
+      select ${startId}::bigint, 0
+      union
+      select neighbour.id, walk.depth + 1
+      from walk
+      join lateral (
+        select l.target_id as id from document_links l where l.organization_id = ${orgId} and l.source_id = walk.id
+        union all
+        select l.source_id from document_links l where l.organization_id = ${orgId} and l.target_id = walk.id
+      ) neighbour on true
+      where walk.depth < ${maxDepth}
+    ),
+    nearest as (
+      select id, min(depth) as depth from walk where id <> ${startId} group by id
+    )
+    select d.*, nearest.depth
+    from nearest
+    join documents d on d.organization_id = ${orgId} and d.id = nearest.id
+    order by nearest.depth, d.id`
+}

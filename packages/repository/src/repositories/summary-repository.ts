@@ -1,0 +1,40 @@
+/** Summaries of documents; a summary's document must be in the same organization (ForeignKeyError otherwise). */
+import type { Summary } from '../schema/rows.ts'
+import { BaseRepository, type RepositoryContext } from './base-repository.ts'
+import type { RepositoryDefinition } from './definition.ts'
+
+export interface NewSummaryInput {
+  documentId: number
+  text: string
+}
+export type SummaryPatch = Partial<Pick<NewSummaryInput, 'text'>>
+export interface SummaryFilter {
+  documentId?: number | { in: number[] }
+}
+export type SummarySort = 'oldest' | 'newest'
+
+const definition: RepositoryDefinition = {
+  name: 'summaries',
+  table: 'summaries',
+  writable: ['documentId', 'text'],
+  filters: { documentId: { column: 'summaries.documentId', operators: ['eq', 'in'] } },
+  sorts: {
+    oldest: { column: 'createdAt', direction: 'asc' },
+    newest: { column: 'createdAt', direction: 'desc' },
+  },
+  defaultSort: 'oldest',
+  versioned: false,
+  touchesUpdatedAt: false,
+}
+
+export class SummaryRepository extends BaseRepository<
+  Summary,
+  NewSummaryInput,
+  SummaryPatch,
+  SummaryFilter,
+  SummarySort
+> {
+  constructor(context: RepositoryContext) {
+    super(context, definition)
+  }
+}
