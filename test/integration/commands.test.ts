@@ -59,13 +59,13 @@ describe('npm run services and npm run db:migrate', () => {
   it('migrates DATABASE_URL through them, reports status, and reverts', async () => {
     const env = envLines(services.stdout())
     const up = await runScript('packages/repository/bin/migrate.ts', ['up'], env)
-    expect(up).toMatchObject({ code: 0, stdout: 'applied 0001-initial-schema\n' })
+    expect(up).toMatchObject({ code: 0, stdout: 'applied 0001-initial-schema\napplied 0002-row-level-security\n' })
 
     const again = await runScript('packages/repository/bin/migrate.ts', [], env)
     expect(again.stdout).toBe('already up to date\n')
 
     const status = await runScript('packages/repository/bin/migrate.ts', ['status'], env)
-    expect(status.stdout).toBe('applied  0001-initial-schema\n')
+    expect(status.stdout).toBe('applied  0001-initial-schema\napplied  0002-row-level-security\n')
 
     // the printed variables reach Postgres through the Neon HTTP path too
     const database = createDatabase({
@@ -78,7 +78,7 @@ describe('npm run services and npm run db:migrate', () => {
     await database.dispose()
 
     const down = await runScript('packages/repository/bin/migrate.ts', ['down'], env)
-    expect(down).toMatchObject({ code: 0, stdout: 'reverted 0001-initial-schema\n' })
+    expect(down).toMatchObject({ code: 0, stdout: 'reverted 0002-row-level-security\n' })
   })
 
   it('refuses an unknown migrate command and a missing DATABASE_URL', async () => {

@@ -5,6 +5,7 @@ import {
   createDatabase,
   type Database,
   migrateDown,
+  migrateToEmpty,
   migrateToLatest,
   migrations,
 } from '@serverless-dal/repository'
@@ -21,6 +22,16 @@ async function userTables(database: Database): Promise<string[]> {
   return rows.map((row) => row.name)
 }
 
+async function policies(database: Database): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`
+    select tablename || '.' || policyname as name from pg_policies where schemaname = 'public' order by 1`.execute(
+    database.db,
+  )
+  return rows.map((row) => row.name)
+}
+
+const POLICIES = TABLES.map((table) => `${table}.${table}_tenant_isolation`)
+
 async function upDownUp(database: Database) {
   expect(await userTables(database)).toEqual([])
   const up = await migrateToLatest(database.db)
@@ -30,13 +41,24 @@ async function upDownUp(database: Database) {
   expect(await userTables(database)).toEqual(TABLES)
   expect(await migrateToLatest(database.db)).toEqual([]) // idempotent
 
+  expect(await policies(database)).toEqual(POLICIES)
+
+  // one step down removes row-level security and keeps the tables
   const down = await migrateDown(database.db)
-  expect(down.map((r) => [r.direction, r.status])).toEqual([['Down', 'Success']])
+  expect(down.map((r) => [r.migrationName, r.direction, r.status])).toEqual([
+    ['0002-row-level-security', 'Down', 'Success'],
+  ])
+  expect(await policies(database)).toEqual([])
+  expect(await userTables(database)).toEqual(TABLES)
+
+  // all the way down leaves an empty schema
+  await migrateToEmpty(database.db)
   expect(await userTables(database)).toEqual([])
   expect(await appliedMigrations(database.db)).toEqual([])
 
   await migrateToLatest(database.db)
   expect(await userTables(database)).toEqual(TABLES)
+  expect(await policies(database)).toEqual(POLICIES)
   expect(await appliedMigrations(database.db)).toEqual(Object.keys(migrations))
 }
 
