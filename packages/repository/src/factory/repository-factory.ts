@@ -20,6 +20,7 @@ import type { DatabaseConfig } from '../db/config.ts'
 import { type DatabaseLifetime, lifetimeForRuntime, type Runtime } from '../db/lifetime.ts'
 import { jsonConsoleLogger, type Logger } from '../logger.ts'
 import { CursorCodec } from '../repositories/cursor.ts'
+import type { CursorSigner } from '../repositories/cursor-signer.ts'
 import { DEFAULT_RETRY, type RetryPolicy } from '../session/retry.ts'
 import type { SessionSettings } from '../session/settings.ts'
 import { TenantSession } from '../session/tenant-session.ts'
@@ -48,6 +49,8 @@ export interface RepositoryFactoryConfig {
    * isolate. @default a random key per isolate (cursors then fail across isolates)
    */
   cursorSecret?: string
+  /** Signs cursors instead of Web Crypto with `cursorSecret`, e.g. `nodeHmacSigner(secret)` on Node and Lambda. */
+  cursorSigner?: CursorSigner
   /** Retry of serialization failures and deadlocks. @default 4 attempts, 20–500 ms full jitter */
   retry?: Partial<RetryPolicy>
   /** @default one JSON line per event on the console */
@@ -74,12 +77,12 @@ export class RepositoryFactory {
       retry: { ...DEFAULT_RETRY, ...config.retry },
       logger,
     }
-    let secret = config.cursorSecret
-    if (!secret) {
-      secret = crypto.randomUUID() + crypto.randomUUID()
+    let signer: CursorSigner | string | undefined = config.cursorSigner ?? config.cursorSecret
+    if (!signer) {
+      signer = crypto.randomUUID() + crypto.randomUUID()
       logger.warn('no cursor secret configured: cursors will not work across isolates', {})
     }
-    this.#cursors = new CursorCodec(secret)
+    this.#cursors = new CursorCodec(signer)
     this.#lifetime =
       'lease' in config.database
         ? config.database

@@ -10,8 +10,7 @@
  * await documents.update(123, { title: 'Updated' }, { expectedVersion: 3 }) // ConflictError if it moved on
  * ```
  */
-import type { Expression, Kysely, SelectQueryBuilder, SqlBool } from 'kysely'
-import { sql } from 'kysely'
+import { expressionBuilder, type Kysely, type SelectQueryBuilder, sql } from 'kysely'
 import { toRepositoryError } from '../error-mapping.ts'
 import { ConflictError, NotFoundError, RepositoryError, TransientError, ValidationError } from '../errors.ts'
 import type { TenantRepositories } from '../factory/tenant-repositories.ts'
@@ -27,6 +26,7 @@ import {
   type Page,
   type RepositoryDefinition,
   type SortSpec,
+  type TenantTableName,
 } from './definition.ts'
 import { filterConditions } from './filters.ts'
 
@@ -238,8 +238,10 @@ export class BaseRepository<
   protected async page(query: AnySelect, filter: Filter, options: ListOptions<Sort>): Promise<Page<Row>> {
     const sortName = options.sort ?? this.definition.defaultSort
     const sort = this.definition.sorts[sortName]
-    if (!sort)
-      throw new ValidationError(`unknown sort "${sortName}"; allowed: ${Object.keys(this.definition.sorts).join(', ')}`)
+    if (!sort) {
+      const allowed = Object.keys(this.definition.sorts).join(', ')
+      throw new ValidationError(`unknown sort "${sortName}"; allowed: ${allowed}`)
+    }
     const limit = options.limit ?? DEFAULT_LIMIT
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
       throw new ValidationError(`limit must be an integer from 1 to ${MAX_LIMIT}`)
@@ -248,24 +250,16 @@ export class BaseRepository<
     const after = options.cursor === undefined ? undefined : await this.cursors.decode(cursorQuery, options.cursor)
     const sortColumn = this.column(sort.column)
     const idColumn = this.column('id')
-    const rows = await query
-      .where((eb) => {
-        const conditions: Expression<SqlBool>[] = filterConditions(
-          eb,
-          this.definition.filters,
-          filter as Record<string, unknown>,
-        )
-        if (after) {
-          conditions.push(
-            eb(
-              eb.refTuple(sortColumn, idColumn),
-              sort.direction === 'desc' ? '<' : '>',
-              eb.tuple(after.value, after.id),
-            ),
-          )
-        }
-        return eb.and(conditions)
-      })
+    const eb = expressionBuilder<DB, TenantTableName>()
+    const conditions = filterConditions(eb, this.definition.filters, filter as Record<string, unknown>)
+    if (after) {
+      const comparison = sort.direction === 'desc' ? '<' : '>'
+      // biome-ignore lint/suspicious/noExplicitAny: the columns are whitelisted names resolved at run time
+      conditions.push(eb(eb.refTuple(sortColumn as any, idColumn as any), comparison, eb.tuple(after.value, after.id)))
+    }
+    // No filter and no cursor (the common first page): no WHERE clause to build.
+    const filtered = conditions.length ? query.where(eb.and(conditions)) : query
+    const rows = await filtered
       .orderBy(sortColumn, sort.direction)
       .orderBy(idColumn, sort.direction)
       .limit(limit + 1)

@@ -53,3 +53,18 @@ describe('CursorCodec', () => {
     )
   })
 })
+
+describe('signers', () => {
+  it('verifies with any signer computing the same HMAC-SHA-256', async () => {
+    const { nodeHmacSigner } = await import('../../node/index.ts')
+    const web = new CursorCodec('a-test-secret-of-enough-length')
+    const node = new CursorCodec(nodeHmacSigner('a-test-secret-of-enough-length'))
+    const cursor = await web.encode(query, { value: 'x', id: 3 })
+    expect(await node.encode(query, { value: 'x', id: 3 })).toBe(cursor)
+    expect(await node.decode(query, cursor)).toEqual({ value: 'x', id: 3 })
+  })
+
+  it('refuses a short secret', () => {
+    expect(() => new CursorCodec('short')).toThrow(/at least 16 characters/)
+  })
+})

@@ -4,11 +4,12 @@
  * A cursor carries the last row's sort value and id, signed with HMAC-SHA-256
  * over the query it belongs to (organization, repository, sort and filter).
  * An edited cursor, or one replayed against another query or organization,
- * fails verification and is a ValidationError. Web Crypto only, so it runs
- * on Workers, Lambda and Node alike.
+ * fails verification and is a ValidationError. The signer is a port
+ * (`cursor-signer.ts`): Web Crypto by default, on every runtime.
  */
 import { ValidationError } from '../errors.ts'
 import { canonicalJson } from './canonical-json.ts'
+import { type CursorSigner, equalBytes, webCryptoSigner } from './cursor-signer.ts'
 
 export interface CursorPosition {
   /** The sort column's value in the last row of the page. */
@@ -28,21 +29,18 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 export class CursorCodec {
-  readonly #key: ReturnType<typeof crypto.subtle.importKey>
+  readonly #signer: CursorSigner
 
-  constructor(secret: string) {
-    if (secret.length < 16) throw new Error('the cursor secret must be at least 16 characters')
-    this.#key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-      'verify',
-    ])
+  /** A secret (signed with Web Crypto) or a signer of your own, such as `nodeHmacSigner`. */
+  constructor(secretOrSigner: string | CursorSigner) {
+    this.#signer = typeof secretOrSigner === 'string' ? webCryptoSigner(secretOrSigner) : secretOrSigner
   }
 
   async encode(query: CursorQuery, position: CursorPosition): Promise<string> {
     const value = position.value instanceof Date ? { d: position.value.toISOString() } : position.value
     const payload = toBase64Url(encoder.encode(JSON.stringify({ v: value, i: position.id })))
-    const signature = await crypto.subtle.sign('HMAC', await this.#key, signed(query, payload))
-    return `${payload}.${toBase64Url(new Uint8Array(signature))}`
+    const signature = await this.#signer.sign(signed(query, payload))
+    return `${payload}.${toBase64Url(signature)}`
   }
 
   async decode(query: CursorQuery, cursor: string): Promise<CursorPosition> {
@@ -51,8 +49,7 @@ export class CursorCodec {
     if (!payload || !signature || extra !== undefined || cursor.length > 1024) throw invalid()
     const signatureBytes = fromBase64Url(signature)
     if (!signatureBytes) throw invalid()
-    const valid = await crypto.subtle.verify('HMAC', await this.#key, signatureBytes, signed(query, payload))
-    if (!valid) throw invalid()
+    if (!equalBytes(await this.#signer.sign(signed(query, payload)), signatureBytes)) throw invalid()
     const bytes = fromBase64Url(payload)
     const parsed = bytes && (JSON.parse(decoder.decode(bytes)) as { v?: unknown; i?: unknown })
     if (!parsed || !Number.isSafeInteger(parsed.i)) throw invalid()
