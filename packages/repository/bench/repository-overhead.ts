@@ -45,48 +45,15 @@ try {
   }
   const raw = createDatabase(config)
   await migrateToLatest(raw.db)
-  const factoryFor = (rowLevelSecurity: boolean) =>
-    new RepositoryFactory({
-      database: config,
-      rowLevelSecurity,
-      cursorSigner: nodeHmacSigner('bench-cursor-secret-123'),
-      logger: silentLogger,
-    })
-  const withRls = factoryFor(true).forTenant({ orgId, role: 'editor' })
-  const withoutRls = factoryFor(false).forTenant({ orgId, role: 'editor' })
+  const withRls = repositories(config, true)
+  const withoutRls = repositories(config, false)
   const docs = await withRls.documents.createMany(
     Array.from({ length: 100 }, (_, i) => ({ title: `doc ${i}`, body: 'x'.repeat(500) })),
   )
   await withRls.documents.createMany(Array.from({ length: 100 }, (_, i) => ({ title: `more ${i}` })))
   const id = docs[50]?.id as number
 
-  const byIdRaw = (db: Kysely<DB>) =>
-    db
-      .selectFrom('documents')
-      .selectAll()
-      .where('organizationId', '=', orgId)
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow()
-  const pageRaw = (db: Kysely<DB>) =>
-    db
-      .selectFrom('documents')
-      .selectAll()
-      .where('organizationId', '=', orgId)
-      .orderBy('createdAt', 'desc')
-      .orderBy('id', 'desc')
-      .limit(21)
-      .execute()
-  /** What RLS asks of a hand-written read: a read-only transaction that sets the tenant first. */
-  const inTenantTransaction = <T>(work: (db: Kysely<DB>) => Promise<T>) =>
-    raw.db
-      .transaction()
-      .setAccessMode('read only')
-      .execute(async (trx) => {
-        await sql`select set_config('app.organization_id', ${orgId}, true), set_config('statement_timeout', '10000', true), set_config('role', 'dal_app', true)`.execute(
-          trx,
-        )
-        return work(trx)
-      })
+  const { byId: byIdRaw, page: pageRaw, inTenantTransaction } = handWritten(raw.db, id)
 
   const suites = {
     findById: {
@@ -167,42 +134,10 @@ async function layerOnly(rows: Record<string, unknown>[], endToEnd: Record<strin
     lease: () => ({ database: { db, driver: 'neon-pool', dispose: async () => {} }, release: async () => {} }),
     dispose: async () => {},
   }
-  const repos = (rowLevelSecurity: boolean) =>
-    new RepositoryFactory({
-      database: lifetime,
-      rowLevelSecurity,
-      cursorSigner: nodeHmacSigner('bench-cursor-secret-123'),
-      logger: silentLogger,
-    }).forTenant({ orgId, role: 'editor' })
-  const off = repos(false)
-  const on = repos(true)
+  const off = repositories(lifetime, false)
+  const on = repositories(lifetime, true)
   const id = rows[0]?.id as number
-  const byId = (k: Kysely<DB>) =>
-    k
-      .selectFrom('documents')
-      .selectAll()
-      .where('organizationId', '=', orgId)
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow()
-  const page = (k: Kysely<DB>) =>
-    k
-      .selectFrom('documents')
-      .selectAll()
-      .where('organizationId', '=', orgId)
-      .orderBy('createdAt', 'desc')
-      .orderBy('id', 'desc')
-      .limit(21)
-      .execute()
-  const tenant = <T>(work: (k: Kysely<DB>) => Promise<T>) =>
-    db
-      .transaction()
-      .setAccessMode('read only')
-      .execute(async (trx) => {
-        await sql`select set_config('app.organization_id', ${orgId}, true), set_config('statement_timeout', '10000', true), set_config('role', 'dal_app', true)`.execute(
-          trx,
-        )
-        return work(trx)
-      })
+  const { byId, page, inTenantTransaction: tenant } = handWritten(db, id)
   const pairs: Record<string, [() => Promise<unknown>, () => Promise<unknown>]> = {
     'findById, RLS off': [() => byId(db), () => off.documents.findById(id)],
     'findById, RLS on': [() => tenant(byId), () => on.documents.findById(id)],
@@ -238,6 +173,46 @@ async function layerOnly(rows: Record<string, unknown>[], endToEnd: Record<strin
     'one real call (driver, WebSocket, Kysely) measured above, which is where that goal applies.',
   )
   return out.join('\n')
+}
+
+function repositories(database: DatabaseConfig | DatabaseLifetime, rowLevelSecurity: boolean) {
+  return new RepositoryFactory({
+    database,
+    rowLevelSecurity,
+    cursorSigner: nodeHmacSigner('bench-cursor-secret-123'),
+    logger: silentLogger,
+  }).forTenant({ orgId, role: 'editor' })
+}
+
+/** The same reads written with Kysely by hand: the baselines. */
+function handWritten(db: Kysely<DB>, id: number) {
+  const byId = (k: Kysely<DB>) =>
+    k
+      .selectFrom('documents')
+      .selectAll()
+      .where('organizationId', '=', orgId)
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+  const page = (k: Kysely<DB>) =>
+    k
+      .selectFrom('documents')
+      .selectAll()
+      .where('organizationId', '=', orgId)
+      .orderBy('createdAt', 'desc')
+      .orderBy('id', 'desc')
+      .limit(21)
+      .execute()
+  /** What RLS asks of a hand-written read: a read-only transaction that sets the tenant first. */
+  const inTenantTransaction = <T>(work: (k: Kysely<DB>) => Promise<T>) =>
+    db
+      .transaction()
+      .setAccessMode('read only')
+      .execute(async (trx) => {
+        await sql`select set_config('app.organization_id', ${orgId}, true),
+          set_config('statement_timeout', '10000', true), set_config('role', 'dal_app', true)`.execute(trx)
+        return work(trx)
+      })
+  return { byId, page, inTenantTransaction }
 }
 
 function median(values: number[]): number {
