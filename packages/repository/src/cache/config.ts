@@ -1,0 +1,62 @@
+/** How the cache behaves: one documented options object, every field with its default. */
+import type { Logger } from '../logger.ts'
+import type { CircuitBreakerOptions } from './circuit-breaker.ts'
+import type { RedisLike } from './redis-like.ts'
+
+export interface MemoryTierOptions {
+  /** @default 5_000 */
+  maxEntries: number
+  /** Bytes of encoded values held in all. @default 32 MiB */
+  maxBytes: number
+  /**
+   * How long an entry answers from memory. Writes in this isolate invalidate
+   * it at once; a write in another isolate is seen here within this bound.
+   * @default 2_000
+   */
+  maxStalenessMs: number
+}
+
+export interface LockOptions {
+  /** How long the loader holds the lock at most. @default 2_000 */
+  ttlMs: number
+  /** How often waiters look for the loaded entry. @default 25 */
+  pollMs: number
+}
+
+export interface CacheOptions {
+  /** Upstash Redis (or the local bridge); without it the memory tier works alone. */
+  redis?: RedisLike
+  /** The in-isolate LRU tier; `false` turns it off. */
+  memory?: Partial<MemoryTierOptions> | false
+  /**
+   * Time to live by query type. Complex queries live longer.
+   * @default { findById: 60_000, findMany: 30_000, byTopic: 60_000, related: 300_000 }
+   */
+  ttlMs?: Record<string, number>
+  /** For query types not in `ttlMs`. @default 60_000 */
+  defaultTtlMs?: number
+  /**
+   * How long past its TTL an entry is kept: served while one refresh runs
+   * (stale-while-revalidate), and served marked stale when the database fails.
+   * @default 300_000
+   */
+  graceMs?: number
+  /** @default true */
+  staleWhileRevalidate?: boolean
+  /** Longest wait for any Redis call before the cache gives up on it. @default 150 */
+  redisTimeoutMs?: number
+  /** @default 5 failures in a row open it for 5 s */
+  breaker?: Partial<CircuitBreakerOptions>
+  /** A short Upstash lock so concurrent misses in many isolates make one query. @default off */
+  lock?: Partial<LockOptions> | false
+  logger?: Logger
+  /** Pause points to force interleavings in tests. */
+  hooks?: { beforeStore?: (key: string) => Promise<void> }
+}
+
+export const DEFAULT_TTL_MS: Readonly<Record<string, number>> = {
+  findById: 60_000,
+  findMany: 30_000,
+  byTopic: 60_000,
+  related: 300_000,
+}

@@ -1,0 +1,120 @@
+/**
+ * The Redis tier, failing soft: every call has a timeout and passes a circuit
+ * breaker; a call that fails, times out or is refused answers `undefined`
+ * ("unavailable") and never throws. Errors are counted and logged once per
+ * breaker opening, not once per call.
+ */
+import type { Logger } from '../logger.ts'
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts'
+import type { RedisLike } from './redis-like.ts'
+
+/**
+ * Bumps generation counters. A missing counter starts from a value derived
+ * from the clock, so a counter that expired and comes back never repeats a
+ * value an old entry was stamped with.
+ */
+const BUMP = `for _, key in ipairs(KEYS) do
+  if redis.call('exists', key) == 0 then redis.call('set', key, ARGV[1]) end
+  redis.call('incr', key)
+  redis.call('pexpire', key, ARGV[2])
+end
+return #KEYS`
+
+/** Stores an entry and releases the loader's lock if it still holds it: one round trip. */
+const STORE_AND_UNLOCK = `redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if redis.call('get', KEYS[2]) == ARGV[3] then redis.call('del', KEYS[2]) end
+return 1`
+
+const UNLOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0`
+
+export interface RedisTierOptions {
+  timeoutMs: number
+  breaker?: Partial<CircuitBreakerOptions>
+  logger: Logger
+  onError: () => void
+}
+
+export class RedisTier {
+  readonly #redis: RedisLike
+  readonly #options: RedisTierOptions
+  readonly #breaker: CircuitBreaker
+
+  constructor(redis: RedisLike, options: RedisTierOptions) {
+    this.#redis = redis
+    this.#options = options
+    this.#breaker = new CircuitBreaker(options.breaker)
+  }
+
+  get breakerOpenings(): number {
+    return this.#breaker.openings
+  }
+
+  /** The entry's text and the generations of its tags, in one MGET. */
+  async lookup(
+    key: string,
+    generationKeys: string[],
+  ): Promise<{ text: string | null; generations: string[] } | undefined> {
+    const values = await this.#call('mget', () => this.#redis.mget(key, ...generationKeys))
+    if (!values) return undefined
+    const [text, ...generations] = values
+    return {
+      text: typeof text === 'string' ? text : null,
+      // counters may come back as numbers (clients that parse JSON) or strings; absent is '0'
+      generations: generations.map((value) => (value === null || value === undefined ? '0' : String(value))),
+    }
+  }
+
+  async store(key: string, text: string, ttlMs: number, lock?: { key: string; token: string }): Promise<boolean> {
+    const done = lock
+      ? await this.#call('store', () =>
+          this.#redis.eval(STORE_AND_UNLOCK, [key, lock.key], [text, String(ttlMs), lock.token]),
+        )
+      : await this.#call('store', () => this.#redis.set(key, text, { px: ttlMs }))
+    return done !== undefined
+  }
+
+  /** Bumps every counter in one request; false when Redis could not be reached. */
+  async bump(generationKeys: string[], counterTtlMs: number): Promise<boolean> {
+    const start = String(Date.now() * 1000)
+    const done = await this.#call('bump', () => this.#redis.eval(BUMP, generationKeys, [start, String(counterTtlMs)]))
+    return done !== undefined
+  }
+
+  /** True if this caller now holds the lock, false if someone else does, undefined if Redis is unavailable. */
+  async acquireLock(key: string, token: string, ttlMs: number): Promise<boolean | undefined> {
+    const answer = await this.#call('lock', () => this.#redis.set(key, token, { nx: true, px: ttlMs }))
+    return answer === undefined ? undefined : answer === 'OK'
+  }
+
+  async releaseLock(key: string, token: string): Promise<void> {
+    await this.#call('unlock', () => this.#redis.eval(UNLOCK, [key], [token]))
+  }
+
+  async #call<T>(operation: string, work: () => Promise<T>): Promise<T | undefined> {
+    if (!this.#breaker.allows()) return undefined
+    let timer: ReturnType<typeof setTimeout> | undefined
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`Redis ${operation} took over ${this.#options.timeoutMs} ms`)),
+          this.#options.timeoutMs,
+        )
+      })
+      const result = await Promise.race([work(), timeout])
+      this.#breaker.succeeded()
+      return result ?? (null as T)
+    } catch (error) {
+      this.#options.onError()
+      if (this.#breaker.failed()) {
+        this.#options.logger.warn('Redis unavailable: the cache falls back to memory and the database', {
+          operation,
+          reason: (error as Error)?.message,
+        })
+      }
+      return undefined
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Counters the metrics layer turns into CloudWatch counts, per tier and query
+ * type, and the outcome of each read for the HTTP layer's `Cache-Status`.
+ */
+export type CacheTier = 'memory' | 'redis'
+
+/** How one read was answered. */
+export type CacheOutcome = 'memory-hit' | 'redis-hit' | 'miss' | 'stale' | 'bypass'
+
+export interface TierCounters {
+  hits: number
+  misses: number
+  staleServed: number
+  errors: number
+}
+
+export interface CacheStatsSnapshot {
+  /** Per tier, per query type (`findById`, `findMany`, `related`, `byTopic`, …). */
+  tiers: Record<CacheTier, Record<string, TierCounters>>
+  memory: { entries: number; bytes: number; evictions: number }
+  breakerOpenings: number
+  invalidations: { sent: number; failed: number; pending: number }
+}
+
+const empty = (): TierCounters => ({ hits: 0, misses: 0, staleServed: 0, errors: 0 })
+
+export class CacheStats {
+  readonly #tiers: Record<CacheTier, Map<string, TierCounters>> = { memory: new Map(), redis: new Map() }
+  evictions = 0
+  invalidationsSent = 0
+  invalidationsFailed = 0
+
+  count(tier: CacheTier, queryType: string, counter: keyof TierCounters): void {
+    let counters = this.#tiers[tier].get(queryType)
+    if (!counters) {
+      counters = empty()
+      this.#tiers[tier].set(queryType, counters)
+    }
+    counters[counter] += 1
+  }
+
+  snapshot(extra: Pick<CacheStatsSnapshot, 'memory' | 'breakerOpenings'> & { pending: number }): CacheStatsSnapshot {
+    const tier = (name: CacheTier) =>
+      Object.fromEntries([...this.#tiers[name]].map(([queryType, counters]) => [queryType, { ...counters }]))
+    return {
+      tiers: { memory: tier('memory'), redis: tier('redis') },
+      memory: extra.memory,
+      breakerOpenings: extra.breakerOpenings,
+      invalidations: { sent: this.invalidationsSent, failed: this.invalidationsFailed, pending: extra.pending },
+    }
+  }
+}
