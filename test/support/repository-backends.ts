@@ -25,7 +25,7 @@ export interface RepositoryBackend {
   clearQueries(): void
   setup(): Promise<void>
   /** A factory over the backend's database; settings may differ per factory. */
-  factory(overrides?: Partial<Omit<RepositoryFactoryConfig, 'database'>>): RepositoryFactory
+  factory(overrides?: Partial<RepositoryFactoryConfig>): RepositoryFactory
   /** The database's URL (Postgres only), for a second, independent connection. */
   readonly url: string | undefined
   readonly lifetime: DatabaseLifetime

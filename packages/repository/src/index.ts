@@ -3,6 +3,12 @@
  * factory, transactions, errors, schema and migrations, and the database layer
  * over Neon (WebSocket pool or HTTP) and PGlite. Imports no runtime.
  */
+export { type CachedRead, CacheManager, type ReadResult } from './cache/cache-manager.ts'
+export type { CacheOptions, LockOptions, MemoryTierOptions } from './cache/config.ts'
+export { DEFAULT_TTL_MS } from './cache/config.ts'
+export { entryKey, generationKey } from './cache/keys.ts'
+export type { RedisLike } from './cache/redis-like.ts'
+export type { CacheOutcome, CacheStatsSnapshot, CacheTier, TierCounters } from './cache/stats.ts'
 export * from './db/config.ts'
 export * from './db/create-database.ts'
 export * from './db/lifetime.ts'

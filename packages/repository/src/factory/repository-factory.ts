@@ -16,6 +16,8 @@
  * ```
  */
 import type { LogEvent } from 'kysely'
+import { CacheManager } from '../cache/cache-manager.ts'
+import type { CacheOptions } from '../cache/config.ts'
 import type { DatabaseConfig } from '../db/config.ts'
 import { type DatabaseLifetime, lifetimeForRuntime, type Runtime } from '../db/lifetime.ts'
 import { jsonConsoleLogger, type Logger } from '../logger.ts'
@@ -57,6 +59,17 @@ export interface RepositoryFactoryConfig {
   logger?: Logger
   /** Sees every statement Kysely runs, with its duration (tests count queries; metrics time them). */
   onQuery?: (event: LogEvent) => void
+  /**
+   * The cache: options for the isolate's `CacheManager` (memory tier on by
+   * default; Redis when `redis` is given), or a manager to share. `false`: none.
+   * @default a memory-only cache
+   */
+  cache?: CacheOptions | CacheManager | false
+}
+
+export interface RequestOptions {
+  /** The request's `ctx.waitUntil` on Workers: keeps the cache's background refreshes and stores alive. */
+  waitUntil?: (work: Promise<unknown>) => void
 }
 
 type ConfigSource = RepositoryFactoryConfig | (() => RepositoryFactoryConfig)
@@ -68,6 +81,7 @@ export class RepositoryFactory {
   readonly #settings: SessionSettings
   readonly #cursors: CursorCodec
   readonly #provisioned = new Set<string>()
+  readonly #cache: CacheManager | undefined
 
   constructor(config: RepositoryFactoryConfig) {
     const logger = config.logger ?? jsonConsoleLogger
@@ -83,6 +97,12 @@ export class RepositoryFactory {
       logger.warn('no cursor secret configured: cursors will not work across isolates', {})
     }
     this.#cursors = new CursorCodec(signer)
+    this.#cache =
+      config.cache === false
+        ? undefined
+        : config.cache instanceof CacheManager
+          ? config.cache
+          : new CacheManager({ logger, ...config.cache })
     this.#lifetime =
       'lease' in config.database
         ? config.database
@@ -112,11 +132,22 @@ export class RepositoryFactory {
    * A request scope: the repositories of one organization and role. It owns
    * a database lease by the runtime rule; call `dispose()` when the request ends.
    */
-  forTenant(scope: TenantScope): TenantRepositories {
+  forTenant(scope: TenantScope, options: RequestOptions = {}): TenantRepositories {
     const valid = assertValidScope(scope)
     const lease = this.#lifetime.lease()
     const session = new TenantSession(lease.database.db, valid, this.#settings, this.#provisioned)
-    return new TenantRepositories(session, this.#cursors, lease.release)
+    const services = {
+      cursors: this.#cursors,
+      outcomes: [],
+      ...(this.#cache && { cache: this.#cache }),
+      ...(options.waitUntil && { waitUntil: options.waitUntil }),
+    }
+    return new TenantRepositories(session, services, lease.release)
+  }
+
+  /** The isolate's cache (for its stats, or to share with another factory); undefined when off. */
+  get cache(): CacheManager | undefined {
+    return this.#cache
   }
 
   /** The seed's style: `factory.getRepository('documents', scope)`. */

@@ -12,7 +12,10 @@
  * ```
  */
 import type { Kysely } from 'kysely'
+import type { CacheManager } from '../cache/cache-manager.ts'
+import type { CacheOutcome } from '../cache/stats.ts'
 import { isDatabaseError, toRepositoryError } from '../error-mapping.ts'
+import type { RepositoryContext } from '../repositories/base-repository.ts'
 import type { CursorCodec } from '../repositories/cursor.ts'
 import { DocumentRepository } from '../repositories/document-repository.ts'
 import { SummaryRepository } from '../repositories/summary-repository.ts'
@@ -21,6 +24,14 @@ import type { DB } from '../schema/database.ts'
 import type { TenantSession, TransactionOptions } from '../session/tenant-session.ts'
 import type { AfterCommitAction } from '../session/transaction-frame.ts'
 import type { TenantScope } from '../tenancy/scope.ts'
+
+/** What a request scope shares with the transactions it opens. */
+export interface ScopeServices {
+  cursors: CursorCodec
+  cache?: CacheManager
+  outcomes: CacheOutcome[]
+  waitUntil?: (work: Promise<unknown>) => void
+}
 
 export interface RepositoryMap {
   documents: DocumentRepository
@@ -34,19 +45,18 @@ export class TenantRepositories implements RepositoryMap {
   readonly topics: TopicRepository
   readonly summaries: SummaryRepository
   readonly #session: TenantSession
-  readonly #cursors: CursorCodec
+  readonly #services: ScopeServices
   readonly #release: () => Promise<void>
 
   /** `release` ends what the request scope holds (its database on Workers); see `dispose`. */
-  constructor(session: TenantSession, cursors: CursorCodec, release: () => Promise<void> = async () => {}) {
+  constructor(session: TenantSession, services: ScopeServices, release: () => Promise<void> = async () => {}) {
     this.#session = session
-    this.#cursors = cursors
+    this.#services = services
     this.#release = release
-    const context = {
+    const context: RepositoryContext = {
       session,
-      cursors,
-      transaction: <T>(work: (tx: TenantRepositories) => Promise<T>, options?: TransactionOptions) =>
-        this.transaction(work, options),
+      ...services,
+      transaction: (work, options) => this.transaction(work, options),
     }
     this.documents = new DocumentRepository(context)
     this.topics = new TopicRepository(context)
@@ -55,6 +65,15 @@ export class TenantRepositories implements RepositoryMap {
 
   get scope(): TenantScope {
     return this.#session.scope
+  }
+
+  /**
+   * How each cached read of this request scope was answered, in order
+   * (`memory-hit`, `redis-hit`, `miss`, `stale`, `bypass`): the HTTP layer's
+   * `Cache-Status`.
+   */
+  get cacheOutcomes(): readonly CacheOutcome[] {
+    return this.#services.outcomes
   }
 
   /**
@@ -80,7 +99,10 @@ export class TenantRepositories implements RepositoryMap {
    */
   async transaction<T>(work: (tx: TenantRepositories) => Promise<T>, options?: TransactionOptions): Promise<T> {
     try {
-      return await this.#session.transaction((session) => work(new TenantRepositories(session, this.#cursors)), options)
+      return await this.#session.transaction(
+        (session) => work(new TenantRepositories(session, this.#services)),
+        options,
+      )
     } catch (error) {
       // The caller's own errors pass through untouched; the database's become repository errors.
       throw isDatabaseError(error) ? toRepositoryError(error, { operation: 'transaction' }) : error

@@ -11,6 +11,8 @@
  * ```
  */
 import { expressionBuilder, type Kysely, type SelectQueryBuilder, sql } from 'kysely'
+import type { CacheManager } from '../cache/cache-manager.ts'
+import type { CacheOutcome } from '../cache/stats.ts'
 import { toRepositoryError } from '../error-mapping.ts'
 import { ConflictError, NotFoundError, RepositoryError, TransientError, ValidationError } from '../errors.ts'
 import type { TenantRepositories } from '../factory/tenant-repositories.ts'
@@ -38,6 +40,12 @@ export type AnySelect = SelectQueryBuilder<any, any, any>
 export interface RepositoryContext {
   session: TenantSession
   cursors: CursorCodec
+  /** The isolate's cache; reads go through it outside transactions, writes invalidate it after COMMIT. */
+  cache?: CacheManager
+  /** Where this request scope records how each read was answered (for `Cache-Status`). */
+  outcomes: CacheOutcome[]
+  /** The request's `waitUntil`, keeping the cache's background work alive on Workers. */
+  waitUntil?: (work: Promise<unknown>) => void
   /** Opens a transaction with every repository bound to it (`TenantRepositories.transaction`). */
   transaction<T>(work: (tx: TenantRepositories) => Promise<T>, options?: TransactionOptions): Promise<T>
 }
@@ -50,6 +58,8 @@ export interface UpdateOptions {
 /** Read options; `include` names relations to load in the same query (repositories that have any). */
 export interface ReadOptions<Include extends string> {
   include?: readonly Include[]
+  /** This call's cache TTL instead of its query type's. */
+  cacheTtlMs?: number
 }
 
 export class BaseRepository<
@@ -83,19 +93,23 @@ export class BaseRepository<
 
   /** The row with this id in the organization; NotFoundError otherwise. */
   findById(id: number, options: ReadOptions<Include> = {}): Promise<Row> {
-    return this.operate('findById', 'read', async (db) => {
-      const row = await this.selectRows(db, options.include ?? [])
-        .where(this.column('id'), '=', this.validId(id))
-        .executeTakeFirst()
-      if (!row) throw this.notFound(id)
-      return this.toRow(row)
-    })
+    const params = { id, include: options.include }
+    return this.cachedRead('findById', 'findById', params, this.rowTags(id), options, () =>
+      this.operate('findById', 'read', async (db) => {
+        const row = await this.selectRows(db, options.include ?? [])
+          .where(this.column('id'), '=', this.validId(id))
+          .executeTakeFirst()
+        if (!row) throw this.notFound(id)
+        return this.toRow(row)
+      }),
+    )
   }
 
   /** One page of rows matching `filter`, in a whitelisted order, with a cursor to the next. */
   findMany(filter: Filter = {} as Filter, options: ListOptions<Sort> & ReadOptions<Include> = {}): Promise<Page<Row>> {
-    return this.operate('findMany', 'read', (db) =>
-      this.page(this.selectRows(db, options.include ?? []), filter, options),
+    const { cacheTtlMs: _, ...params } = options
+    return this.cachedRead('findMany', 'findMany', { filter, ...params }, this.listTags(), options, () =>
+      this.operate('findMany', 'read', (db) => this.page(this.selectRows(db, options.include ?? []), filter, options)),
     )
   }
 
@@ -126,7 +140,9 @@ export class BaseRepository<
         .values(this.insertable(input))
         .returningAll()
         .executeTakeFirstOrThrow()
-      return this.toRow(row)
+      const created = this.toRow(row)
+      this.invalidateAfterCommit(this.writeTags('create', [created]))
+      return created
     })
   }
 
@@ -142,7 +158,9 @@ export class BaseRepository<
         .values(inputs.map((input) => this.insertable(input)))
         .returningAll()
         .execute()
-      return rows.map((row) => this.toRow(row))
+      const created = rows.map((row) => this.toRow(row))
+      this.invalidateAfterCommit(this.writeTags('create', created))
+      return created
     })
   }
 
@@ -170,7 +188,11 @@ export class BaseRepository<
         query = query.where('version', '=', options.expectedVersion)
       }
       const row = await query.returningAll().executeTakeFirst()
-      if (row) return this.toRow(row)
+      if (row) {
+        const updated = this.toRow(row)
+        this.invalidateAfterCommit(this.writeTags('update', [updated]))
+        return updated
+      }
       if (
         options.expectedVersion !== undefined &&
         (await this.scoped(db).where('id', '=', id).select('id').executeTakeFirst())
@@ -186,16 +208,78 @@ export class BaseRepository<
 
   delete(id: number): Promise<void> {
     return this.operate('delete', 'delete', async (db) => {
-      const result = await db
+      const row = await db
         .deleteFrom(this.definition.table)
         .where('organizationId', '=', this.orgId)
         .where('id', '=', this.validId(id))
+        .returningAll()
         .executeTakeFirst()
-      if (result.numDeletedRows === 0n) throw this.notFound(id)
+      if (!row) throw this.notFound(id)
+      this.invalidateAfterCommit(this.writeTags('delete', [this.toRow(row)]))
     })
   }
 
   // --- for subclasses -------------------------------------------------------
+
+  /**
+   * Reads through the cache outside transactions (inside one, the database
+   * answers: the transaction may see its own uncommitted writes). Records how
+   * the read was answered in the request scope's outcomes.
+   */
+  protected async cachedRead<T>(
+    operation: string,
+    queryType: string,
+    params: unknown,
+    tags: readonly string[],
+    options: { cacheTtlMs?: number },
+    load: () => Promise<T>,
+  ): Promise<T> {
+    const { cache, outcomes, waitUntil } = this.#context
+    if (!cache?.enabled || this.session.inTransaction) {
+      const value = await load()
+      outcomes.push('bypass')
+      return value
+    }
+    assertCan(this.session.scope, 'read', { repository: this.definition.name, operation })
+    const { value, outcome } = await cache.read({
+      orgId: this.orgId,
+      repository: this.definition.name,
+      operation,
+      queryType,
+      params,
+      tags,
+      load,
+      ...(options.cacheTtlMs !== undefined && { ttlMs: options.cacheTtlMs }),
+      ...(waitUntil && { waitUntil }),
+    })
+    outcomes.push(outcome)
+    return value
+  }
+
+  /** Invalidates `tags` once the surrounding transaction commits (never if it rolls back). */
+  protected invalidateAfterCommit(tags: readonly string[]): void {
+    const cache = this.#context.cache
+    if (!cache?.enabled || tags.length === 0) return
+    const orgId = this.orgId
+    this.session.afterCommit(() => cache.invalidate(orgId, tags))
+  }
+
+  /** Tags a cached row depends on: itself, and anything that changes many rows at once. */
+  protected rowTags(id: number): string[] {
+    return [`${this.definition.name}:${id}`, `${this.definition.name}:*`]
+  }
+
+  /** Tags a cached list depends on. */
+  protected listTags(): string[] {
+    return [`${this.definition.name}:list`, `${this.definition.name}:*`]
+  }
+
+  /** Tags a write makes obsolete; subclasses add what else their rows appear in. */
+  protected writeTags(action: 'create' | 'update' | 'delete', rows: readonly Row[]): string[] {
+    const name = this.definition.name
+    const own = action === 'create' ? [] : rows.map((row) => `${name}:${row.id}`)
+    return [...own, `${name}:list`]
+  }
 
   /**
    * Runs one operation: checks the role, runs in the session (inside the open

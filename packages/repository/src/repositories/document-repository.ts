@@ -122,16 +122,25 @@ export class DocumentRepository extends BaseRepository<
    * Documents reachable from `id` over links (either direction), each once at
    * its smallest depth, the start excluded, nearest first. One query.
    */
-  findRelatedDocuments(id: number, options: { maxDepth?: number } = {}): Promise<RelatedDocument[]> {
+  findRelatedDocuments(
+    id: number,
+    options: { maxDepth?: number; cacheTtlMs?: number } = {},
+  ): Promise<RelatedDocument[]> {
     const maxDepth = options.maxDepth ?? 2
-    return this.operate('findRelatedDocuments', 'read', async (db) => {
-      if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_RELATED_DEPTH) {
-        throw new ValidationError(`maxDepth must be an integer from 1 to ${MAX_RELATED_DEPTH}`)
-      }
-      await this.assertExists(db, 'documents', this.validId(id))
-      const { rows } = await relatedDocumentsQuery(this.orgId, id, maxDepth).execute(db)
-      return rows.map(({ depth, ...document }) => ({ document: document as unknown as Document, depth: Number(depth) }))
-    })
+    const tags = ['documents:graph', 'documents:*']
+    return this.cachedRead('findRelatedDocuments', 'related', { id, maxDepth }, tags, options, () =>
+      this.operate('findRelatedDocuments', 'read', async (db) => {
+        if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_RELATED_DEPTH) {
+          throw new ValidationError(`maxDepth must be an integer from 1 to ${MAX_RELATED_DEPTH}`)
+        }
+        await this.assertExists(db, 'documents', this.validId(id))
+        const { rows } = await relatedDocumentsQuery(this.orgId, id, maxDepth).execute(db)
+        return rows.map(({ depth, ...document }) => ({
+          document: document as unknown as Document,
+          depth: Number(depth),
+        }))
+      }),
+    )
   }
 
   /** One page of the documents that have this topic; NotFoundError for a topic not in the organization. */
@@ -139,10 +148,15 @@ export class DocumentRepository extends BaseRepository<
     topicId: number,
     options: ListOptions<DocumentSort> & ReadOptions<DocumentInclude> = {},
   ): Promise<Page<DocumentRow>> {
-    return this.operate('findByTopic', 'read', async (db) => {
-      await this.assertExists(db, 'topics', this.validId(topicId))
-      return this.page(this.selectRows(db, options.include ?? []), { topicId }, options)
-    })
+    const { cacheTtlMs: _, ...params } = options
+    // the topic's own row matters too: deleting it turns this answer into NotFound
+    const tags = [...this.listTags(), `topics:${topicId}`]
+    return this.cachedRead('findByTopic', 'byTopic', { topicId, ...params }, tags, options, () =>
+      this.operate('findByTopic', 'read', async (db) => {
+        await this.assertExists(db, 'topics', this.validId(topicId))
+        return this.page(this.selectRows(db, options.include ?? []), { topicId }, options)
+      }),
+    )
   }
 
   /** Makes `topicIds` the document's exact set of topics. */
@@ -156,6 +170,7 @@ export class DocumentRepository extends BaseRepository<
         .where('documentId', '=', documentId)
       if (ids.length) removal = removal.where('topicId', 'not in', ids)
       await removal.execute()
+      this.invalidateAfterCommit([`documents:${documentId}`, 'documents:list'])
       if (ids.length === 0) return
       await db
         .insertInto('documentTopics')
@@ -174,6 +189,7 @@ export class DocumentRepository extends BaseRepository<
         .values({ organizationId: this.orgId, sourceId, targetId: this.validId(targetId) })
         .onConflict((oc) => oc.doNothing())
         .execute()
+      this.invalidateAfterCommit(['documents:graph'])
     })
   }
 
@@ -187,7 +203,16 @@ export class DocumentRepository extends BaseRepository<
         .where('targetId', '=', this.validId(targetId))
         .executeTakeFirst()
       if (result.numDeletedRows === 0n) throw this.notFound(sourceId)
+      this.invalidateAfterCommit(['documents:graph'])
     })
+  }
+
+  /** A changed or deleted document also changes graph answers; a deleted one takes its summaries along. */
+  protected override writeTags(action: 'create' | 'update' | 'delete', rows: readonly DocumentRow[]): string[] {
+    const tags = super.writeTags(action, rows)
+    if (action === 'update') tags.push('documents:graph')
+    if (action === 'delete') tags.push('documents:graph', 'summaries:*')
+    return tags
   }
 
   protected override selectRows(db: AnyDb, include: readonly DocumentInclude[]): AnySelect {

@@ -37,4 +37,10 @@ export class SummaryRepository extends BaseRepository<
   constructor(context: RepositoryContext) {
     super(context, definition)
   }
+
+  /** A document's summaries are eager-loaded with it, so its row and the lists change too. */
+  protected override writeTags(action: 'create' | 'update' | 'delete', rows: readonly Summary[]): string[] {
+    const documents = [...new Set(rows.map((row) => `documents:${row.documentId}`))]
+    return [...super.writeTags(action, rows), ...documents, 'documents:list']
+  }
 }

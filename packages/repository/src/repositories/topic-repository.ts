@@ -29,4 +29,11 @@ export class TopicRepository extends BaseRepository<Topic, NewTopicInput, TopicP
   constructor(context: RepositoryContext) {
     super(context, definition)
   }
+
+  /** Deleting a topic removes it from documents (their `topicIds`, by-topic lists). */
+  protected override writeTags(action: 'create' | 'update' | 'delete', rows: readonly Topic[]): string[] {
+    const tags = super.writeTags(action, rows)
+    if (action === 'delete') tags.push('documents:*')
+    return tags
+  }
 }

@@ -1,0 +1,216 @@
+/**
+ * The cache's guarantees (design.md), each by name, with real Redis through
+ * the Upstash bridge and real Postgres through the Neon driver. Separate
+ * factories stand for separate isolates sharing one Redis.
+ */
+import {
+  type CacheOptions,
+  generationKey,
+  type RedisLike,
+  type RepositoryFactory,
+  type RepositoryFactoryConfig,
+} from '@serverless-dal/repository'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type CacheFixture, cacheFixture, documentReads } from '../../support/cache-fixtures.ts'
+import { orgId } from '../../support/repository-backends.ts'
+
+let fx: CacheFixture
+beforeAll(async () => {
+  fx = await cacheFixture()
+})
+afterAll(() => fx?.close())
+
+/** A factory standing for one isolate, with its own memory tier, over the shared Redis. */
+function isolate(
+  cache: Partial<CacheOptions> = {},
+  overrides: Partial<RepositoryFactoryConfig> = {},
+): RepositoryFactory {
+  return fx.backend.factory({ cache: { redis: fx.client() as unknown as RedisLike, ...cache }, ...overrides })
+}
+
+const editorOf = (factory: RepositoryFactory, org: string) => factory.forTenant({ orgId: org, role: 'admin' })
+
+describe('guarantee 1: TTL per query type', () => {
+  it("serves an entry until its query type's TTL, then revalidates", async () => {
+    const org = orgId('ttl')
+    const factory = isolate({ memory: false, ttlMs: { findById: 150 } })
+    const repos = editorOf(factory, org)
+    const doc = await repos.documents.create({ title: 'ttl' })
+    await repos.documents.findById(doc.id)
+    await factory.cache?.idle()
+    await repos.documents.findById(doc.id)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    await repos.documents.findById(doc.id) // past the TTL, within grace: stale, refreshed in the background
+    await factory.cache?.idle()
+    await repos.documents.findById(doc.id)
+    expect(repos.cacheOutcomes).toEqual(['miss', 'redis-hit', 'stale', 'redis-hit'])
+    expect(factory.cache?.ttlFor('related')).toBe(300_000) // complex queries live longer by default
+  })
+})
+
+describe('guarantee 2: keys include the tenant', () => {
+  it("never answers organization A from B's entry", async () => {
+    const factory = isolate()
+    const a = editorOf(factory, orgId('tenant-a'))
+    const b = editorOf(factory, orgId('tenant-b'))
+    await a.documents.create({ title: 'A only' })
+    const bDoc = await b.documents.create({ title: 'B only' })
+    expect((await b.documents.findMany()).items.map((d) => d.title)).toEqual(['B only'])
+    expect((await b.documents.findById(bDoc.id)).title).toBe('B only')
+    await factory.cache?.idle()
+    expect((await a.documents.findMany()).items.map((d) => d.title)).toEqual(['A only'])
+    await expect(a.documents.findById(bDoc.id)).rejects.toMatchObject({ name: 'NotFoundError' })
+    expect(a.cacheOutcomes).toEqual(['miss']) // (a read that fails records no outcome)
+  })
+})
+
+describe('guarantee 3: no stale read after a write has returned', () => {
+  it('in the isolate that wrote, and from Redis in every other; other memory tiers within their bound', async () => {
+    const org = orgId('stale')
+    const writer = editorOf(isolate(), org)
+    const reader = isolate({ memory: { maxStalenessMs: 300 } })
+    const viaRedisOnly = isolate({ memory: false })
+    const doc = await writer.documents.create({ title: 'v1' })
+    expect((await writer.documents.findById(doc.id)).title).toBe('v1')
+    expect((await editorOf(reader, org).documents.findById(doc.id)).title).toBe('v1')
+    await reader.cache?.idle()
+
+    await writer.documents.update(doc.id, { title: 'v2' })
+    expect((await writer.documents.findById(doc.id)).title).toBe('v2') // same isolate: at once
+    expect((await editorOf(viaRedisOnly, org).documents.findById(doc.id)).title).toBe('v2') // Redis: at once
+    const early = await editorOf(reader, org).documents.findById(doc.id) // other memory: may lag ≤ 300 ms
+    expect(['v1', 'v2']).toContain(early.title)
+    await new Promise((resolve) => setTimeout(resolve, 350))
+    expect((await editorOf(reader, org).documents.findById(doc.id)).title).toBe('v2')
+  })
+})
+
+describe('guarantee 4: a reader cannot put the old row back after the invalidation', () => {
+  it("holds when the write commits and invalidates between the reader's query and its store", async () => {
+    const org = orgId('race')
+    let pause: Promise<void> | undefined
+    let resume = () => {}
+    const slowReader = isolate({
+      memory: false,
+      hooks: { beforeStore: () => pause ?? Promise.resolve() },
+    })
+    const writer = editorOf(isolate(), org)
+    const doc = await writer.documents.create({ title: 'old' })
+
+    pause = new Promise((resolve) => {
+      resume = resolve
+    })
+    const reading = editorOf(slowReader, org).documents.findById(doc.id) // reads 'old', then waits before storing
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await writer.documents.update(doc.id, { title: 'new' }) // commits and bumps the generation
+    resume()
+    expect((await reading).title).toBe('old') // it started before the write: fine
+    await slowReader.cache?.idle() // its store of 'old' has landed in Redis
+
+    pause = undefined
+    const later = editorOf(isolate({ memory: false }), org)
+    expect((await later.documents.findById(doc.id)).title).toBe('new')
+    expect(later.cacheOutcomes).toEqual(['miss']) // the 'old' entry was dead on arrival
+  })
+})
+
+describe('invalidation runs after COMMIT and only then', () => {
+  it('drops the invalidations of a rolled-back transaction and of a rolled-back savepoint', async () => {
+    const org = orgId('rollback')
+    const factory = isolate({ memory: false })
+    const repos = editorOf(factory, org)
+    const [x, y] = await repos.documents.createMany([{ title: 'x' }, { title: 'y' }])
+    const redis = fx.client()
+    const generation = async (tag: string) => String((await redis.mget(generationKey(org, tag)))[0] ?? '0')
+    const before = { x: await generation(`documents:${x!.id}`), y: await generation(`documents:${y!.id}`) }
+
+    await repos
+      .transaction(async (tx) => {
+        await tx.documents.update(x!.id, { title: 'x2' })
+        throw new Error('roll back')
+      })
+      .catch(() => {})
+    expect(await generation(`documents:${x!.id}`)).toBe(before.x)
+
+    await repos.transaction(async (tx) => {
+      await tx.documents.update(x!.id, { title: 'x3' })
+      await tx
+        .transaction(async (inner) => {
+          await inner.documents.update(y!.id, { title: 'y2' })
+          throw new Error('inner rolls back')
+        })
+        .catch(() => {})
+    })
+    expect(await generation(`documents:${x!.id}`)).not.toBe(before.x)
+    expect(await generation(`documents:${y!.id}`)).toBe(before.y)
+  })
+
+  it('reads inside a transaction go to the database', async () => {
+    const repos = editorOf(isolate(), orgId('in-tx'))
+    const doc = await repos.documents.create({ title: 'committed' })
+    await repos.documents.findById(doc.id)
+    await repos.transaction(async (tx) => {
+      await tx.documents.update(doc.id, { title: 'uncommitted' })
+      expect((await tx.documents.findById(doc.id)).title).toBe('uncommitted')
+    })
+    expect(repos.cacheOutcomes).toEqual(['miss', 'bypass'])
+  })
+})
+
+describe('guarantee 6: one database query per key', () => {
+  it('makes 1,000 concurrent misses on one key one query in an isolate', async () => {
+    const org = orgId('flight')
+    const repos = editorOf(isolate(), org)
+    const doc = await repos.documents.create({ title: 'hot' })
+    fx.backend.clearQueries()
+    const results = await Promise.all(Array.from({ length: 1000 }, () => repos.documents.findById(doc.id)))
+    expect(new Set(results.map((r) => r.title))).toEqual(new Set(['hot']))
+    expect(documentReads(fx.backend)).toBe(1)
+  })
+
+  it('with the Upstash lock, makes concurrent misses in 4 isolates one query', async () => {
+    const org = orgId('lock')
+    const isolates = Array.from({ length: 4 }, () => isolate({ lock: { ttlMs: 2_000, pollMs: 10 } }))
+    const doc = await editorOf(isolates[0]!, org).documents.create({ title: 'locked' })
+    fx.backend.clearQueries()
+    const results = await Promise.all(
+      isolates.flatMap((factory) =>
+        Array.from({ length: 250 }, () => editorOf(factory, org).documents.findById(doc.id)),
+      ),
+    )
+    expect(results.every((r) => r.title === 'locked')).toBe(true)
+    expect(documentReads(fx.backend)).toBe(1)
+  })
+
+  it('gives every waiter the same error when the load fails, and releases the lock', async () => {
+    const org = orgId('flight-error')
+    const factory = isolate({ lock: { ttlMs: 5_000, pollMs: 10 } })
+    const repos = editorOf(factory, org)
+    const errors = await Promise.all(
+      Array.from({ length: 50 }, () => repos.documents.findById(987_654_321).catch((e: Error) => e.name)),
+    )
+    expect(new Set(errors)).toEqual(new Set(['NotFoundError']))
+    // the lock was released: another isolate loads at once instead of waiting 5 s for it
+    const other = editorOf(isolate({ lock: { ttlMs: 5_000, pollMs: 10 } }), org)
+    const started = Date.now()
+    await expect(other.documents.findById(987_654_321)).rejects.toMatchObject({ name: 'NotFoundError' })
+    expect(Date.now() - started).toBeLessThan(4_000)
+  })
+})
+
+describe('the memory tier', () => {
+  it('keeps under its byte cap under a flood of large values, evicting the least recent', async () => {
+    const org = orgId('flood')
+    const maxBytes = 256 * 1024
+    const factory = isolate({ memory: { maxBytes, maxEntries: 10_000 } }, {})
+    const repos = editorOf(factory, org)
+    const docs = await repos.documents.createMany(
+      Array.from({ length: 60 }, (_, i) => ({ title: `big ${i}`, body: 'x'.repeat(20_000) })),
+    )
+    for (const doc of docs) await repos.documents.findById(doc.id)
+    const stats = factory.cache!.stats()
+    expect(stats.memory.bytes).toBeLessThanOrEqual(maxBytes)
+    expect(stats.memory.evictions).toBeGreaterThan(0)
+    expect(stats.memory.entries).toBeLessThan(60)
+  })
+})

@@ -1,0 +1,56 @@
+/**
+ * Real Postgres (through the Neon driver) and real Redis (through the
+ * Upstash bridge and `@upstash/redis`) for the cache suites, plus a Redis
+ * wrapper that injects faults on demand.
+ */
+import { startUpstashBridge, type UpstashBridge } from '@serverless-dal/local-services'
+import type { RedisLike } from '@serverless-dal/repository'
+import { Redis } from '@upstash/redis'
+import { testRedisUrl } from './redis.ts'
+import { type RepositoryBackend, repositoryBackends } from './repository-backends.ts'
+
+export interface CacheFixture {
+  backend: RepositoryBackend
+  bridge: UpstashBridge
+  /** A new `@upstash/redis` client (one per simulated isolate). */
+  client(): Redis
+  close(): Promise<void>
+}
+
+export async function cacheFixture(redisUrl = testRedisUrl()): Promise<CacheFixture> {
+  const postgres = repositoryBackends[1] as () => RepositoryBackend
+  const backend = postgres()
+  await backend.setup()
+  const bridge = await startUpstashBridge({ redisUrl, token: 'cache-tests' })
+  return {
+    backend,
+    bridge,
+    client: () => new Redis({ url: bridge.url, token: bridge.token, enableTelemetry: false, retry: false }),
+    async close() {
+      await bridge.close()
+      await backend.teardown()
+    },
+  }
+}
+
+export type Fault = 'none' | 'slow' | 'error'
+
+/** Wraps a client so each call can be made slow (never answers in time) or failing. */
+export function faultyRedis(redis: RedisLike, fault: { current: Fault; calls: number }): RedisLike {
+  const inject = async <T>(call: () => Promise<T>): Promise<T> => {
+    fault.calls += 1
+    if (fault.current === 'error') throw new Error('ERR injected failure')
+    if (fault.current === 'slow') await new Promise((resolve) => setTimeout(resolve, 2_000))
+    return call()
+  }
+  return {
+    mget: (...keys) => inject(() => redis.mget(...keys)),
+    set: (key, value, options) => inject(() => redis.set(key, value, options)),
+    eval: (script, keys, args) => inject(() => redis.eval(script, keys, args)),
+  }
+}
+
+/** SELECTs that read documents (not session setup, not transaction control). */
+export function documentReads(backend: RepositoryBackend): number {
+  return backend.dataQueries().filter((q) => /^select/i.test(q.trim()) && q.includes('"documents"')).length
+}
