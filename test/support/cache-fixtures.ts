@@ -54,3 +54,23 @@ export function faultyRedis(redis: RedisLike, fault: { current: Fault; calls: nu
 export function documentReads(backend: RepositoryBackend): number {
   return backend.dataQueries().filter((q) => /^select/i.test(q.trim()) && q.includes('"documents"')).length
 }
+
+/** Wraps a client and counts its calls: with auto-pipelining off, one call is one HTTP round trip. */
+export function countingRedis(redis: RedisLike): RedisLike & { calls: string[] } {
+  const calls: string[] = []
+  return {
+    calls,
+    mget: (...keys) => {
+      calls.push('mget')
+      return redis.mget(...keys)
+    },
+    set: (key, value, options) => {
+      calls.push('set')
+      return redis.set(key, value, options)
+    },
+    eval: (script, keys, args) => {
+      calls.push('eval')
+      return redis.eval(script, keys, args)
+    },
+  }
+}

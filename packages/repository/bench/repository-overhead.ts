@@ -10,10 +10,7 @@
  *   BENCH_DATABASE_URL  a Postgres to create a scratch database on (default local)
  *   BENCH_ROUNDS  default 5;  BENCH_CALLS per round and path, default 300
  */
-import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
-import pg from 'pg'
 import { nodeHmacSigner } from '../node/index.ts'
 import {
   createDatabase,
@@ -25,23 +22,20 @@ import {
   silentLogger,
 } from '../src/index.ts'
 import { instantDatabase } from './instant-driver.ts'
+import { median, startBenchServices } from './local-services.ts'
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
 const calls = Number(process.env.BENCH_CALLS ?? 300)
 const orgId = 'bench-org'
 
-const scratchName = `dal_bench_${randomBytes(4).toString('hex')}`
-const scratchUrl = new URL(adminUrl)
-scratchUrl.pathname = `/${scratchName}`
-await admin(`create database ${scratchName}`)
-const services = await startServices(scratchUrl.href)
+const services = await startBenchServices(adminUrl)
 
 try {
   const config: DatabaseConfig = {
     driver: 'neon-pool',
-    connectionString: scratchUrl.href,
-    proxy: { webSocketUrl: services.NEON_WS_PROXY as string },
+    connectionString: services.databaseUrl,
+    proxy: { webSocketUrl: services.env.NEON_WS_PROXY as string },
   }
   const raw = createDatabase(config)
   await migrateToLatest(raw.db)
@@ -119,8 +113,7 @@ try {
   await raw.dispose()
   await Promise.all([withRls.dispose(), withoutRls.dispose()])
 } finally {
-  services.stop()
-  await admin(`drop database if exists ${scratchName} with (force)`)
+  await services.stop()
 }
 process.exit(0)
 
@@ -179,6 +172,7 @@ function repositories(database: DatabaseConfig | DatabaseLifetime, rowLevelSecur
   return new RepositoryFactory({
     database,
     rowLevelSecurity,
+    cache: false, // the repository layer itself; npm run bench:cache measures the cache
     cursorSigner: nodeHmacSigner('bench-cursor-secret-123'),
     logger: silentLogger,
   }).forTenant({ orgId, role: 'editor' })
@@ -213,40 +207,4 @@ function handWritten(db: Kysely<DB>, id: number) {
         return work(trx)
       })
   return { byId, page, inTenantTransaction }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = sorted.length >> 1
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
-}
-
-async function admin(statement: string) {
-  const client = new pg.Client({ connectionString: adminUrl })
-  await client.connect()
-  await client.query(statement)
-  await client.end()
-}
-
-/** `npm run services` for this database, in a child process; resolves with the variables it prints. */
-function startServices(databaseUrl: string): Promise<Record<string, string> & { stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local-services/bin/services.ts'], {
-    env: { ...process.env, SERVICES_DATABASE_URL: databaseUrl, NEON_STANDIN_PORT: '0', UPSTASH_BRIDGE_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      if (out.includes('UPSTASH_REDIS_REST_TOKEN=')) {
-        const env = Object.fromEntries(
-          out.split('\n').flatMap((l) => (l.includes('=') ? [l.split(/=(.*)/s).slice(0, 2)] : [])),
-        )
-        resolve({ ...env, stop: () => child.kill('SIGTERM') })
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`services exited with ${code}`)))
-  })
 }
