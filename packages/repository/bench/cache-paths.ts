@@ -32,12 +32,12 @@ const services = await startBenchServices(
 /** Counts Redis requests (auto-pipelining off: one call, one HTTP round trip) and database statements. */
 const counts = { redis: 0, statements: 0 }
 function countedRedis(): RedisLike {
-  const client = new Redis({
+  const client: RedisLike = new Redis({
     url: services.env.UPSTASH_REDIS_REST_URL as string,
     token: services.env.UPSTASH_REDIS_REST_TOKEN as string,
     enableAutoPipelining: false,
     enableTelemetry: false,
-  }) as unknown as RedisLike
+  })
   const counted = <T>(call: () => Promise<T>) => {
     counts.redis += 1
     return call()

@@ -6,7 +6,6 @@
 import {
   type CacheOptions,
   generationKey,
-  type RedisLike,
   type RepositoryFactory,
   type RepositoryFactoryConfig,
 } from '@serverless-dal/repository'
@@ -25,7 +24,7 @@ function isolate(
   cache: Partial<CacheOptions> = {},
   overrides: Partial<RepositoryFactoryConfig> = {},
 ): RepositoryFactory {
-  return fx.backend.factory({ cache: { redis: fx.client() as unknown as RedisLike, ...cache }, ...overrides })
+  return fx.backend.factory({ cache: { redis: fx.client(), ...cache }, ...overrides })
 }
 
 const editorOf = (factory: RepositoryFactory, org: string) => factory.forTenant({ orgId: org, role: 'admin' })

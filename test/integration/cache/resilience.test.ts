@@ -4,7 +4,7 @@
  * within the grace window, when the database is down.
  */
 import { startNeonStandIn } from '@serverless-dal/local-services'
-import { type RedisLike, type RepositoryFactory, TransientError } from '@serverless-dal/repository'
+import { type RepositoryFactory, TransientError } from '@serverless-dal/repository'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CacheFixture, cacheFixture, type Fault, faultyRedis } from '../../support/cache-fixtures.ts'
 import { privateRedis } from '../../support/redis.ts'
@@ -26,7 +26,7 @@ describe('guarantee 5: Redis unreachable, slow or erroring never fails a read', 
       const fault = { current: 'none' as Fault, calls: 0 }
       const factory = fx.backend.factory({
         cache: {
-          redis: faultyRedis(fx.client() as unknown as RedisLike, fault),
+          redis: faultyRedis(fx.client(), fault),
           memory: false,
           redisTimeoutMs: 50,
           breaker: { failureThreshold: 3, cooldownMs: 300 },
@@ -57,10 +57,7 @@ describe('guarantee 5: Redis unreachable, slow or erroring never fails a read', 
       expect((await repos.documents.findById(doc.id)).title).toBe('during')
       expect(factory.cache?.stats().invalidations.pending).toBe(0)
       await factory.cache?.idle()
-      const elsewhere = admin(
-        fx.backend.factory({ cache: { redis: fx.client() as unknown as RedisLike, memory: false } }),
-        org,
-      )
+      const elsewhere = admin(fx.backend.factory({ cache: { redis: fx.client(), memory: false } }), org)
       expect((await elsewhere.documents.findById(doc.id)).title).toBe('during') // the retried bump reached Redis
     },
   )
@@ -70,8 +67,7 @@ describe('guarantee 5: Redis unreachable, slow or erroring never fails a read', 
     const { startUpstashBridge } = await import('@serverless-dal/local-services')
     const bridge = await startUpstashBridge({ redisUrl: redis.url, token: 't' })
     const { Redis } = await import('@upstash/redis')
-    const client = () =>
-      new Redis({ url: bridge.url, token: 't', enableTelemetry: false, retry: false }) as unknown as RedisLike
+    const client = () => new Redis({ url: bridge.url, token: 't', enableTelemetry: false, retry: false })
     try {
       const factory = fx.backend.factory({ cache: { redis: client(), memory: false, breaker: { cooldownMs: 200 } } })
       const org = orgId('stopped')
@@ -102,7 +98,7 @@ describe('guarantee 7: stale while revalidating, and within grace when the datab
   it('serves a stale entry marked stale when the database fails, until the grace ends', async () => {
     const org = orgId('grace')
     const cache = { ttlMs: { findById: 100 }, graceMs: 600, staleWhileRevalidate: false, memory: false as const }
-    const working = fx.backend.factory({ cache: { redis: fx.client() as unknown as RedisLike, ...cache } })
+    const working = fx.backend.factory({ cache: { redis: fx.client(), ...cache } })
     const doc = await admin(working, org).documents.create({ title: 'cached' })
     await admin(working, org).documents.findById(doc.id)
     await working.cache?.idle()
@@ -116,7 +112,7 @@ describe('guarantee 7: stale while revalidating, and within grace when the datab
           proxy: { webSocketUrl: dead.webSocketUrl },
           connectionTimeoutMs: 1_000,
         },
-        cache: { redis: fx.client() as unknown as RedisLike, ...cache },
+        cache: { redis: fx.client(), ...cache },
       })
       const repos = admin(cut, org)
       expect((await repos.documents.findById(doc.id)).title).toBe('cached') // fresh: no database needed

@@ -3,7 +3,6 @@
  * one, a miss one to Redis, one query and one deferred store, and a write's
  * invalidation one request.
  */
-import type { RedisLike } from '@serverless-dal/repository'
 import { Redis } from '@upstash/redis'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type CacheFixture, cacheFixture, countingRedis, documentReads } from '../../support/cache-fixtures.ts'
@@ -18,7 +17,7 @@ afterAll(() => fx?.close())
 it('costs 0 round trips on a memory hit, 1 on a Redis hit, 1 + 1 query + 1 deferred store on a miss, 1 per write', async () => {
   const client = () =>
     new Redis({ url: fx.bridge.url, token: fx.bridge.token, enableTelemetry: false, enableAutoPipelining: false })
-  const redis = countingRedis(client() as unknown as RedisLike)
+  const redis = countingRedis(client())
   const factory = fx.backend.factory({ cache: { redis } })
   const org = orgId('round-trips')
   const repos = factory.forTenant({ orgId: org, role: 'admin' })
@@ -35,7 +34,7 @@ it('costs 0 round trips on a memory hit, 1 on a Redis hit, 1 + 1 query + 1 defer
   expect(await measure(() => repos.documents.findById(doc.id))).toEqual({ redis: ['mget', 'set'], queries: 1 })
   expect(await measure(() => repos.documents.findById(doc.id))).toEqual({ redis: [], queries: 0 })
 
-  const otherIsolate = countingRedis(client() as unknown as RedisLike)
+  const otherIsolate = countingRedis(client())
   const other = fx.backend.factory({ cache: { redis: otherIsolate } }).forTenant({ orgId: org, role: 'viewer' })
   fx.backend.clearQueries()
   await other.documents.findById(doc.id)

@@ -2,7 +2,7 @@
  * The repositories read through the cache and every write invalidates what
  * it can affect: graph walks, by-topic pages, eager-loaded relations.
  */
-import type { RedisLike, RepositoryFactory, TenantRepositories } from '@serverless-dal/repository'
+import type { RepositoryFactory, TenantRepositories } from '@serverless-dal/repository'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CacheFixture, cacheFixture } from '../../support/cache-fixtures.ts'
 import { orgId } from '../../support/repository-backends.ts'
@@ -12,9 +12,9 @@ let factory: RepositoryFactory
 let reader: RepositoryFactory
 beforeAll(async () => {
   fx = await cacheFixture()
-  factory = fx.backend.factory({ cache: { redis: fx.client() as unknown as RedisLike } })
+  factory = fx.backend.factory({ cache: { redis: fx.client() } })
   // another isolate with no memory tier: it sees exactly what Redis serves
-  reader = fx.backend.factory({ cache: { redis: fx.client() as unknown as RedisLike, memory: false } })
+  reader = fx.backend.factory({ cache: { redis: fx.client(), memory: false } })
 })
 afterAll(() => fx?.close())
 
