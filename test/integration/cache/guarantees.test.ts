@@ -32,13 +32,13 @@ const editorOf = (factory: RepositoryFactory, org: string) => factory.forTenant(
 describe('guarantee 1: TTL per query type', () => {
   it("serves an entry until its query type's TTL, then revalidates", async () => {
     const org = orgId('ttl')
-    const factory = isolate({ memory: false, ttlMs: { findById: 150 } })
+    const factory = isolate({ memory: false, ttlMs: { findById: 1_000 } })
     const repos = editorOf(factory, org)
     const doc = await repos.documents.create({ title: 'ttl' })
     await repos.documents.findById(doc.id)
     await factory.cache?.idle()
     await repos.documents.findById(doc.id)
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
     await repos.documents.findById(doc.id) // past the TTL, within grace: stale, refreshed in the background
     await factory.cache?.idle()
     await repos.documents.findById(doc.id)

@@ -97,7 +97,7 @@ describe('guarantee 5: Redis unreachable, slow or erroring never fails a read', 
 describe('guarantee 7: stale while revalidating, and within grace when the database is down', () => {
   it('serves a stale entry marked stale when the database fails, until the grace ends', async () => {
     const org = orgId('grace')
-    const cache = { ttlMs: { findById: 100 }, graceMs: 600, staleWhileRevalidate: false, memory: false as const }
+    const cache = { ttlMs: { findById: 1_000 }, graceMs: 1_500, staleWhileRevalidate: false, memory: false as const }
     const working = fx.backend.factory({ cache: { redis: fx.client(), ...cache } })
     const doc = await admin(working, org).documents.create({ title: 'cached' })
     await admin(working, org).documents.findById(doc.id)
@@ -116,10 +116,10 @@ describe('guarantee 7: stale while revalidating, and within grace when the datab
       })
       const repos = admin(cut, org)
       expect((await repos.documents.findById(doc.id)).title).toBe('cached') // fresh: no database needed
-      await sleep(150)
+      await sleep(1_100)
       expect((await repos.documents.findById(doc.id)).title).toBe('cached') // past TTL, database down: stale
       expect(repos.cacheOutcomes).toEqual(['redis-hit', 'stale'])
-      await sleep(700)
+      await sleep(1_500)
       await expect(repos.documents.findById(doc.id)).rejects.toBeInstanceOf(TransientError) // past grace
       await cut.dispose()
     } finally {
