@@ -46,3 +46,24 @@ it('costs 0 round trips on a memory hit, 1 on a Redis hit, 1 + 1 query + 1 defer
     queries: 0,
   })
 })
+
+it('ends a request scope only after its deferred store has landed', async () => {
+  const landed: string[] = []
+  const client = new Redis({ url: fx.bridge.url, token: fx.bridge.token, enableTelemetry: false })
+  const redis = {
+    mget: (...keys: string[]) => client.mget(...keys),
+    eval: (script: string, keys: string[], args: string[]) => client.eval(script, keys, args),
+    set: async (key: string, value: string, options?: { px?: number; nx?: boolean }) => {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      const answer = await client.set(key, value, options as { px: number })
+      landed.push(key)
+      return answer
+    },
+  }
+  const repos = fx.backend.factory({ cache: { redis } }).forTenant({ orgId: orgId('dispose'), role: 'admin' })
+  const doc = await repos.documents.create({ title: 'stored later' })
+  await repos.documents.findById(doc.id) // answers now, stores in the background
+  expect(landed).toEqual([])
+  await repos.dispose()
+  expect(landed).toHaveLength(1)
+})

@@ -114,9 +114,14 @@ export class TenantRepositories implements RepositoryMap {
     this.#session.afterCommit(action)
   }
 
-  /** Ends the request scope: on Workers its database (pass the promise to `ctx.waitUntil`). */
-  dispose(): Promise<void> {
-    return this.#release()
+  /**
+   * Ends the request scope: waits for the cache's background work (a refresh
+   * or deferred store may still need the database), then releases what the
+   * scope holds — on Workers its database. Pass the promise to `ctx.waitUntil`.
+   */
+  async dispose(): Promise<void> {
+    await this.#services.cache?.idle()
+    await this.#release()
   }
 
   [Symbol.asyncDispose](): Promise<void> {
