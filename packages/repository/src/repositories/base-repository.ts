@@ -10,7 +10,7 @@
  * await documents.update(123, { title: 'Updated' }, { expectedVersion: 3 }) // ConflictError if it moved on
  * ```
  */
-import { expressionBuilder, type Kysely, type SelectQueryBuilder, sql } from 'kysely'
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely'
 import type { CacheManager } from '../cache/cache-manager.ts'
 import type { CacheOutcome } from '../cache/stats.ts'
 import { toRepositoryError } from '../error-mapping.ts'
@@ -19,18 +19,10 @@ import type { TenantRepositories } from '../factory/tenant-repositories.ts'
 import type { DB } from '../schema/database.ts'
 import type { TenantSession, TransactionOptions } from '../session/tenant-session.ts'
 import { assertCan, type Permission } from '../tenancy/scope.ts'
-import type { CursorCodec, CursorQuery } from './cursor.ts'
-import {
-  DEFAULT_LIMIT,
-  type ListOptions,
-  MAX_BATCH,
-  MAX_LIMIT,
-  type Page,
-  type RepositoryDefinition,
-  type SortSpec,
-  type TenantTableName,
-} from './definition.ts'
+import type { CursorCodec } from './cursor.ts'
+import { type ListOptions, MAX_BATCH, type Page, type RepositoryDefinition } from './definition.ts'
 import { filterConditions } from './filters.ts'
+import { keysetPage } from './pagination.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time; the public methods are typed
 export type AnyDb = Kysely<any>
@@ -318,41 +310,17 @@ export class BaseRepository<
     return `${this.definition.table}.${name}`
   }
 
-  /** Applies the filter, the keyset position of the cursor, the order and the limit, and builds the page. */
-  protected async page(query: AnySelect, filter: Filter, options: ListOptions<Sort>): Promise<Page<Row>> {
-    const sortName = options.sort ?? this.definition.defaultSort
-    const sort = this.definition.sorts[sortName]
-    if (!sort) {
-      const allowed = Object.keys(this.definition.sorts).join(', ')
-      throw new ValidationError(`unknown sort "${sortName}"; allowed: ${allowed}`)
-    }
-    const limit = options.limit ?? DEFAULT_LIMIT
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-      throw new ValidationError(`limit must be an integer from 1 to ${MAX_LIMIT}`)
-    }
-    const cursorQuery: CursorQuery = { orgId: this.orgId, repository: this.definition.name, sort: sortName, filter }
-    const after = options.cursor === undefined ? undefined : await this.cursors.decode(cursorQuery, options.cursor)
-    const sortColumn = this.column(sort.column)
-    const idColumn = this.column('id')
-    const eb = expressionBuilder<DB, TenantTableName>()
-    const conditions = filterConditions(eb, this.definition.filters, filter as Record<string, unknown>)
-    if (after) {
-      const comparison = sort.direction === 'desc' ? '<' : '>'
-      // biome-ignore lint/suspicious/noExplicitAny: the columns are whitelisted names resolved at run time
-      conditions.push(eb(eb.refTuple(sortColumn as any, idColumn as any), comparison, eb.tuple(after.value, after.id)))
-    }
-    // No filter and no cursor (the common first page): no WHERE clause to build.
-    const filtered = conditions.length ? query.where(eb.and(conditions)) : query
-    const rows = await filtered
-      .orderBy(sortColumn, sort.direction)
-      .orderBy(idColumn, sort.direction)
-      .limit(limit + 1)
-      .execute()
-    const items = rows.slice(0, limit).map((row) => this.toRow(row))
-    const last = items.at(-1)
-    const nextCursor =
-      rows.length > limit && last ? await this.cursors.encode(cursorQuery, this.positionOf(last, sort)) : null
-    return { items, nextCursor }
+  /** One keyset page of `query` (see `pagination.ts`). */
+  protected page(query: AnySelect, filter: Filter, options: ListOptions<Sort>): Promise<Page<Row>> {
+    return keysetPage({
+      query,
+      definition: this.definition,
+      orgId: this.orgId,
+      filter,
+      options,
+      cursors: this.cursors,
+      toRow: (row) => this.toRow(row),
+    })
   }
 
   protected notFound(id: number): NotFoundError {
@@ -382,14 +350,6 @@ export class BaseRepository<
 
   private insertable(input: New): Record<string, unknown> {
     return { ...this.writableValues(input, 'create'), organizationId: this.orgId }
-  }
-
-  private positionOf(row: Row, sort: SortSpec) {
-    const value = (row as Record<string, unknown>)[sort.column]
-    if (!(typeof value === 'string' || typeof value === 'number' || value instanceof Date)) {
-      throw new RepositoryError(`cannot page on ${sort.column}`)
-    }
-    return { value, id: row.id }
   }
 
   private report(error: RepositoryError, context: { repository: string; operation: string }): void {
