@@ -33,6 +33,13 @@ export async function cacheFixture(redisUrl = testRedisUrl()): Promise<CacheFixt
   }
 }
 
+/**
+ * A Redis timeout for tests that are not about timeouts: the default 150 ms
+ * suits Upstash in production, but a loaded two-core test machine can exceed
+ * it and turn an expected hit into a (correct, but unexpected) miss.
+ */
+export const PATIENT = { redisTimeoutMs: 2_000 } as const
+
 export type Fault = 'none' | 'slow' | 'error'
 
 /** Wraps a client so each call can be made slow (never answers in time) or failing. */

@@ -10,7 +10,7 @@ import {
   type RepositoryFactoryConfig,
 } from '@serverless-dal/repository'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CacheFixture, cacheFixture, documentReads } from '../../support/cache-fixtures.ts'
+import { type CacheFixture, cacheFixture, documentReads, PATIENT } from '../../support/cache-fixtures.ts'
 import { orgId } from '../../support/repository-backends.ts'
 
 let fx: CacheFixture
@@ -24,7 +24,7 @@ function isolate(
   cache: Partial<CacheOptions> = {},
   overrides: Partial<RepositoryFactoryConfig> = {},
 ): RepositoryFactory {
-  return fx.backend.factory({ cache: { redis: fx.client(), ...cache }, ...overrides })
+  return fx.backend.factory({ cache: { redis: fx.client(), ...PATIENT, ...cache }, ...overrides })
 }
 
 const editorOf = (factory: RepositoryFactory, org: string) => factory.forTenant({ orgId: org, role: 'admin' })

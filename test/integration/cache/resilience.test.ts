@@ -6,7 +6,7 @@
 import { startNeonStandIn } from '@serverless-dal/local-services'
 import { type RepositoryFactory, TransientError } from '@serverless-dal/repository'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CacheFixture, cacheFixture, type Fault, faultyRedis } from '../../support/cache-fixtures.ts'
+import { type CacheFixture, cacheFixture, type Fault, faultyRedis, PATIENT } from '../../support/cache-fixtures.ts'
 import { privateRedis } from '../../support/redis.ts'
 import { orgId } from '../../support/repository-backends.ts'
 
@@ -57,7 +57,7 @@ describe('guarantee 5: Redis unreachable, slow or erroring never fails a read', 
       expect((await repos.documents.findById(doc.id)).title).toBe('during')
       expect(factory.cache?.stats().invalidations.pending).toBe(0)
       await factory.cache?.idle()
-      const elsewhere = admin(fx.backend.factory({ cache: { redis: fx.client(), memory: false } }), org)
+      const elsewhere = admin(fx.backend.factory({ cache: { redis: fx.client(), memory: false, ...PATIENT } }), org)
       expect((await elsewhere.documents.findById(doc.id)).title).toBe('during') // the retried bump reached Redis
     },
   )
@@ -69,7 +69,9 @@ describe('guarantee 5: Redis unreachable, slow or erroring never fails a read', 
     const { Redis } = await import('@upstash/redis')
     const client = () => new Redis({ url: bridge.url, token: 't', enableTelemetry: false, retry: false })
     try {
-      const factory = fx.backend.factory({ cache: { redis: client(), memory: false, breaker: { cooldownMs: 200 } } })
+      const factory = fx.backend.factory({
+        cache: { redis: client(), memory: false, breaker: { cooldownMs: 200 }, ...PATIENT },
+      })
       const org = orgId('stopped')
       const repos = admin(factory, org)
       const doc = await repos.documents.create({ title: 'v1' })
@@ -85,7 +87,7 @@ describe('guarantee 5: Redis unreachable, slow or erroring never fails a read', 
       await sleep(1_100)
       expect((await repos.documents.findById(doc.id)).title).toBe('v2')
       expect(factory.cache?.stats().invalidations.pending).toBe(0)
-      const other = admin(fx.backend.factory({ cache: { redis: client(), memory: false } }), org)
+      const other = admin(fx.backend.factory({ cache: { redis: client(), memory: false, ...PATIENT } }), org)
       expect((await other.documents.findById(doc.id)).title).toBe('v2')
     } finally {
       await bridge.close()
@@ -98,7 +100,7 @@ describe('guarantee 7: stale while revalidating, and within grace when the datab
   it('serves a stale entry marked stale when the database fails, until the grace ends', async () => {
     const org = orgId('grace')
     const cache = { ttlMs: { findById: 1_000 }, graceMs: 1_500, staleWhileRevalidate: false, memory: false as const }
-    const working = fx.backend.factory({ cache: { redis: fx.client(), ...cache } })
+    const working = fx.backend.factory({ cache: { redis: fx.client(), ...PATIENT, ...cache } })
     const doc = await admin(working, org).documents.create({ title: 'cached' })
     await admin(working, org).documents.findById(doc.id)
     await working.cache?.idle()
@@ -112,7 +114,7 @@ describe('guarantee 7: stale while revalidating, and within grace when the datab
           proxy: { webSocketUrl: dead.webSocketUrl },
           connectionTimeoutMs: 1_000,
         },
-        cache: { redis: fx.client(), ...cache },
+        cache: { redis: fx.client(), ...PATIENT, ...cache },
       })
       const repos = admin(cut, org)
       expect((await repos.documents.findById(doc.id)).title).toBe('cached') // fresh: no database needed

@@ -5,7 +5,7 @@
  */
 import { Redis } from '@upstash/redis'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { type CacheFixture, cacheFixture, countingRedis, documentReads } from '../../support/cache-fixtures.ts'
+import { type CacheFixture, cacheFixture, countingRedis, documentReads, PATIENT } from '../../support/cache-fixtures.ts'
 import { orgId } from '../../support/repository-backends.ts'
 
 let fx: CacheFixture
@@ -18,7 +18,7 @@ it('costs 0 round trips on a memory hit, 1 on a Redis hit, 1 + 1 query + 1 defer
   const client = () =>
     new Redis({ url: fx.bridge.url, token: fx.bridge.token, enableTelemetry: false, enableAutoPipelining: false })
   const redis = countingRedis(client())
-  const factory = fx.backend.factory({ cache: { redis } })
+  const factory = fx.backend.factory({ cache: { redis, ...PATIENT } })
   const org = orgId('round-trips')
   const repos = factory.forTenant({ orgId: org, role: 'admin' })
   const doc = await repos.documents.create({ title: 'counted' })
@@ -35,7 +35,9 @@ it('costs 0 round trips on a memory hit, 1 on a Redis hit, 1 + 1 query + 1 defer
   expect(await measure(() => repos.documents.findById(doc.id))).toEqual({ redis: [], queries: 0 })
 
   const otherIsolate = countingRedis(client())
-  const other = fx.backend.factory({ cache: { redis: otherIsolate } }).forTenant({ orgId: org, role: 'viewer' })
+  const other = fx.backend
+    .factory({ cache: { redis: otherIsolate, ...PATIENT } })
+    .forTenant({ orgId: org, role: 'viewer' })
   fx.backend.clearQueries()
   await other.documents.findById(doc.id)
   expect({ redis: otherIsolate.calls, queries: documentReads(fx.backend) }).toEqual({ redis: ['mget'], queries: 0 })
@@ -60,7 +62,9 @@ it('ends a request scope only after its deferred store has landed', async () => 
       return answer
     },
   }
-  const repos = fx.backend.factory({ cache: { redis } }).forTenant({ orgId: orgId('dispose'), role: 'admin' })
+  const repos = fx.backend
+    .factory({ cache: { redis, ...PATIENT } })
+    .forTenant({ orgId: orgId('dispose'), role: 'admin' })
   const doc = await repos.documents.create({ title: 'stored later' })
   await repos.documents.findById(doc.id) // answers now, stores in the background
   expect(landed).toEqual([])

@@ -4,7 +4,7 @@
  */
 import type { RepositoryFactory, TenantRepositories } from '@serverless-dal/repository'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CacheFixture, cacheFixture } from '../../support/cache-fixtures.ts'
+import { type CacheFixture, cacheFixture, PATIENT } from '../../support/cache-fixtures.ts'
 import { orgId } from '../../support/repository-backends.ts'
 
 let fx: CacheFixture
@@ -12,9 +12,9 @@ let factory: RepositoryFactory
 let reader: RepositoryFactory
 beforeAll(async () => {
   fx = await cacheFixture()
-  factory = fx.backend.factory({ cache: { redis: fx.client() } })
+  factory = fx.backend.factory({ cache: { redis: fx.client(), ...PATIENT } })
   // another isolate with no memory tier: it sees exactly what Redis serves
-  reader = fx.backend.factory({ cache: { redis: fx.client(), memory: false } })
+  reader = fx.backend.factory({ cache: { redis: fx.client(), memory: false, ...PATIENT } })
 })
 afterAll(() => fx?.close())
 
