@@ -63,6 +63,20 @@ describe('guarantee 2: keys include the tenant', () => {
   })
 })
 
+describe('namespaces', () => {
+  it('keep deployments that share one Redis apart, even for equal organization ids', async () => {
+    const org = orgId('namespace')
+    const one = isolate({ namespace: 'one', memory: false })
+    const two = isolate({ namespace: 'two', memory: false })
+    const doc = await editorOf(one, org).documents.create({ title: 'x' })
+    await editorOf(one, org).documents.findById(doc.id)
+    await one.cache?.idle()
+    const reader = editorOf(two, org)
+    await reader.documents.findById(doc.id)
+    expect(reader.cacheOutcomes).toEqual(['miss'])
+  })
+})
+
 describe('guarantee 3: no stale read after a write has returned', () => {
   it('in the isolate that wrote, and from Redis in every other; other memory tiers within their bound', async () => {
     const org = orgId('stale')

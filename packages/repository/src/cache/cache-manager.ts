@@ -18,7 +18,7 @@ import { silentLogger } from '../logger.ts'
 import { decodeValue, encodeValue } from './codec.ts'
 import { type CacheOptions, DEFAULT_TTL_MS, type LockOptions } from './config.ts'
 import { LocalGenerations, PendingInvalidations } from './generations.ts'
-import { entryKey, generationKey, lockKey } from './keys.ts'
+import { entryKey, generationKey, keyPrefix, lockKey } from './keys.ts'
 import { MemoryTier } from './memory-tier.ts'
 import { RedisTier } from './redis-tier.ts'
 import { type CacheOutcome, CacheStats, type CacheStatsSnapshot } from './stats.ts'
@@ -81,6 +81,7 @@ export class CacheManager {
   readonly #lock: LockOptions | undefined
   readonly #counterTtlMs: number
   readonly #hooks: NonNullable<CacheOptions['hooks']>
+  readonly #prefix: string
   readonly #logger: Logger
   readonly #stats = new CacheStats()
   readonly #local = new LocalGenerations()
@@ -109,6 +110,7 @@ export class CacheManager {
     this.#staleWhileRevalidate = options.staleWhileRevalidate ?? true
     this.#lock = options.lock ? { ttlMs: 2_000, pollMs: 25, ...options.lock } : undefined
     this.#hooks = options.hooks ?? {}
+    this.#prefix = keyPrefix(options.namespace)
     // Counters outlive every entry stamped with them many times over (see BUMP in redis-tier.ts).
     const longest = Math.max(this.#defaultTtlMs, ...Object.values(this.#ttls)) + this.#graceMs
     this.#counterTtlMs = Math.max(24 * 3600_000, 4 * longest)
@@ -126,7 +128,7 @@ export class CacheManager {
   async read<T>(spec: CachedRead<T>): Promise<ReadResult<T>> {
     if (!this.enabled) return { value: await spec.load(), outcome: 'bypass' }
     await this.#retryPendingInvalidations()
-    const key = entryKey(spec.orgId, spec.repository, spec.operation, spec.params)
+    const key = entryKey(spec.orgId, spec.repository, spec.operation, spec.params, this.#prefix)
     const local = this.#local.of(spec.orgId, spec.tags)
     const remembered = this.#memory?.get(key)
     if (remembered && sameList(remembered.generations, local)) {
@@ -156,7 +158,7 @@ export class CacheManager {
   async #bumpInRedis(orgId: string, tags: readonly string[]): Promise<void> {
     if (!this.#redis) return
     const sent = await this.#redis.bump(
-      tags.map((tag) => generationKey(orgId, tag)),
+      tags.map((tag) => generationKey(orgId, tag, this.#prefix)),
       this.#counterTtlMs,
     )
     if (sent) {
@@ -182,7 +184,7 @@ export class CacheManager {
 
   async #readThrough<T>(spec: CachedRead<T>, key: string, local: number[]): Promise<ReadResult<T>> {
     const redis = this.#redis && !this.#pending.affects(spec.orgId, spec.tags) ? this.#redis : undefined
-    const generationKeys = spec.tags.map((tag) => generationKey(spec.orgId, tag))
+    const generationKeys = spec.tags.map((tag) => generationKey(spec.orgId, tag, this.#prefix))
     let found = redis ? await redis.lookup(key, generationKeys) : undefined
     const ttlMs = spec.ttlMs ?? this.ttlFor(spec.queryType)
     let stale: StoredEntry | undefined

@@ -26,6 +26,12 @@ export interface LockOptions {
 export interface CacheOptions {
   /** Upstash Redis (or the local bridge); without it the memory tier works alone. */
   redis?: RedisLike
+  /**
+   * Prefix of every key: give each deployment or database sharing one Redis its
+   * own, so equal organization ids in two of them never share entries.
+   * @default 'dal'
+   */
+  namespace?: string
   /** The in-isolate LRU tier; `false` turns it off. */
   memory?: Partial<MemoryTierOptions> | false
   /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { hash128 } from './hash.ts'
-import { entryKey, generationKey } from './keys.ts'
+import { entryKey, generationKey, keyPrefix } from './keys.ts'
 
 describe('cache keys', () => {
   it('are stable under key order and undefined-vs-absent, and differ for other values', () => {
@@ -33,5 +33,17 @@ describe('cache keys', () => {
     const seen = new Set<string>()
     for (let i = 0; i < 50_000; i++) seen.add(hash128(`{"filter":{"title":{"contains":"query ${i}"}}}`))
     expect(seen.size).toBe(50_000)
+  })
+})
+
+describe('cache namespaces', () => {
+  it('separate deployments sharing one Redis, and refuse a namespace that would break the key', () => {
+    const staging = keyPrefix('staging')
+    expect(entryKey('acme', 'documents', 'findById', { id: 1 }, staging)).toBe(
+      'staging:k1:acme:documents:findById:{"id":1}',
+    )
+    expect(generationKey('acme', 'documents:1', staging)).toBe('staging:k1:acme:gen:documents:1')
+    expect(entryKey('acme', 'documents', 'findById', { id: 1 })).toMatch(/^dal:k1:/)
+    for (const bad of ['', 'a:b', 'has space', 'x'.repeat(65)]) expect(() => keyPrefix(bad)).toThrow(/namespace/)
   })
 })

@@ -1,8 +1,10 @@
 /**
  * Cache keys: stable, versioned, scoped to one organization, and bounded.
  *
- *   dal:k1:<org>:<repository>:<operation>:<params>
+ *   <namespace>:k1:<org>:<repository>:<operation>:<params>
  *
+ * The namespace (default `dal`) separates deployments or databases that
+ * share one Redis: the same organization id in two of them never meets.
  * `<params>` is the canonical JSON of the call's parameters (key order and
  * undefined-vs-absent do not matter), used as is when short and safe, and
  * hashed otherwise — user text never makes a key unbounded. Bumping
@@ -12,19 +14,34 @@ import { canonicalJson } from '../repositories/canonical-json.ts'
 import { hash128 } from './hash.ts'
 
 export const KEY_FORMAT = 'k1'
-const PREFIX = `dal:${KEY_FORMAT}`
+export const DEFAULT_NAMESPACE = 'dal'
+const NAMESPACE = /^[\w.-]{1,64}$/
 const MAX_PLAIN_PARAMS = 64
 const PLAIN = /^[\w{}[\]":,.-]*$/
 
-export function entryKey(orgId: string, repository: string, operation: string, params: unknown): string {
+/** The key prefix of a namespace; refuses one that could break the key's shape. */
+export function keyPrefix(namespace = DEFAULT_NAMESPACE): string {
+  if (!NAMESPACE.test(namespace)) throw new Error('a cache namespace is 1–64 characters of A-Z, a-z, 0-9, _, . or -')
+  return `${namespace}:${KEY_FORMAT}`
+}
+
+const DEFAULT_PREFIX = keyPrefix()
+
+export function entryKey(
+  orgId: string,
+  repository: string,
+  operation: string,
+  params: unknown,
+  prefix = DEFAULT_PREFIX,
+): string {
   const canonical = canonicalJson(params ?? {})
   const part = canonical.length <= MAX_PLAIN_PARAMS && PLAIN.test(canonical) ? canonical : `#${hash128(canonical)}`
-  return `${PREFIX}:${orgId}:${repository}:${operation}:${part}`
+  return `${prefix}:${orgId}:${repository}:${operation}:${part}`
 }
 
 /** The generation counter of one tag of one organization. */
-export function generationKey(orgId: string, tag: string): string {
-  return `${PREFIX}:${orgId}:gen:${tag}`
+export function generationKey(orgId: string, tag: string, prefix = DEFAULT_PREFIX): string {
+  return `${prefix}:${orgId}:gen:${tag}`
 }
 
 /** The short lock that lets one isolate load a missing entry while others wait. */
