@@ -43,6 +43,17 @@ describe('reads through the cache and invalidation on writes', () => {
     )
   })
 
+  it('treats includes in any order, or none and an empty list, as the same query', async () => {
+    const org = orgId('include-order')
+    const repos = factory.forTenant({ orgId: org, role: 'admin' })
+    const doc = await repos.documents.create({ title: 'x' })
+    await repos.documents.findById(doc.id, { include: ['topics', 'summaries'] })
+    await repos.documents.findById(doc.id, { include: ['summaries', 'topics', 'topics'] })
+    await repos.documents.findById(doc.id)
+    await repos.documents.findById(doc.id, { include: [] })
+    expect(repos.cacheOutcomes).toEqual(['miss', 'memory-hit', 'miss', 'memory-hit'])
+  })
+
   it('invalidates graph walks on link, unlink, and changes to a related document', async () => {
     const org = orgId('graph')
     const repos = factory.forTenant({ orgId: org, role: 'admin' })

@@ -238,7 +238,7 @@ export class BaseRepository<
       repository: this.definition.name,
       operation,
       queryType,
-      params,
+      params: withCanonicalInclude(params),
       tags,
       load,
       ...(options.cacheTtlMs !== undefined && { ttlMs: options.cacheTtlMs }),
@@ -363,4 +363,10 @@ export class BaseRepository<
       code: typeof cause?.code === 'string' ? cause.code : undefined,
     })
   }
+}
+
+/** `include: ['topics', 'summaries']` and `['summaries', 'topics', 'topics']` ask for the same thing: one cache key. */
+function withCanonicalInclude(params: unknown): unknown {
+  const { include, ...rest } = params as { include?: readonly string[] }
+  return include?.length ? { ...rest, include: [...new Set(include)].sort() } : rest
 }
