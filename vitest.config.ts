@@ -1,9 +1,32 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
+
+// wrangler (inside the Workers pool) reaches the network unless told not to; CI=true is not enough.
+process.env.WRANGLER_SEND_METRICS = 'false'
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false'
+process.env.WRANGLER_HIDE_BANNER = 'true'
 
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            main: './functions/documents-api/worker.ts',
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: { DATABASE_URL: inject('databaseUrl'), NEON_WS_PROXY: inject('neonWsProxy') },
+            },
+          })),
+        ],
+        // Runs test/workers inside workerd, against the Worker entry and wrangler.toml.
+        test: {
+          name: 'workers',
+          include: ['test/workers/**/*.test.ts'],
+          globalSetup: ['test/support/workers-setup.ts'],
+        },
+      },
       {
         test: {
           name: 'unit',
