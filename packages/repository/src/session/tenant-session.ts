@@ -113,7 +113,12 @@ export class TenantSession {
       frame.mergeIntoParent()
       return result
     } catch (error) {
-      await trx.rollbackToSavepoint(name).execute()
+      // If even the rollback fails (the connection is gone), the outer transaction
+      // fails with it; the caller should still see what went wrong first.
+      await trx
+        .rollbackToSavepoint(name)
+        .execute()
+        .catch(() => {})
       throw error
     }
   }
