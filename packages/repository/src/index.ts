@@ -1,7 +1,8 @@
 /**
  * The shared data-access package: tenant-scoped Kysely repositories, their
  * factory, transactions, errors, schema and migrations, and the database layer
- * over Neon (WebSocket pool or HTTP) and PGlite. Imports no runtime.
+ * over Neon (WebSocket pool or HTTP) and PGlite, the two-tier cache, and
+ * metrics through a port (Powertools adapter: `./powertools`). Imports no runtime.
  */
 export { type CachedRead, CacheManager, type ReadResult } from './cache/cache-manager.ts'
 export type { CacheOptions, LockOptions, MemoryTierOptions } from './cache/config.ts'
@@ -18,12 +19,24 @@ export * from './errors.ts'
 export * from './factory/repository-factory.ts'
 export * from './factory/tenant-repositories.ts'
 export * from './logger.ts'
+export { EMF_LIMITS, type EmfLimits, type EmfObject, emfObjects } from './metrics/emf-limits.ts'
+export { instrument, type Measurable, measure } from './metrics/instrument.ts'
+export type { Dimensions, InvocationMetrics } from './metrics/invocation-metrics.ts'
+export { DEFAULT_SLOW_QUERY_MS, type MetricsOptions, RepositoryMetrics } from './metrics/repository-metrics.ts'
+export type * from './metrics/sink.ts'
 export * from './migrations/index.ts'
-export type { ReadOptions, UpdateOptions } from './repositories/base-repository.ts'
+export {
+  type AnyDb,
+  type AnySelect,
+  BaseRepository,
+  type ReadOptions,
+  type RepositoryContext,
+  type UpdateOptions,
+} from './repositories/base-repository.ts'
 export { type CursorSigner, webCryptoSigner } from './repositories/cursor-signer.ts'
-export type { ListOptions, Page } from './repositories/definition.ts'
+export type { ListOptions, Page, RepositoryDefinition, SortSpec } from './repositories/definition.ts'
 export * from './repositories/document-repository.ts'
-export type { RangeFilter, SearchFilter } from './repositories/filters.ts'
+export type { FilterSpecs, RangeFilter, SearchFilter } from './repositories/filters.ts'
 export * from './repositories/summary-repository.ts'
 export * from './repositories/topic-repository.ts'
 export * from './schema/database.ts'

@@ -2,8 +2,8 @@
  * Where repositories come from. One factory per isolate holds what may be
  * shared across requests — configuration, the database lifetime (a pool per
  * process on Lambda and Node, none on Workers), the cursor key, the set of
- * provisioned organizations, and later the memory cache and metrics sink —
- * and hands each request a scope of repositories for one tenant.
+ * provisioned organizations, the memory cache and the metrics — and hands
+ * each request a scope of repositories for one tenant.
  *
  * ```ts
  * const factory = RepositoryFactory.getInstance(() => ({ database: databaseConfigFromEnv(env), runtime: 'workers' }))
@@ -21,6 +21,8 @@ import type { CacheOptions } from '../cache/config.ts'
 import type { DatabaseConfig } from '../db/config.ts'
 import { type DatabaseLifetime, lifetimeForRuntime, type Runtime } from '../db/lifetime.ts'
 import { jsonConsoleLogger, type Logger } from '../logger.ts'
+import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
+import { type MetricsOptions, RepositoryMetrics } from '../metrics/repository-metrics.ts'
 import { CursorCodec } from '../repositories/cursor.ts'
 import type { CursorSigner } from '../repositories/cursor-signer.ts'
 import { DEFAULT_RETRY, type RetryPolicy } from '../session/retry.ts'
@@ -65,11 +67,22 @@ export interface RepositoryFactoryConfig {
    * @default a memory-only cache
    */
   cache?: CacheOptions | CacheManager | false
+  /**
+   * Metrics: options for the isolate's `RepositoryMetrics` (give a `sink`,
+   * e.g. `new PowertoolsMetricsSink()`, to publish them), or one to share with
+   * the entries. @default none published; slow queries are still logged
+   */
+  metrics?: MetricsOptions | RepositoryMetrics
 }
 
 export interface RequestOptions {
   /** The request's `ctx.waitUntil` on Workers: keeps the cache's background refreshes and stores alive. */
   waitUntil?: (work: Promise<unknown>) => void
+  /**
+   * The invocation this scope records into, flushed by the entry (one flush for
+   * an invocation that serves several tenants). @default a fresh one, flushed by `dispose()`
+   */
+  metrics?: InvocationMetrics
 }
 
 type ConfigSource = RepositoryFactoryConfig | (() => RepositoryFactoryConfig)
@@ -82,6 +95,7 @@ export class RepositoryFactory {
   readonly #cursors: CursorCodec
   readonly #provisioned = new Set<string>()
   readonly #cache: CacheManager | undefined
+  readonly #metrics: RepositoryMetrics
 
   constructor(config: RepositoryFactoryConfig) {
     const logger = config.logger ?? jsonConsoleLogger
@@ -103,6 +117,11 @@ export class RepositoryFactory {
         : config.cache instanceof CacheManager
           ? config.cache
           : new CacheManager({ logger, ...config.cache })
+    this.#metrics =
+      config.metrics instanceof RepositoryMetrics
+        ? config.metrics
+        : new RepositoryMetrics({ logger, ...config.metrics })
+    if (this.#cache) this.#metrics.observeCache(this.#cache)
     this.#lifetime =
       'lease' in config.database
         ? config.database
@@ -134,15 +153,33 @@ export class RepositoryFactory {
    */
   forTenant(scope: TenantScope, options: RequestOptions = {}): TenantRepositories {
     const valid = assertValidScope(scope)
+    const metrics = options.metrics ?? this.#metrics.startInvocation()
+    metrics.attachOrganization(valid.orgId)
     const lease = this.#lifetime.lease()
-    const session = new TenantSession(lease.database.db, valid, this.#settings, this.#provisioned)
+    const session = new TenantSession(lease.database.db, {
+      scope: valid,
+      settings: this.#settings,
+      provisioned: this.#provisioned,
+      metrics,
+    })
     const services = {
       cursors: this.#cursors,
       outcomes: [],
+      metrics,
       ...(this.#cache && { cache: this.#cache }),
       ...(options.waitUntil && { waitUntil: options.waitUntil }),
     }
-    return new TenantRepositories(session, services, lease.release)
+    const end = async () => {
+      await lease.release()
+      // A scope that opened its own invocation publishes it; a shared one is the entry's to flush.
+      if (!options.metrics) metrics.flush()
+    }
+    return new TenantRepositories(session, services, end)
+  }
+
+  /** The isolate's metrics: entries start each invocation here (`factory.metrics.startInvocation()`). */
+  get metrics(): RepositoryMetrics {
+    return this.#metrics
   }
 
   /** The isolate's cache (for its stats, or to share with another factory); undefined when off. */

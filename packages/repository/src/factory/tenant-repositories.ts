@@ -15,6 +15,7 @@ import type { Kysely } from 'kysely'
 import type { CacheManager } from '../cache/cache-manager.ts'
 import type { CacheOutcome } from '../cache/stats.ts'
 import { isDatabaseError, toRepositoryError } from '../error-mapping.ts'
+import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import type { RepositoryContext } from '../repositories/base-repository.ts'
 import type { CursorCodec } from '../repositories/cursor.ts'
 import { DocumentRepository } from '../repositories/document-repository.ts'
@@ -30,6 +31,7 @@ export interface ScopeServices {
   cursors: CursorCodec
   cache?: CacheManager
   outcomes: CacheOutcome[]
+  metrics: InvocationMetrics
   waitUntil?: (work: Promise<unknown>) => void
 }
 
@@ -46,9 +48,10 @@ export class TenantRepositories implements RepositoryMap {
   readonly summaries: SummaryRepository
   readonly #session: TenantSession
   readonly #services: ScopeServices
+  readonly #context: RepositoryContext
   readonly #release: () => Promise<void>
 
-  /** `release` ends what the request scope holds (its database on Workers); see `dispose`. */
+  /** `release` ends what the request scope holds (its database on Workers, its own metrics); see `dispose`. */
   constructor(session: TenantSession, services: ScopeServices, release: () => Promise<void> = async () => {}) {
     this.#session = session
     this.#services = services
@@ -58,9 +61,24 @@ export class TenantRepositories implements RepositoryMap {
       ...services,
       transaction: (work, options) => this.transaction(work, options),
     }
+    this.#context = context
     this.documents = new DocumentRepository(context)
     this.topics = new TopicRepository(context)
     this.summaries = new SummaryRepository(context)
+  }
+
+  /**
+   * A repository of your own, bound to this scope (inside `transaction`, to
+   * that transaction) with the same cache, metrics and tenant:
+   *
+   * ```ts
+   * class Reports extends BaseRepository<…> { monthly() { return this.operate('monthly', 'read', (db) => …) } }
+   * instrument(Reports, ['monthly'])
+   * const reports = repos.custom(Reports)
+   * ```
+   */
+  custom<Repository>(RepositoryClass: new (context: RepositoryContext) => Repository): Repository {
+    return new RepositoryClass(this.#context)
   }
 
   get scope(): TenantScope {
@@ -117,7 +135,8 @@ export class TenantRepositories implements RepositoryMap {
   /**
    * Ends the request scope: waits for the cache's background work (a refresh
    * or deferred store may still need the database), then releases what the
-   * scope holds — on Workers its database. Pass the promise to `ctx.waitUntil`.
+   * scope holds — on Workers its database — and flushes its metrics unless an
+   * invocation was passed in. On Workers pass the promise to `ctx.waitUntil`.
    */
   async dispose(): Promise<void> {
     await this.#services.cache?.idle()

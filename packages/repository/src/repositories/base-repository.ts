@@ -16,7 +16,9 @@ import type { CacheOutcome } from '../cache/stats.ts'
 import { toRepositoryError } from '../error-mapping.ts'
 import { ConflictError, NotFoundError, RepositoryError, TransientError, ValidationError } from '../errors.ts'
 import type { TenantRepositories } from '../factory/tenant-repositories.ts'
-import type { DB } from '../schema/database.ts'
+import { instrument, METRICS_TARGET, type Measurable } from '../metrics/instrument.ts'
+import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
+import { SlowQueryDetector } from '../metrics/slow-query-detector.ts'
 import type { TenantSession, TransactionOptions } from '../session/tenant-session.ts'
 import { assertCan, type Permission } from '../tenancy/scope.ts'
 import type { CursorCodec } from './cursor.ts'
@@ -38,6 +40,8 @@ export interface RepositoryContext {
   outcomes: CacheOutcome[]
   /** The request's `waitUntil`, keeping the cache's background work alive on Workers. */
   waitUntil?: (work: Promise<unknown>) => void
+  /** The invocation's metrics: every instrumented method records into them. */
+  metrics: InvocationMetrics
   /** Opens a transaction with every repository bound to it (`TenantRepositories.transaction`). */
   transaction<T>(work: (tx: TenantRepositories) => Promise<T>, options?: TransactionOptions): Promise<T>
 }
@@ -61,17 +65,20 @@ export class BaseRepository<
   Filter extends object,
   Sort extends string,
   Include extends string = never,
-> {
+> implements Measurable
+{
   protected readonly session: TenantSession
   protected readonly cursors: CursorCodec
   protected readonly definition: RepositoryDefinition
   readonly #context: RepositoryContext
+  readonly [METRICS_TARGET]: Measurable[typeof METRICS_TARGET]
 
   constructor(context: RepositoryContext, definition: RepositoryDefinition) {
     this.session = context.session
     this.cursors = context.cursors
     this.definition = definition
     this.#context = context
+    this[METRICS_TARGET] = { repository: definition.name, metrics: context.metrics }
   }
 
   /** Runs `work` in a transaction with all repositories bound to it; see `TenantRepositories.transaction`. */
@@ -275,18 +282,24 @@ export class BaseRepository<
 
   /**
    * Runs one operation: checks the role, runs in the session (inside the open
-   * transaction, or a transaction of its own), and maps every failure to a
-   * repository error that names this repository and operation.
+   * transaction, or a transaction of its own) with its statements watched for
+   * slowness, and maps every failure to a repository error that names this
+   * repository and operation.
    */
   protected async operate<T>(operation: string, permission: Permission, work: (db: AnyDb) => Promise<T>): Promise<T> {
     const context = { repository: this.definition.name, operation }
+    const { metrics, settings } = this.session
+    const slowQueries = new SlowQueryDetector({ ...context, orgId: this.orgId, metrics, logger: settings.logger })
     try {
       assertCan(this.session.scope, permission, context)
-      return await this.session.run(permission === 'read' ? 'read' : 'write', work as (db: Kysely<DB>) => Promise<T>)
+      const mode = permission === 'read' ? 'read' : 'write'
+      return await this.session.run(mode, (db) => work(db.withPlugin(slowQueries)))
     } catch (error) {
       const mapped = toRepositoryError(error, context)
       this.report(mapped, context)
       throw mapped
+    } finally {
+      slowQueries.finish()
     }
   }
 
@@ -364,6 +377,9 @@ export class BaseRepository<
     })
   }
 }
+
+// Every public operation records its count, duration and errors (see metrics/instrument.ts).
+instrument(BaseRepository, ['findById', 'findMany', 'count', 'exists', 'create', 'createMany', 'update', 'delete'])
 
 /** `include: ['topics', 'summaries']` and `['summaries', 'topics', 'topics']` ask for the same thing: one cache key. */
 function withCanonicalInclude(params: unknown): unknown {

@@ -11,6 +11,7 @@
  */
 import { sql } from 'kysely'
 import { NotFoundError, ValidationError } from '../errors.ts'
+import { instrument } from '../metrics/instrument.ts'
 import { DOCUMENT_STATUSES, type DocumentStatus } from '../schema/database.ts'
 import type { Document } from '../schema/rows.ts'
 import {
@@ -260,3 +261,5 @@ export class DocumentRepository extends BaseRepository<
     if (!row) throw new NotFoundError(`${table} ${id} not found`)
   }
 }
+
+instrument(DocumentRepository, ['findRelatedDocuments', 'findByTopic', 'setTopics', 'link', 'unlink'])

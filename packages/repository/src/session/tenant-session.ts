@@ -10,6 +10,7 @@
 import { type ControlledTransaction, type IsolationLevel, type Kysely, sql } from 'kysely'
 import { isRetryable } from '../error-mapping.ts'
 import { TransientError } from '../errors.ts'
+import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import type { DB } from '../schema/database.ts'
 import { APP_ROLE, ORGANIZATION_SETTING } from '../tenancy/row-level-security.ts'
 import type { TenantScope } from '../tenancy/scope.ts'
@@ -28,19 +29,36 @@ export interface TransactionOptions {
 /** Organizations known to exist, per isolate: provisioning is skipped for them. */
 export type ProvisionedOrganizations = Set<string>
 
+/** What a session and the sessions of its transactions share. */
+export interface SessionContext {
+  scope: TenantScope
+  settings: SessionSettings
+  provisioned: ProvisionedOrganizations
+  /** The invocation's metrics: transaction durations, rollbacks and retries go here. */
+  metrics: InvocationMetrics
+}
+
 export class TenantSession {
   readonly #db: Kysely<DB>
+  readonly #context: SessionContext
   readonly #frame: TransactionFrame | undefined
 
-  constructor(
-    db: Kysely<DB>,
-    readonly scope: TenantScope,
-    readonly settings: SessionSettings,
-    readonly provisioned: ProvisionedOrganizations,
-    frame?: TransactionFrame,
-  ) {
+  constructor(db: Kysely<DB>, context: SessionContext, frame?: TransactionFrame) {
     this.#db = db
+    this.#context = context
     this.#frame = frame
+  }
+
+  get scope(): TenantScope {
+    return this.#context.scope
+  }
+
+  get settings(): SessionSettings {
+    return this.#context.settings
+  }
+
+  get metrics(): InvocationMetrics {
+    return this.#context.metrics
   }
 
   get inTransaction(): boolean {
@@ -60,7 +78,7 @@ export class TenantSession {
       return work(frame.trx)
     }
     if (mode === 'read' && !this.settings.rowLevelSecurity) return work(this.#db)
-    return this.transaction((session) => session.run(mode, work))
+    return this.#measured(() => this.#withRetry(() => this.#outermost((session) => session.run(mode, work), {})))
   }
 
   /**
@@ -71,7 +89,7 @@ export class TenantSession {
   transaction<T>(work: (session: TenantSession) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const frame = this.#frame
     if (frame) return this.#savepoint(frame, work)
-    return this.#withRetry(() => this.#outermost(work, options))
+    return this.#measured(() => this.#withRetry(() => this.#outermost(work, options)))
   }
 
   /** Runs `action` once after the outermost COMMIT; never if the transaction or its savepoint rolls back. */
@@ -89,12 +107,13 @@ export class TenantSession {
     const frame = new TransactionFrame(trx)
     try {
       await this.#configure(trx)
-      const result = await work(new TenantSession(this.#db, this.scope, this.settings, this.provisioned, frame))
+      const result = await work(new TenantSession(this.#db, this.#context, frame))
       await trx.commit().execute()
-      if (frame.organizationProvisioned) this.provisioned.add(this.scope.orgId)
+      if (frame.organizationProvisioned) this.#context.provisioned.add(this.scope.orgId)
       await this.#runActions(frame.actions)
       return result
     } catch (error) {
+      this.metrics.count('TransactionRollback')
       await trx
         .rollback()
         .execute()
@@ -108,11 +127,12 @@ export class TenantSession {
     const trx: SavepointTransaction = await parent.trx.savepoint(name).execute()
     const frame = new TransactionFrame(trx, parent)
     try {
-      const result = await work(new TenantSession(this.#db, this.scope, this.settings, this.provisioned, frame))
+      const result = await work(new TenantSession(this.#db, this.#context, frame))
       await trx.releaseSavepoint(name).execute()
       frame.mergeIntoParent()
       return result
     } catch (error) {
+      this.metrics.count('SavepointRollback')
       // If even the rollback fails (the connection is gone), the outer transaction
       // fails with it; the caller should still see what went wrong first.
       await trx
@@ -133,7 +153,7 @@ export class TenantSession {
 
   /** An organization named by a valid scope exists from its first write on (idempotent). */
   async #provisionOrganization(frame: TransactionFrame): Promise<void> {
-    if (frame.organizationProvisioned || this.provisioned.has(this.scope.orgId)) return
+    if (frame.organizationProvisioned || this.#context.provisioned.has(this.scope.orgId)) return
     await frame.trx
       .insertInto('organizations')
       .values({ id: this.scope.orgId, name: this.scope.orgId })
@@ -152,8 +172,21 @@ export class TenantSession {
         if (tried >= policy.attempts) {
           throw new TransientError(`the transaction still conflicted after ${tried} attempts`, {}, { cause: error })
         }
+        this.metrics.count('TransactionRetry')
         await sleep(backoffDelay(policy, tried))
       }
+    }
+  }
+
+  /** `TransactionDuration` of an outermost transaction, its retries included. */
+  async #measured<T>(transaction: () => Promise<T>): Promise<T> {
+    const metrics = this.metrics
+    if (!metrics.enabled) return transaction()
+    const started = metrics.now()
+    try {
+      return await transaction()
+    } finally {
+      metrics.duration('TransactionDuration', {}, metrics.now() - started)
     }
   }
 
