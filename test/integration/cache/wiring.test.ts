@@ -128,12 +128,12 @@ describe('reads through the cache and invalidation on writes', () => {
     expect(short.cacheOutcomes).toEqual(['miss', 'stale'])
   })
 
-  it('counts hits, misses and stale answers per tier and query type', async () => {
+  it('counts hits, misses and stale answers per tier and query', async () => {
     const stats = reader.cache!.stats()
-    expect(stats.tiers.redis.findById?.hits).toBeGreaterThan(0)
-    expect(stats.tiers.redis.related?.misses).toBeGreaterThan(0)
-    expect(stats.tiers.redis.byTopic?.hits).toBeGreaterThan(0)
-    expect(stats.tiers.redis.findMany?.staleServed).toBeGreaterThan(0)
+    expect(stats.tiers.redis['documents.findById']?.hits).toBeGreaterThan(0)
+    expect(stats.tiers.redis['documents.findRelatedDocuments']?.misses).toBeGreaterThan(0)
+    expect(stats.tiers.redis['documents.findByTopic']?.hits).toBeGreaterThan(0)
+    expect(stats.tiers.redis['documents.findMany']?.staleServed).toBeGreaterThan(0)
     expect(factory.cache!.stats().invalidations.sent).toBeGreaterThan(0)
   })
 })

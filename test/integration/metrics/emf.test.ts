@@ -126,15 +126,17 @@ describe('EMF lines for repository operations', () => {
     }
     expect(metricTotal(documents, 'OperationCount', byId)).toBe(1)
     expect(metricSamples(documents, 'OperationDuration', byId)).toHaveLength(1)
-    expect(metricTotal(documents, 'CacheMiss', { tier: 'memory', queryType: 'findById' })).toBe(1)
-    expect(metricTotal(documents, 'CacheMiss', { tier: 'redis', queryType: 'findById' })).toBe(1)
-    expect(metricTotal(documents, 'CacheHit')).toBe(0)
+    expect(metricTotal(documents, 'CacheMemoryMiss', byId)).toBe(1)
+    expect(metricTotal(documents, 'CacheRedisMiss', byId)).toBe(1)
+    expect(metricTotal(documents, 'CacheMemoryHit') + metricTotal(documents, 'CacheRedisHit')).toBe(0)
     expect(metricTotal(documents, 'OperationErrors')).toBe(0)
-    const operationLine = documents.find((d) => d.OperationCount !== undefined)
-    expect(operationLine?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'repository', 'operation']])
+    // The operation and its cache counts share one line.
+    const lines = documents.filter((d) => d.operation === 'findById')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'repository', 'operation']])
   })
 
-  it('a cache hit: counted under its tier and query type, with no miss', async () => {
+  it('a cache hit: counted under its tier and query, with no miss', async () => {
     const org = orgId('emf-hit')
     let id = 0
     await invocation(org, async (repos) => {
@@ -143,11 +145,15 @@ describe('EMF lines for repository operations', () => {
     })
     const documents = await invocation(org, (repos) => repos.documents.findById(id))
 
-    expect(metricTotal(documents, 'CacheHit', { tier: 'memory', queryType: 'findById' })).toBe(1)
-    expect(metricTotal(documents, 'CacheMiss')).toBe(0)
+    expect(metricTotal(documents, 'CacheMemoryHit', byId)).toBe(1)
+    expect(metricTotal(documents, 'CacheMemoryMiss') + metricTotal(documents, 'CacheRedisMiss')).toBe(0)
     expect(metricTotal(documents, 'OperationCount', byId)).toBe(1)
-    const cacheLine = documents.find((d) => d.CacheHit !== undefined)
-    expect(cacheLine?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'tier', 'queryType']])
+    const line = documents.find((d) => d.CacheMemoryHit !== undefined)
+    expect(line?._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name).sort()).toEqual([
+      'CacheMemoryHit',
+      'OperationCount',
+      'OperationDuration',
+    ])
   })
 
   it('a failing operation: counted, timed, and its error class named', async () => {
@@ -230,7 +236,7 @@ describe('cache dependency metrics', () => {
     capture.stop()
     const documents = capture.documents()
 
-    expect(metricTotal(documents, 'CacheError', { tier: 'redis', queryType: 'all' })).toBeGreaterThanOrEqual(2)
+    expect(metricTotal(documents, 'CacheRedisError')).toBeGreaterThanOrEqual(2)
     expect(metricTotal(documents, 'CacheBreakerOpened')).toBe(1)
     expect(metricTotal(documents, 'ColdStart')).toBe(1)
     expect(metricTotal(documents, 'OperationCount', byId)).toBe(3)

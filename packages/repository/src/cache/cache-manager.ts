@@ -28,7 +28,7 @@ export interface CachedRead<T> {
   repository: string
   /** The method; part of the key. */
   operation: string
-  /** What TTL and stats are counted under (`findById`, `findMany`, `related`, `byTopic`, …). */
+  /** What the TTL is chosen by (`findById`, `findMany`, `related`, `byTopic`, …). */
   queryType: string
   /** Everything the result depends on besides the organization. */
   params: unknown
@@ -68,6 +68,8 @@ function decodeEntry(text: string): StoredEntry | undefined {
   }
 }
 
+/** Stats are kept per query: the repository and operation that read (each has one query type). */
+const statsKey = (spec: CachedRead<unknown>) => `${spec.repository}.${spec.operation}`
 const sameList = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a.every((x, i) => x === b[i])
 const FLUSH_INTERVAL_MS = 1_000
 
@@ -132,10 +134,10 @@ export class CacheManager {
     const local = this.#local.of(spec.orgId, spec.tags)
     const remembered = this.#memory?.get(key)
     if (remembered && sameList(remembered.generations, local)) {
-      this.#stats.count('memory', spec.queryType, 'hits')
+      this.#stats.count('memory', statsKey(spec), 'hits')
       return { value: (decodeEntry(remembered.text) as StoredEntry).v as T, outcome: 'memory-hit' }
     }
-    if (this.#memory) this.#stats.count('memory', spec.queryType, 'misses')
+    if (this.#memory) this.#stats.count('memory', statsKey(spec), 'misses')
     // One load per key in this isolate: concurrent readers share its value or its error.
     const running = this.#inflight.get(key)
     if (running) return running as Promise<ReadResult<T>>
@@ -193,21 +195,21 @@ export class CacheManager {
       if (sameList(entry.g, found.generations)) {
         const age = Date.now() - entry.t
         if (age < entry.l) {
-          this.#stats.count('redis', spec.queryType, 'hits')
+          this.#stats.count('redis', statsKey(spec), 'hits')
           this.#memory?.set(key, { text: found.text, generations: local }, entry.l - age)
           return { value: entry.v as T, outcome: 'redis-hit' }
         }
         if (age < entry.l + this.#graceMs) {
           stale = entry
           if (this.#staleWhileRevalidate) {
-            this.#stats.count('redis', spec.queryType, 'staleServed')
+            this.#stats.count('redis', statsKey(spec), 'staleServed')
             this.#inBackground(this.#refresh(spec, key, local, found.generations, ttlMs), spec.waitUntil)
             return { value: entry.v as T, outcome: 'stale' }
           }
         }
       }
     }
-    if (found) this.#stats.count('redis', spec.queryType, 'misses')
+    if (found) this.#stats.count('redis', statsKey(spec), 'misses')
 
     let lock: { key: string; token: string } | undefined
     if (redis && found && this.#lock) {
@@ -224,7 +226,7 @@ export class CacheManager {
       if (lock) this.#inBackground(this.#redis?.releaseLock(lock.key, lock.token) ?? Promise.resolve(), spec.waitUntil)
       if (stale) {
         // The database failed: serve what we had within its grace window, marked stale.
-        this.#stats.count('redis', spec.queryType, 'staleServed')
+        this.#stats.count('redis', statsKey(spec), 'staleServed')
         return { value: stale.v as T, outcome: 'stale' }
       }
       throw error
@@ -305,7 +307,7 @@ export class CacheManager {
       const entry = found.text ? decodeEntry(found.text) : undefined
       if (found.text && entry) {
         if (sameList(entry.g, found.generations)) {
-          this.#stats.count('redis', spec.queryType, 'hits')
+          this.#stats.count('redis', statsKey(spec), 'hits')
           this.#memory?.set(key, { text: found.text, generations: local }, entry.l)
           return { value: entry.v as T, outcome: 'redis-hit' }
         }

@@ -1,6 +1,7 @@
 /**
- * Counters the metrics layer turns into CloudWatch counts, per tier and query
- * type, and the outcome of each read for the HTTP layer's `Cache-Status`.
+ * Counters the metrics layer turns into CloudWatch counts, per tier and per
+ * query (`documents.findById`: each operation reads one query type), and the
+ * outcome of each read for the HTTP layer's `Cache-Status`.
  */
 export type CacheTier = 'memory' | 'redis'
 
@@ -15,7 +16,7 @@ export interface TierCounters {
 }
 
 export interface CacheStatsSnapshot {
-  /** Per tier, per query type (`findById`, `findMany`, `related`, `byTopic`, …). */
+  /** Per tier, per query (`documents.findById`, `documents.findRelatedDocuments`, …); Redis errors under `all`. */
   tiers: Record<CacheTier, Record<string, TierCounters>>
   memory: { entries: number; bytes: number; evictions: number }
   breakerOpenings: number
@@ -30,18 +31,18 @@ export class CacheStats {
   invalidationsSent = 0
   invalidationsFailed = 0
 
-  count(tier: CacheTier, queryType: string, counter: keyof TierCounters): void {
-    let counters = this.#tiers[tier].get(queryType)
+  count(tier: CacheTier, query: string, counter: keyof TierCounters): void {
+    let counters = this.#tiers[tier].get(query)
     if (!counters) {
       counters = empty()
-      this.#tiers[tier].set(queryType, counters)
+      this.#tiers[tier].set(query, counters)
     }
     counters[counter] += 1
   }
 
   snapshot(extra: Pick<CacheStatsSnapshot, 'memory' | 'breakerOpenings'> & { pending: number }): CacheStatsSnapshot {
     const tier = (name: CacheTier) =>
-      Object.fromEntries([...this.#tiers[name]].map(([queryType, counters]) => [queryType, { ...counters }]))
+      Object.fromEntries([...this.#tiers[name]].map(([query, counters]) => [query, { ...counters }]))
     return {
       tiers: { memory: tier('memory'), redis: tier('redis') },
       memory: extra.memory,

@@ -1,16 +1,28 @@
 /**
  * Cache metrics as counts: what changed in the cache manager's cumulative
  * stats since the last flush. Counts (not ratios) let CloudWatch compute the
- * hit rate of any period and any tier: hits / (hits + misses).
+ * hit rate of any period: `CacheMemoryHit / (CacheMemoryHit + CacheMemoryMiss)`.
+ *
+ * The tier is part of the metric's name and the query is its dimensions
+ * (repository, operation), the operation's own: a request's cache counts share
+ * the EMF line of the operation that read, instead of adding lines.
  */
-import type { CacheStatsSnapshot, TierCounters } from '../cache/stats.ts'
-import type { InvocationMetrics } from './invocation-metrics.ts'
+import type { CacheStatsSnapshot, CacheTier, TierCounters } from '../cache/stats.ts'
+import type { Dimensions, InvocationMetrics } from './invocation-metrics.ts'
 
-const TIER_METRICS: Record<keyof TierCounters, string> = {
-  hits: 'CacheHit',
-  misses: 'CacheMiss',
-  staleServed: 'CacheStaleServed',
-  errors: 'CacheError',
+const METRIC_NAMES: Record<CacheTier, Record<keyof TierCounters, string>> = {
+  memory: {
+    hits: 'CacheMemoryHit',
+    misses: 'CacheMemoryMiss',
+    staleServed: 'CacheMemoryStale',
+    errors: 'CacheMemoryError',
+  },
+  redis: {
+    hits: 'CacheRedisHit',
+    misses: 'CacheRedisMiss',
+    staleServed: 'CacheStaleServed',
+    errors: 'CacheRedisError',
+  },
 }
 
 /** Records `current - previous` into `invocation`; zero deltas are left out. */
@@ -19,12 +31,13 @@ export function recordCacheDeltas(
   previous: CacheStatsSnapshot | undefined,
   current: CacheStatsSnapshot,
 ): void {
-  for (const [tier, queryTypes] of Object.entries(current.tiers)) {
-    for (const [queryType, counters] of Object.entries(queryTypes)) {
-      const before = previous?.tiers[tier as keyof CacheStatsSnapshot['tiers']][queryType]
-      for (const [counter, metric] of Object.entries(TIER_METRICS)) {
+  for (const tier of ['memory', 'redis'] as const) {
+    for (const [query, counters] of Object.entries(current.tiers[tier])) {
+      const before = previous?.tiers[tier][query]
+      const dimensions = queryDimensions(query)
+      for (const [counter, metric] of Object.entries(METRIC_NAMES[tier])) {
         const key = counter as keyof TierCounters
-        invocation.count(metric, { tier, queryType }, counters[key] - (before?.[key] ?? 0))
+        invocation.count(metric, dimensions, counters[key] - (before?.[key] ?? 0))
       }
     }
   }
@@ -35,4 +48,11 @@ export function recordCacheDeltas(
     current.invalidations.failed - (previous?.invalidations.failed ?? 0),
   )
   invocation.count('CacheEviction', undefined, current.memory.evictions - (previous?.memory.evictions ?? 0))
+}
+
+/** `documents.findById` → `{ repository, operation }`; what no one query owns (`all`) → no dimensions. */
+function queryDimensions(query: string): Dimensions {
+  const dot = query.indexOf('.')
+  if (dot < 0) return {}
+  return { repository: query.slice(0, dot), operation: query.slice(dot + 1) }
 }

@@ -36,6 +36,10 @@ export function emfObjects(batch: MetricsBatch, limits: EmfLimits = EMF_LIMITS):
       throw new RangeError(`a metric group has more than ${limits.dimensions} dimensions`)
     }
     const groupBytes = fixedBytes + 2 * jsonLength(group.dimensions)
+    if (fitsWhole(group, groupBytes, limits)) {
+      objects.push({ dimensions: group.dimensions, metrics: group.metrics })
+      continue
+    }
     let current: MetricSeries[] = []
     let names = new Set<string>()
     let bytes = groupBytes
@@ -56,6 +60,18 @@ export function emfObjects(batch: MetricsBatch, limits: EmfLimits = EMF_LIMITS):
     if (current.length > 0) objects.push({ dimensions: group.dimensions, metrics: current })
   }
   return objects
+}
+
+/** The common case, checked without measuring each value: a few short series. */
+function fitsWhole(group: MetricGroup, groupBytes: number, limits: EmfLimits): boolean {
+  if (group.metrics.length > limits.metricsPerObject) return false
+  // A number prints in at most 24 characters; names and units are counted in full.
+  let bound = groupBytes
+  for (const series of group.metrics) {
+    if (series.values.length > limits.valuesPerMetric) return false
+    bound += 2 * series.name.length + series.unit.length + 40 + 25 * series.values.length
+  }
+  return bound <= limits.bytesPerObject
 }
 
 /** A series cut into runs of at most `size` values. */

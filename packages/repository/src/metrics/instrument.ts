@@ -16,7 +16,7 @@
  * 24 to reject, so the test suite could not load the repositories. A plain
  * function reads the same and builds everywhere.
  */
-import type { InvocationMetrics } from './invocation-metrics.ts'
+import type { Dimensions, InvocationMetrics } from './invocation-metrics.ts'
 
 /** The key under which an instrumented object tells the wrapper its name and its invocation's metrics. */
 export const METRICS_TARGET: unique symbol = Symbol('metricsTarget')
@@ -34,22 +34,27 @@ export function instrument<T extends Measurable>(target: { prototype: T }, opera
   for (const operation of operations) {
     const method = prototype[operation]
     if (typeof method !== 'function') throw new TypeError(`cannot instrument ${operation}: not a method`)
+    // One frozen dimensions object per repository name, so recording allocates nothing per call.
+    const dimensionsByRepository = new Map<string, Dimensions>()
     prototype[operation] = function measured(this: Measurable, ...args: unknown[]) {
       const { repository, metrics } = this[METRICS_TARGET]
-      return metrics.enabled
-        ? measure(metrics, repository, operation, () => method.apply(this, args))
-        : method.apply(this, args)
+      if (!metrics.enabled) return method.apply(this, args)
+      let dimensions = dimensionsByRepository.get(repository)
+      if (!dimensions) {
+        dimensions = Object.freeze({ repository, operation })
+        dimensionsByRepository.set(repository, dimensions)
+      }
+      return measure(metrics, dimensions, () => method.apply(this, args))
     }
   }
 }
 
+/** Counts, times and classifies the failures of one call of `work`. */
 export async function measure<T>(
   metrics: InvocationMetrics,
-  repository: string,
-  operation: string,
+  dimensions: Dimensions,
   work: () => Promise<T>,
 ): Promise<T> {
-  const dimensions = { repository, operation }
   const started = metrics.now()
   try {
     return await work()

@@ -104,18 +104,18 @@ describe('InvocationMetrics', () => {
     await cache.read({ ...read, params: 1, load: async () => 'v' })
     metrics.startInvocation().flush()
 
-    const memory = { tier: 'memory', queryType: 'findById' }
+    const query = { repository: 'documents', operation: 'findById' }
     expect(batches[0]?.groups).toEqual([
       {
-        dimensions: memory,
+        dimensions: query,
         metrics: [
-          { name: 'CacheHit', unit: 'Count', values: [1] },
-          { name: 'CacheMiss', unit: 'Count', values: [1] },
+          { name: 'CacheMemoryHit', unit: 'Count', values: [1] },
+          { name: 'CacheMemoryMiss', unit: 'Count', values: [1] },
         ],
       },
     ])
     expect(batches[1]?.groups).toEqual([
-      { dimensions: memory, metrics: [{ name: 'CacheHit', unit: 'Count', values: [1] }] },
+      { dimensions: query, metrics: [{ name: 'CacheMemoryHit', unit: 'Count', values: [1] }] },
     ])
   })
 

@@ -138,8 +138,14 @@ export class InvocationMetrics {
   }
 }
 
+/** Keys of frozen dimension objects (the instrumented operations reuse theirs), computed once. */
+const frozenKeys = new WeakMap<Dimensions, string>()
+
 function groupKey(dimensions: Dimensions): string {
+  const known = frozenKeys.get(dimensions)
+  if (known !== undefined) return known
   let key = ''
   for (const name in dimensions) key += `${name}\u0001${dimensions[name]}\u0002`
+  if (Object.isFrozen(dimensions)) frozenKeys.set(dimensions, key)
   return key
 }

@@ -6,6 +6,10 @@
  * must set the tenant for RLS), and so does a read when row-level security is
  * on. Each transaction first sets, in one statement, the organization, the
  * statement timeout and (with RLS) the role that policies bind.
+ *
+ * Metrics: transactions the caller opens record `TransactionDuration`,
+ * `TransactionRollback` and `SavepointRollback`; an operation's own
+ * transaction is measured as that operation. `TransactionRetry` counts every retry.
  */
 import { type ControlledTransaction, type IsolationLevel, type Kysely, sql } from 'kysely'
 import { isRetryable } from '../error-mapping.ts'
@@ -78,7 +82,8 @@ export class TenantSession {
       return work(frame.trx)
     }
     if (mode === 'read' && !this.settings.rowLevelSecurity) return work(this.#db)
-    return this.#measured(() => this.#withRetry(() => this.#outermost((session) => session.run(mode, work), {})))
+    // The operation's own transaction: its metrics are the operation's (a retry still counts).
+    return this.#withRetry(() => this.#outermost((session) => session.run(mode, work), {}, false))
   }
 
   /**
@@ -89,7 +94,7 @@ export class TenantSession {
   transaction<T>(work: (session: TenantSession) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const frame = this.#frame
     if (frame) return this.#savepoint(frame, work)
-    return this.#measured(() => this.#withRetry(() => this.#outermost(work, options)))
+    return this.#measured(() => this.#withRetry(() => this.#outermost(work, options, true)))
   }
 
   /** Runs `action` once after the outermost COMMIT; never if the transaction or its savepoint rolls back. */
@@ -98,7 +103,11 @@ export class TenantSession {
     else void this.#runActions([action])
   }
 
-  async #outermost<T>(work: (session: TenantSession) => Promise<T>, options: TransactionOptions): Promise<T> {
+  async #outermost<T>(
+    work: (session: TenantSession) => Promise<T>,
+    options: TransactionOptions,
+    explicit: boolean,
+  ): Promise<T> {
     let begin = this.#db.startTransaction()
     if (options.isolationLevel) begin = begin.setIsolationLevel(options.isolationLevel)
     // A viewer's transactions are read-only, so the database refuses its writes too.
@@ -113,7 +122,7 @@ export class TenantSession {
       await this.#runActions(frame.actions)
       return result
     } catch (error) {
-      this.metrics.count('TransactionRollback')
+      if (explicit) this.metrics.count('TransactionRollback')
       await trx
         .rollback()
         .execute()
@@ -178,7 +187,7 @@ export class TenantSession {
     }
   }
 
-  /** `TransactionDuration` of an outermost transaction, its retries included. */
+  /** `TransactionDuration` of a transaction the caller opened, its retries included. */
   async #measured<T>(transaction: () => Promise<T>): Promise<T> {
     const metrics = this.metrics
     if (!metrics.enabled) return transaction()
