@@ -2,21 +2,26 @@
  * The documents API as one Hono app, shared by every runtime entry beside it.
  * For now it answers the two routes that need no repository: `/ping` and
  * `/health`. Each request gets its database from the entry's lifetime (a fresh
- * pool per request on Workers, one per process elsewhere).
+ * pool per request on Workers, one per process elsewhere) and one metrics
+ * invocation, flushed when the request ends (`request-metrics.ts`).
  */
-import type { Database, DatabaseLifetime } from '@serverless-dal/repository'
+import type { DatabaseLifetime, RepositoryMetrics } from '@serverless-dal/repository'
 import { Hono } from 'hono'
 import { sql } from 'kysely'
+import { type MetricsVariables, requestMetrics } from './request-metrics.ts'
 
 export interface AppOptions {
   /** Where request scopes get their database; chosen by the runtime entry. */
   databases: DatabaseLifetime
+  /** The isolate's metrics; each request records into an invocation of its own. */
+  metrics: RepositoryMetrics
 }
 
-export type AppEnv = { Variables: { database: Database } }
+export type AppEnv = { Variables: MetricsVariables }
 
-export function createApp({ databases }: AppOptions): Hono<AppEnv> {
+export function createApp({ databases, metrics }: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
+  app.use(requestMetrics(metrics))
 
   // No auth, no I/O: the bare baseline for benchmarks.
   app.get('/ping', (c) => c.text('pong'))

@@ -5,11 +5,14 @@
  * (PGLITE_DATA_DIR), so it needs no service at all. With the variables that
  * `npm run services` prints, it talks to Postgres through the Neon driver.
  * Migrations are applied at start; they are idempotent and take a lock.
+ * Each request prints its metrics as one EMF line on stdout (silence them with
+ * POWERTOOLS_METRICS_DISABLED=true).
  */
 import { mkdirSync } from 'node:fs'
 import { serve } from '@hono/node-server'
 import { databaseConfigFromEnv, migrateToLatest, perProcessLifetime } from '@serverless-dal/repository'
 import { createApp } from './app.ts'
+import { metricsFromEnv } from './runtime-metrics.ts'
 
 const config = databaseConfigFromEnv({ PGLITE_DATA_DIR: '.data/pglite', ...process.env })
 const databases = perProcessLifetime(config, {
@@ -32,7 +35,8 @@ try {
 }
 
 const port = Number(process.env.PORT ?? 3000)
-const server = serve({ fetch: createApp({ databases }).fetch, port }, (info) => {
+const app = createApp({ databases, metrics: metricsFromEnv(process.env) })
+const server = serve({ fetch: app.fetch, port }, (info) => {
   console.log(`documents API on http://localhost:${info.port} (${where})`)
 })
 

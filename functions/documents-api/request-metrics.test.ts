@@ -1,0 +1,58 @@
+/** Each request flushes one batch of its own metrics, whatever happened to it. */
+import { type DatabaseLifetime, type MetricsBatch, RepositoryMetrics } from '@serverless-dal/repository'
+import { describe, expect, it } from 'vitest'
+import { createApp } from './app.ts'
+
+function appWithRecordedMetrics(databases: DatabaseLifetime) {
+  const batches: MetricsBatch[] = []
+  const metrics = new RepositoryMetrics({ sink: { publish: (batch) => batches.push(batch) } })
+  metrics.startInvocation().flush() // the cold start
+  batches.length = 0
+  return { app: createApp({ databases, metrics }), batches }
+}
+
+/** A lifetime whose lease fails: an injected fault that makes /health throw. */
+const brokenDatabases: DatabaseLifetime = {
+  lease: () => {
+    throw new Error('injected: no database')
+  },
+  dispose: async () => {},
+}
+
+const metric = (batch: MetricsBatch | undefined, name: string) =>
+  batch?.groups.flatMap((g) =>
+    g.metrics.filter((m) => m.name === name).map((m) => ({ ...g.dimensions, values: m.values })),
+  )
+
+describe('request metrics', () => {
+  it('flushes one batch per request, with the registered route as metadata', async () => {
+    const { app, batches } = appWithRecordedMetrics(brokenDatabases)
+    await app.request('/ping', { headers: { 'x-request-id': 'req-1' } })
+    await app.request('/ping')
+
+    expect(batches).toHaveLength(2)
+    expect(batches[0]?.metadata).toEqual({ requestId: 'req-1', route: 'GET /ping' })
+    expect(metric(batches[0], 'Requests')).toEqual([{ values: [1] }])
+    expect(metric(batches[0], 'RequestDuration')).toHaveLength(1)
+    expect(metric(batches[0], 'ServerErrors')).toEqual([])
+  })
+
+  it('still flushes when the route throws, counting a server error', async () => {
+    const { app, batches } = appWithRecordedMetrics(brokenDatabases)
+    const response = await app.request('/health')
+
+    expect(response.status).toBe(500)
+    expect(batches).toHaveLength(1)
+    expect(metric(batches[0], 'ServerErrors')).toEqual([{ values: [1] }])
+    expect(batches[0]?.metadata.route).toBe('GET /health')
+  })
+
+  it('labels a request no route matched without its raw path', async () => {
+    const { app, batches } = appWithRecordedMetrics(brokenDatabases)
+    const response = await app.request('/no/such/path/12345')
+
+    expect(response.status).toBe(404)
+    expect(metric(batches[0], 'ClientErrors')).toEqual([{ values: [1] }])
+    expect(batches[0]?.metadata.route).toBe('unmatched')
+  })
+})
