@@ -1,9 +1,15 @@
 /**
- * The Lambda entry: its handler, invoked with API Gateway events, answers
- * through the Neon driver and writes one valid EMF line per invocation to
- * stdout, carrying Lambda's request id as metadata.
+ * The Lambda entry as Lambda runs it: bundled by esbuild for Node 24 (as a
+ * SAM esbuild build does), loaded at init, invoked with API Gateway events.
+ * It answers through the Neon driver and writes one valid EMF line per
+ * invocation to stdout, carrying Lambda's request id as metadata.
  */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { type NeonStandIn, startNeonStandIn } from '@serverless-dal/local-services'
+import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { captureStdoutEmf, metricTotal } from '../support/emf.ts'
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
@@ -16,6 +22,7 @@ const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name
 let scratch: ScratchDatabase
 let neon: NeonStandIn
 let handler: Handler
+let bundleDir: string
 
 beforeAll(async () => {
   scratch = await createScratchDatabase('lambda')
@@ -26,8 +33,21 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_NAMESPACE: 'ServerlessDalLambdaTest',
     POWERTOOLS_SERVICE_NAME: 'documents-lambda',
   })
+  bundleDir = await mkdtemp(join(tmpdir(), 'dal-lambda-'))
+  const outfile = join(bundleDir, 'index.mjs')
+  await build({
+    entryPoints: ['functions/documents-api/lambda.ts'],
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    outfile,
+    // CommonJS dependencies inside an ESM bundle need a require of their own.
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'silent',
+  })
   // The entry reads its configuration at init, as Lambda runs it.
-  handler = (await import('@serverless-dal/documents-api/lambda.ts')).handler as unknown as Handler
+  handler = (await import(pathToFileURL(outfile).href)).handler as Handler
 })
 
 afterAll(async () => {
@@ -37,6 +57,7 @@ afterAll(async () => {
   }
   await neon?.close()
   await scratch?.drop()
+  if (bundleDir) await rm(bundleDir, { recursive: true, force: true })
 })
 
 function httpApiEvent(method: string, path: string) {
