@@ -1,5 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
+import { WORKERS_TEST_JWT_SECRET } from './test/support/workers-secret.ts'
 
 // wrangler (inside the Workers pool) reaches the network unless told not to; CI=true is not enough.
 process.env.WRANGLER_SEND_METRICS = 'false'
@@ -16,7 +17,14 @@ export default defineConfig({
             main: './functions/documents-api/worker.ts',
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
-              bindings: { DATABASE_URL: inject('databaseUrl'), NEON_WS_PROXY: inject('neonWsProxy') },
+              bindings: {
+                DATABASE_URL: inject('databaseUrl'),
+                NEON_WS_PROXY: inject('neonWsProxy'),
+                UPSTASH_REDIS_REST_URL: inject('upstashUrl'),
+                UPSTASH_REDIS_REST_TOKEN: inject('upstashToken'),
+                CACHE_NAMESPACE: inject('cacheNamespace'),
+                JWT_SECRET: WORKERS_TEST_JWT_SECRET,
+              },
             },
           })),
         ],

@@ -1,57 +1,117 @@
 /**
- * The documents API as one Hono app, shared by every runtime entry beside it.
- * For now it answers the two routes that need no repository: `/ping` and
- * `/health`. Each request gets its database from the entry's lifetime (a fresh
- * pool per request on Workers, one per process elsewhere) and one metrics
- * invocation, flushed when the request ends (`request-metrics.ts`).
+ * The documents API as one Hono app, shared by every runtime entry beside it
+ * (node.ts, worker.ts, lambda.ts). Routes and their zod schemas live in
+ * routes/; the same schemas generate `/openapi.json`.
+ *
+ * Every request gets a metrics invocation, flushed when it ends
+ * (`request-metrics.ts`); API routes then need a Bearer token (`http/auth.ts`),
+ * a JSON body where they take one, and get a request scope of repositories
+ * for the token's tenant (`http/tenant-scope.ts`). Every failure is a
+ * problem+json answer (`http/problems.ts`).
  */
-import type { DatabaseLifetime, RepositoryMetrics } from '@serverless-dal/repository'
-import { Hono } from 'hono'
+import { OpenAPIHono } from '@hono/zod-openapi'
+import type { DatabaseLifetime, RepositoryFactory, RepositoryMetrics } from '@serverless-dal/repository'
+import type { Context, MiddlewareHandler } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { sql } from 'kysely'
-import { type MetricsVariables, requestMetrics } from './request-metrics.ts'
+import { afterResponse } from './http/after-response.ts'
+import { authenticate } from './http/auth.ts'
+import { onError, problem } from './http/problems.ts'
+import { tenantScope } from './http/tenant-scope.ts'
+import { requestMetrics } from './request-metrics.ts'
+import type { ApiEnv } from './routes/api-env.ts'
+import { documentRoutes } from './routes/documents.ts'
+import { topicRoutes } from './routes/topics.ts'
 
 export interface AppOptions {
-  /** Where request scopes get their database; chosen by the runtime entry. */
+  /** The isolate's repository factory. */
+  factory: RepositoryFactory
+  /** The database lifetime the factory uses, for `/health`. */
   databases: DatabaseLifetime
   /** The isolate's metrics; each request records into an invocation of its own. */
   metrics: RepositoryMetrics
+  /** Verifies Bearer tokens (HS256). */
+  jwtSecret: string
+  /** @default 1 MiB, enough for the largest document body the schema allows */
+  maxBodyBytes?: number
 }
 
-export type AppEnv = { Variables: MetricsVariables }
+export type AppEnv = ApiEnv
 
-export function createApp({ databases, metrics }: AppOptions): Hono<AppEnv> {
-  const app = new Hono<AppEnv>()
+const API_PATHS = ['/documents', '/documents/*', '/topics', '/topics/*']
+
+export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
+  const { factory, databases, metrics, jwtSecret } = options
+  const app = new OpenAPIHono<ApiEnv>({
+    // Every schema failure is a 400 whose detail names the fields (and unknown ones).
+    defaultHook: (result) => {
+      if (!result.success) return problem(400, describeIssues(result.error.issues))
+    },
+  })
   app.use(requestMetrics(metrics))
+  app.onError(onError)
+  app.notFound((c) => problem(404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}`))
 
   // No auth, no I/O: the bare baseline for benchmarks.
   app.get('/ping', (c) => c.text('pong'))
-
-  app.get('/health', async (c) => {
-    const lease = databases.lease()
-    try {
-      await sql`select 1`.execute(lease.database.db)
-      return c.json({ status: 'ok', db: 'ok', cache: 'disabled' })
-    } catch {
-      return c.json({ status: 'degraded', db: 'unavailable', cache: 'disabled' }, 503)
-    } finally {
-      await releaseAfterResponse(c, lease.release())
-    }
+  app.get('/health', (c) => health(c, databases, factory))
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'serverless-dal documents API', version: '1.0.0' },
+    security: [{ bearer: [] }],
+  })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
   })
 
+  for (const path of API_PATHS) {
+    app.use(path, authenticate(jwtSecret), jsonBodies(options.maxBodyBytes ?? 1024 * 1024), tenantScope(factory))
+  }
+  app.route('/', documentRoutes)
+  app.route('/', topicRoutes)
   return app
 }
 
-/** On Workers the release runs after the response through `waitUntil`; elsewhere it is awaited. */
-async function releaseAfterResponse(
-  c: { executionCtx: { waitUntil(p: Promise<unknown>): void } },
-  release: Promise<void>,
-) {
-  let executionContext: { waitUntil(p: Promise<unknown>): void } | undefined
-  try {
-    executionContext = c.executionCtx
-  } catch {
-    // Hono throws when the runtime gave no execution context (Node, Lambda, tests)
+/** POST and PATCH take JSON only (415 otherwise), and no more of it than the limit (413). */
+function jsonBodies(maxSize: number): MiddlewareHandler {
+  const limit = bodyLimit({ maxSize, onError: () => problem(413, `the request body is larger than ${maxSize} bytes`) })
+  return async (c, next) => {
+    if (c.req.method !== 'POST' && c.req.method !== 'PATCH') return next()
+    const type = c.req.header('content-type') ?? ''
+    if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+      return problem(415, 'send the body as application/json')
+    }
+    return limit(c, next)
   }
-  if (executionContext) executionContext.waitUntil(release)
-  else await release
+}
+
+async function health(c: Context, databases: DatabaseLifetime, factory: RepositoryFactory): Promise<Response> {
+  const lease = databases.lease()
+  let db: 'ok' | 'unavailable' = 'ok'
+  try {
+    await sql`select 1`.execute(lease.database.db)
+  } catch {
+    db = 'unavailable'
+  } finally {
+    await afterResponse(c, lease.release())
+  }
+  const cache = (await factory.cache?.probe()) ?? 'disabled'
+  const status = db === 'ok' && cache !== 'unavailable' ? 'ok' : 'degraded'
+  return c.json({ status, db, cache }, db === 'ok' ? 200 : 503)
+}
+
+function describeIssues(
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code?: string; keys?: string[] }>,
+) {
+  return issues
+    .map((issue) => {
+      if (issue.code === 'unrecognized_keys' && issue.keys) {
+        const where = issue.path.length ? ` in ${issue.path.join('.')}` : ''
+        return `unknown field${issue.keys.length > 1 ? 's' : ''}${where}: ${issue.keys.join(', ')}`
+      }
+      return issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message
+    })
+    .join('; ')
 }

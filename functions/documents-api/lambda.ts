@@ -1,21 +1,40 @@
 /**
- * The documents API on AWS Lambda (API Gateway HTTP API or a function URL).
- * One Neon pool per execution environment, created at init and reused by every
+ * The documents API on AWS Lambda (API Gateway HTTP API or a function URL),
+ * and the scheduled run on an EventBridge schedule (`scheduledHandler`). One
+ * Neon pool per execution environment, created at init and reused by every
  * invocation; Powertools writes each invocation's metrics as EMF to stdout,
  * where CloudWatch Logs picks them up. The flush happens inside the handler,
- * in the request's `finally`, before Lambda freezes the environment.
+ * before Lambda freezes the environment.
  */
 import { databaseConfigFromEnv, perProcessLifetime } from '@serverless-dal/repository'
+import { nodeHmacSigner } from '@serverless-dal/repository/node'
+import { Redis } from '@upstash/redis'
 import { handle } from 'hono/aws-lambda'
-import { createApp } from './app.ts'
-import { metricsFromEnv } from './runtime-metrics.ts'
+import { runScheduled } from './scheduled.ts'
+import { createService } from './service.ts'
 
-// Lambda has no disk worth keeping: without a database URL there is nothing to serve.
-if (!process.env.DATABASE_URL) throw new Error('DATABASE_URL is not configured')
+// Lambda has no disk worth keeping and no place for a development secret.
+const { DATABASE_URL, JWT_SECRET, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN } = process.env
+if (!DATABASE_URL) throw new Error('DATABASE_URL is not configured')
+if (!JWT_SECRET) throw new Error('JWT_SECRET is not configured')
 
-const databases = perProcessLifetime(databaseConfigFromEnv(process.env), {
-  onIdleConnectionError: (error) =>
-    console.warn(JSON.stringify({ level: 'warn', message: 'idle database connection lost', reason: error.message })),
+const service = createService({
+  env: process.env,
+  runtime: 'lambda',
+  databases: perProcessLifetime(databaseConfigFromEnv(process.env), {
+    onIdleConnectionError: (error) =>
+      console.warn(JSON.stringify({ level: 'warn', message: 'idle database connection lost', reason: error.message })),
+  }),
+  jwtSecret: JWT_SECRET,
+  cursorSigner: nodeHmacSigner(process.env.CURSOR_SECRET || `cursor:${JWT_SECRET}`),
+  ...(UPSTASH_REDIS_REST_URL &&
+    UPSTASH_REDIS_REST_TOKEN && {
+      redis: new Redis({ url: UPSTASH_REDIS_REST_URL, token: UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false }),
+    }),
 })
 
-export const handler = handle(createApp({ databases, metrics: metricsFromEnv(process.env) }))
+export const handler = handle(service.app)
+
+/** EventBridge scheduled events (`"detail-type": "Scheduled Event"`). */
+export const scheduledHandler = (event: { 'detail-type'?: string; resources?: string[] }) =>
+  runScheduled(service.databases, service.metrics, event.resources?.[0] ?? event['detail-type'] ?? 'schedule')

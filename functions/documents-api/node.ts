@@ -2,26 +2,40 @@
  * The documents API on plain Node: `npm start`.
  *
  * Without DATABASE_URL it runs on an embedded PGlite kept in `.data/pglite`
- * (PGLITE_DATA_DIR), so it needs no service at all. With the variables that
- * `npm run services` prints, it talks to Postgres through the Neon driver.
- * Migrations are applied at start; they are idempotent and take a lock.
- * Each request prints its metrics as one EMF line on stdout (silence them with
- * POWERTOOLS_METRICS_DISABLED=true).
+ * (PGLITE_DATA_DIR), migrated and seeded with sample data on first start, so
+ * it needs no service at all. With the variables that `npm run services`
+ * prints, it talks to Postgres through the Neon driver and caches in Redis
+ * through Upstash. Without JWT_SECRET it uses the development secret (and
+ * says so); it prints a token to try the API with.
+ *
+ * Each request prints its metrics as one EMF line on stdout (silence them
+ * with POWERTOOLS_METRICS_DISABLED=true).
  */
 import { mkdirSync } from 'node:fs'
 import { serve } from '@hono/node-server'
 import { databaseConfigFromEnv, migrateToLatest, perProcessLifetime } from '@serverless-dal/repository'
-import { createApp } from './app.ts'
-import { metricsFromEnv } from './runtime-metrics.ts'
+import { nodeHmacSigner } from '@serverless-dal/repository/node'
+import { Redis } from '@upstash/redis'
+import { DEVELOPMENT_JWT_SECRET, signToken } from './http/auth.ts'
+import { SAMPLE_ORG, seedSampleData } from './seed.ts'
+import { createService } from './service.ts'
 
-const config = databaseConfigFromEnv({ PGLITE_DATA_DIR: '.data/pglite', ...process.env })
+const env = process.env
+const config = databaseConfigFromEnv({ PGLITE_DATA_DIR: '.data/pglite', ...env })
 const databases = perProcessLifetime(config, {
   onIdleConnectionError: (error) =>
-    console.warn(JSON.stringify({ level: 'warn', msg: 'idle db connection lost', error: error.message })),
+    console.warn(JSON.stringify({ level: 'warn', message: 'idle database connection lost', reason: error.message })),
 })
 
 // PGlite creates its data directory but not the parents.
 if (config.driver === 'pglite' && config.dataDir) mkdirSync(config.dataDir, { recursive: true })
+
+const jwtSecret = env.JWT_SECRET || DEVELOPMENT_JWT_SECRET
+if (!env.JWT_SECRET) console.warn('JWT_SECRET is not set: using the development secret (see README); never deploy that')
+const redis =
+  env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
+    ? new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false })
+    : undefined
 
 const where =
   config.driver === 'pglite' ? `embedded PGlite (${config.dataDir ?? 'memory'})` : `Postgres via ${config.driver}`
@@ -34,15 +48,29 @@ try {
   process.exit(1)
 }
 
-const port = Number(process.env.PORT ?? 3000)
-const app = createApp({ databases, metrics: metricsFromEnv(process.env) })
-const server = serve({ fetch: app.fetch, port }, (info) => {
-  console.log(`documents API on http://localhost:${info.port} (${where})`)
+const service = createService({
+  env,
+  runtime: 'node',
+  databases,
+  jwtSecret,
+  cursorSigner: nodeHmacSigner(env.CURSOR_SECRET || `cursor:${jwtSecret}`),
+  ...(redis && { redis }),
+})
+if (config.driver === 'pglite') {
+  const seeded = await seedSampleData(service.factory)
+  if (seeded) console.log(`seeded ${seeded} sample documents for organization "${SAMPLE_ORG}"`)
+}
+
+const port = Number(env.PORT ?? 3000)
+const token = await signToken(jwtSecret, { org: SAMPLE_ORG, role: 'editor', sub: 'npm-start' })
+const server = serve({ fetch: service.app.fetch, port }, (info) => {
+  console.log(`documents API on http://localhost:${info.port} (${where}${redis ? ', Redis cache' : ''})`)
+  console.log(`try: curl -H "Authorization: Bearer ${token}" http://localhost:${info.port}/documents`)
 })
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     server.close()
-    void databases.dispose().then(() => process.exit(0))
+    void service.factory.dispose().then(() => process.exit(0))
   })
 }

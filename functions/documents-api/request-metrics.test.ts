@@ -1,5 +1,11 @@
 /** Each request flushes one batch of its own metrics, whatever happened to it. */
-import { type DatabaseLifetime, type MetricsBatch, RepositoryMetrics } from '@serverless-dal/repository'
+import {
+  type DatabaseLifetime,
+  type MetricsBatch,
+  RepositoryFactory,
+  RepositoryMetrics,
+  silentLogger,
+} from '@serverless-dal/repository'
 import { describe, expect, it } from 'vitest'
 import { createApp } from './app.ts'
 
@@ -8,7 +14,8 @@ function appWithRecordedMetrics(databases: DatabaseLifetime) {
   const metrics = new RepositoryMetrics({ sink: { publish: (batch) => batches.push(batch) } })
   metrics.startInvocation().flush() // the cold start
   batches.length = 0
-  return { app: createApp({ databases, metrics }), batches }
+  const factory = new RepositoryFactory({ database: databases, cache: false, metrics, logger: silentLogger })
+  return { app: createApp({ databases, metrics, factory, jwtSecret: 'request-metrics-test-secret' }), batches }
 }
 
 /** A lifetime whose lease fails: an injected fault that makes /health throw. */

@@ -16,14 +16,16 @@ import type { InvocationMetrics, RepositoryMetrics } from '@serverless-dal/repos
 import type { Context, MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
 
-export type MetricsVariables = { metrics: InvocationMetrics }
+export type MetricsVariables = { metrics: InvocationMetrics; requestId: string }
 
 const SERVICE_WIDE = Object.freeze({})
 
 export function requestMetrics(metrics: RepositoryMetrics): MiddlewareHandler<{ Variables: MetricsVariables }> {
   return async (c, next) => {
-    const invocation = metrics.startInvocation({ requestId: requestId(c) })
+    const id = requestId(c)
+    const invocation = metrics.startInvocation({ requestId: id })
     c.set('metrics', invocation)
+    c.set('requestId', id)
     const started = invocation.now()
     try {
       await next()

@@ -1,26 +1,55 @@
 /**
  * The documents API on Cloudflare Workers. A Neon pool may not outlive the
  * request that opened it, so each request leases its own database and the app
- * ends it through `ctx.waitUntil` after the response.
+ * ends it through `ctx.waitUntil` after the response, with the cache's
+ * background work. The cron trigger (wrangler.toml) runs `scheduled`.
  *
  * Metrics are Powertools EMF lines on the console (Workers Logs / Logpush),
- * flushed once per request. Powertools needs POWERTOOLS_DEV=true and
- * POWERTOOLS_METRICS_DISABLED=false under workerd: wrangler.toml sets both.
+ * flushed once per request and per scheduled run. Powertools needs
+ * POWERTOOLS_DEV=true and POWERTOOLS_METRICS_DISABLED=false under workerd:
+ * wrangler.toml sets both. JWT_SECRET is required (`wrangler secret put`).
  */
 import { type DatabaseEnv, databaseConfigFromEnv, perRequestLifetime } from '@serverless-dal/repository'
-import type { ExecutionContext, Hono } from 'hono'
-import { type AppEnv, createApp } from './app.ts'
-import { type MetricsEnv, metricsFromEnv } from './runtime-metrics.ts'
+import { Redis } from '@upstash/redis/cloudflare'
+import type { ExecutionContext } from 'hono'
+import { problem } from './http/problems.ts'
+import { runScheduled } from './scheduled.ts'
+import { createService, type ServiceEnv } from './service.ts'
 
-let app: Hono<AppEnv> | undefined
+type WorkerEnv = DatabaseEnv & ServiceEnv & { UPSTASH_REDIS_REST_URL?: string; UPSTASH_REDIS_REST_TOKEN?: string }
+
+let service: ReturnType<typeof createService> | undefined
+
+/** The isolate's service, or why it cannot start. */
+function serviceFor(env: WorkerEnv): ReturnType<typeof createService> | string {
+  if (service) return service
+  // The embedded PGlite cannot run on Workers, and a development secret has no place in a deployment.
+  if (!env.DATABASE_URL) return 'DATABASE_URL is not configured'
+  if (!env.JWT_SECRET) return 'JWT_SECRET is not configured'
+  const redis =
+    env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
+      ? new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false })
+      : undefined
+  service = createService({
+    env,
+    runtime: 'workers',
+    databases: perRequestLifetime(databaseConfigFromEnv(env)),
+    jwtSecret: env.JWT_SECRET,
+    ...(redis && { redis }),
+  })
+  return service
+}
 
 export default {
-  fetch(request: Request, env: DatabaseEnv & MetricsEnv, ctx: ExecutionContext) {
-    // The embedded PGlite cannot run on Workers: a database URL is required.
-    if (!env.DATABASE_URL) {
-      return Response.json({ title: 'DATABASE_URL is not configured', status: 500 }, { status: 500 })
-    }
-    app ??= createApp({ databases: perRequestLifetime(databaseConfigFromEnv(env)), metrics: metricsFromEnv(env) })
-    return app.fetch(request, env, ctx)
+  fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext) {
+    const current = serviceFor(env)
+    if (typeof current === 'string') return problem(500, `the service is not configured: ${current}`)
+    return current.app.fetch(request, env, ctx)
+  },
+
+  scheduled(controller: { cron: string }, env: WorkerEnv, ctx: ExecutionContext) {
+    const current = serviceFor(env)
+    if (typeof current === 'string') throw new Error(`the service is not configured: ${current}`)
+    ctx.waitUntil(runScheduled(current.databases, current.metrics, controller.cron))
   },
 }

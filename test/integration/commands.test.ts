@@ -59,13 +59,18 @@ describe('npm run services and npm run db:migrate', () => {
   it('migrates DATABASE_URL through them, reports status, and reverts', async () => {
     const env = envLines(services.stdout())
     const up = await runScript('packages/repository/bin/migrate.ts', ['up'], env)
-    expect(up).toMatchObject({ code: 0, stdout: 'applied 0001-initial-schema\napplied 0002-row-level-security\n' })
+    expect(up).toMatchObject({
+      code: 0,
+      stdout: 'applied 0001-initial-schema\napplied 0002-row-level-security\napplied 0003-idempotency-keys\n',
+    })
 
     const again = await runScript('packages/repository/bin/migrate.ts', [], env)
     expect(again.stdout).toBe('already up to date\n')
 
     const status = await runScript('packages/repository/bin/migrate.ts', ['status'], env)
-    expect(status.stdout).toBe('applied  0001-initial-schema\napplied  0002-row-level-security\n')
+    expect(status.stdout).toBe(
+      'applied  0001-initial-schema\napplied  0002-row-level-security\napplied  0003-idempotency-keys\n',
+    )
 
     // the printed variables reach Postgres through the Neon HTTP path too
     const database = createDatabase({
@@ -78,7 +83,7 @@ describe('npm run services and npm run db:migrate', () => {
     await database.dispose()
 
     const down = await runScript('packages/repository/bin/migrate.ts', ['down'], env)
-    expect(down).toMatchObject({ code: 0, stdout: 'reverted 0002-row-level-security\n' })
+    expect(down).toMatchObject({ code: 0, stdout: 'reverted 0003-idempotency-keys\n' })
   })
 
   it('refuses an unknown migrate command and a missing DATABASE_URL', async () => {
@@ -119,6 +124,6 @@ describe('npm start on the embedded default', () => {
     expect(await ping.text()).toBe('pong')
     const health = await fetch(`${baseUrl()}/health`)
     expect(health.status).toBe(200)
-    expect(await health.json()).toEqual({ status: 'ok', db: 'ok', cache: 'disabled' })
+    expect(await health.json()).toEqual({ status: 'ok', db: 'ok', cache: 'memory' })
   })
 })

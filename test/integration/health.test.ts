@@ -1,7 +1,13 @@
 /** /health reports the database as it is, through the app every runtime shares. */
 import { createApp } from '@serverless-dal/documents-api/app.ts'
 import { startNeonStandIn } from '@serverless-dal/local-services'
-import { perRequestLifetime, RepositoryMetrics } from '@serverless-dal/repository'
+import {
+  type DatabaseLifetime,
+  perRequestLifetime,
+  RepositoryFactory,
+  RepositoryMetrics,
+  silentLogger,
+} from '@serverless-dal/repository'
 import { describe, expect, it } from 'vitest'
 import { createScratchDatabase } from '../support/postgres.ts'
 
@@ -15,7 +21,7 @@ describe('GET /health', () => {
         connectionString: scratch.url,
         proxy: { webSocketUrl: neon.webSocketUrl },
       })
-      const response = await createApp({ databases, metrics: new RepositoryMetrics() }).request('/health')
+      const response = await appFor(databases).request('/health')
       expect(response.status).toBe(200)
       expect(await response.json()).toEqual({ status: 'ok', db: 'ok', cache: 'disabled' })
       await expect.poll(() => neon.openTunnels()).toBe(0)
@@ -34,7 +40,7 @@ describe('GET /health', () => {
         proxy: { webSocketUrl: neon.webSocketUrl },
         connectionTimeoutMs: 2000,
       })
-      const response = await createApp({ databases, metrics: new RepositoryMetrics() }).request('/health')
+      const response = await appFor(databases).request('/health')
       expect(response.status).toBe(503)
       expect(await response.json()).toEqual({ status: 'degraded', db: 'unavailable', cache: 'disabled' })
     } finally {
@@ -42,3 +48,9 @@ describe('GET /health', () => {
     }
   })
 })
+
+function appFor(databases: DatabaseLifetime) {
+  const metrics = new RepositoryMetrics()
+  const factory = new RepositoryFactory({ database: databases, cache: false, metrics, logger: silentLogger })
+  return createApp({ databases, metrics, factory, jwtSecret: 'health-test-secret' })
+}

@@ -13,7 +13,16 @@ import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createScratchDatabase } from '../support/postgres.ts'
 
-const TABLES = ['document_links', 'document_topics', 'documents', 'organizations', 'summaries', 'topics']
+const TABLES = [
+  'document_links',
+  'document_topics',
+  'documents',
+  'idempotency_keys',
+  'organizations',
+  'summaries',
+  'topics',
+]
+const TABLES_BEFORE_IDEMPOTENCY = TABLES.filter((table) => table !== 'idempotency_keys')
 
 async function userTables(database: Database): Promise<string[]> {
   const { rows } = await sql<{ name: string }>`
@@ -43,13 +52,15 @@ async function upDownUp(database: Database) {
 
   expect(await policies(database)).toEqual(POLICIES)
 
-  // one step down removes row-level security and keeps the tables
+  // one step down drops the idempotency keys; the next removes row-level security and keeps the tables
   const down = await migrateDown(database.db)
   expect(down.map((r) => [r.migrationName, r.direction, r.status])).toEqual([
-    ['0002-row-level-security', 'Down', 'Success'],
+    ['0003-idempotency-keys', 'Down', 'Success'],
   ])
+  expect(await userTables(database)).toEqual(TABLES_BEFORE_IDEMPOTENCY)
+  await migrateDown(database.db)
   expect(await policies(database)).toEqual([])
-  expect(await userTables(database)).toEqual(TABLES)
+  expect(await userTables(database)).toEqual(TABLES_BEFORE_IDEMPOTENCY)
 
   // all the way down leaves an empty schema
   await migrateToEmpty(database.db)

@@ -4,30 +4,50 @@
  * browser stubs), so the Worker inside workerd reaches the test Postgres
  * through the real Neon driver and the local stand-in.
  */
+import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
 import type { TestProject } from 'vitest/node'
+import { createScratchDatabase } from './postgres.ts'
 import { envLines, startScript } from './processes.ts'
+import { assertRedisReachable, testRedisUrl } from './redis.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string
     neonWsProxy: string
+    upstashUrl: string
+    upstashToken: string
+    cacheNamespace: string
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  await assertRedisReachable()
+  const scratch = await createScratchDatabase('workers')
   const services = await startScript(
     'infra/local-services/bin/services.ts',
     {
-      SERVICES_DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+      SERVICES_DATABASE_URL: scratch.url,
+      SERVICES_REDIS_URL: testRedisUrl(),
       NEON_STANDIN_PORT: '0',
       UPSTASH_BRIDGE_PORT: '0',
     },
     /UPSTASH_REDIS_REST_TOKEN=/,
   )
   const env = envLines(services.stdout())
+  const database = createDatabase({
+    driver: 'neon-pool',
+    connectionString: env.DATABASE_URL as string,
+    proxy: { webSocketUrl: env.NEON_WS_PROXY as string },
+  })
+  await migrateToLatest(database.db)
+  await database.dispose()
   project.provide('databaseUrl', env.DATABASE_URL as string)
   project.provide('neonWsProxy', env.NEON_WS_PROXY as string)
+  project.provide('upstashUrl', env.UPSTASH_REDIS_REST_URL as string)
+  project.provide('upstashToken', env.UPSTASH_REDIS_REST_TOKEN as string)
+  project.provide('cacheNamespace', `workers-${Date.now().toString(36)}`)
   return async () => {
     await services.stop()
+    await scratch.drop()
   }
 }

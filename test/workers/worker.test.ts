@@ -1,7 +1,15 @@
-/** The Worker entry inside workerd (the Workers Vitest pool). */
-import { SELF } from 'cloudflare:test'
+/**
+ * The Worker entry inside workerd (the Workers Vitest pool), against real
+ * Postgres (Neon driver → local stand-in) and real Redis (@upstash/redis →
+ * local bridge): each request opens and ends its own pool.
+ */
+
+import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
+import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
+import worker from '@serverless-dal/documents-api/worker.ts'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { metricTotal, validEmf } from '../support/emf.ts'
+import { WORKERS_TEST_JWT_SECRET } from '../support/workers-secret.ts'
 
 /** The EMF lines the Worker printed during the current test (kept off the test output). */
 let printed: string[] = []
@@ -17,21 +25,58 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
+const org = `workers-${Math.random().toString(36).slice(2, 8)}`
+const bearer = async (role: 'viewer' | 'editor' | 'admin' = 'editor') => ({
+  authorization: `Bearer ${await signToken(WORKERS_TEST_JWT_SECRET, { org, role })}`,
+})
+
 describe('the documents API in workerd', () => {
   it('answers /ping without touching the database', async () => {
     const response = await SELF.fetch('http://worker.test/ping')
     expect(response.status).toBe(200)
     expect(await response.text()).toBe('pong')
   })
-})
 
-describe('the Neon driver in workerd', () => {
-  it('answers /health through a pool of its own for each request', async () => {
+  it('answers /health through a pool of its own for each request, with Redis reachable', async () => {
     for (let request = 0; request < 3; request++) {
       const response = await SELF.fetch('http://worker.test/health')
-      expect(await response.json()).toEqual({ status: 'ok', db: 'ok', cache: 'disabled' })
+      expect(await response.json()).toEqual({ status: 'ok', db: 'ok', cache: 'ok' })
       expect(response.status).toBe(200)
     }
+  })
+
+  it('writes, then reads the same document: a miss, then a hit, across requests', async () => {
+    const created = await SELF.fetch('http://worker.test/documents', {
+      method: 'POST',
+      headers: { ...(await bearer()), 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'from workerd', summary: 'short' }),
+    })
+    expect(created.status).toBe(201)
+    const document = (await created.json()) as { id: number; version: number }
+    expect(created.headers.get('location')).toBe(`/documents/${document.id}`)
+
+    const first = await SELF.fetch(`http://worker.test/documents/${document.id}`, { headers: await bearer('viewer') })
+    expect(first.status).toBe(200)
+    expect(await first.json()).toMatchObject({ id: document.id, title: 'from workerd', version: 1, topicIds: [] })
+    expect(first.headers.get('etag')).toBe('"1"')
+    expect(first.headers.get('cache-status')).toContain('fwd=miss')
+
+    const second = await SELF.fetch(`http://worker.test/documents/${document.id}`, { headers: await bearer('viewer') })
+    expect(second.headers.get('cache-status')).toMatch(/hit/)
+  })
+
+  it('refuses a request without a token', async () => {
+    const response = await SELF.fetch('http://worker.test/documents')
+    expect(response.status).toBe(401)
+    expect(response.headers.get('content-type')).toBe('application/problem+json')
+  })
+
+  it('runs the scheduled handler', async () => {
+    const ctx = createExecutionContext()
+    worker.scheduled(createScheduledController({ cron: '*/15 * * * *' }), env as never, ctx)
+    await waitOnExecutionContext(ctx)
+    const documents = printed.map(validEmf).filter((d) => d.trigger === '*/15 * * * *')
+    expect(metricSamples(documents)).toHaveLength(1)
   })
 })
 
@@ -48,3 +93,7 @@ describe('Powertools metrics in workerd', () => {
     expect(documents[0]?.service).toBe('documents-api')
   })
 })
+
+function metricSamples(documents: ReturnType<typeof validEmf>[]) {
+  return documents.flatMap((d) => (d.ScheduledRunDuration === undefined ? [] : [d.ScheduledRunDuration]))
+}

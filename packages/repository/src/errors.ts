@@ -61,3 +61,8 @@ export class ForbiddenError extends RepositoryError {
 export class TransientError extends RepositoryError {
   override name = 'TransientError'
 }
+
+/** An idempotency key was used before with a different request. */
+export class IdempotencyKeyReusedError extends RepositoryError {
+  override name = 'IdempotencyKeyReusedError'
+}

@@ -16,6 +16,12 @@ export * from './db/lifetime.ts'
 export { TransactionsUnsupportedError } from './db/neon-http-dialect.ts'
 export { parseInt8, parseInt8Array } from './db/type-parsers.ts'
 export * from './errors.ts'
+export {
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  type IdempotencyOptions,
+  purgeExpiredIdempotencyKeys,
+  type StoredResponse,
+} from './factory/idempotency.ts'
 export * from './factory/repository-factory.ts'
 export * from './factory/tenant-repositories.ts'
 export * from './logger.ts'

@@ -176,6 +176,17 @@ export class CacheManager {
     while (this.#background.size > 0) await Promise.allSettled([...this.#background])
   }
 
+  /**
+   * For health checks: `disabled` (no tier), `memory` (no Redis configured),
+   * or whether Redis answers one read now (through its timeout and breaker).
+   */
+  async probe(): Promise<'disabled' | 'memory' | 'ok' | 'unavailable'> {
+    if (!this.enabled) return 'disabled'
+    if (!this.#redis) return 'memory'
+    const answer = await this.#redis.lookup(`${this.#prefix}:probe`, [])
+    return answer === undefined ? 'unavailable' : 'ok'
+  }
+
   stats(): CacheStatsSnapshot {
     return this.#stats.snapshot({
       memory: { ...(this.#memory?.size ?? { entries: 0, bytes: 0 }), evictions: this.#memory?.evictions ?? 0 },

@@ -24,7 +24,15 @@ import { TopicRepository } from '../repositories/topic-repository.ts'
 import type { DB } from '../schema/database.ts'
 import type { TenantSession, TransactionOptions } from '../session/tenant-session.ts'
 import type { AfterCommitAction } from '../session/transaction-frame.ts'
-import type { TenantScope } from '../tenancy/scope.ts'
+import { assertCan, type TenantScope } from '../tenancy/scope.ts'
+import {
+  claimKey,
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  type IdempotencyOptions,
+  type StoredResponse,
+  storeResponse,
+  validIdempotencyKey,
+} from './idempotency.ts'
 
 /** What a request scope shares with the transactions it opens. */
 export interface ScopeServices {
@@ -125,6 +133,32 @@ export class TenantRepositories implements RepositoryMap {
       // The caller's own errors pass through untouched; the database's become repository errors.
       throw isDatabaseError(error) ? toRepositoryError(error, { operation: 'transaction' }) : error
     }
+  }
+
+  /**
+   * Runs `work` in a transaction at most once per `key` (an `Idempotency-Key`):
+   * the key and the response are stored with the work's writes. A repeat of the
+   * same request (same `requestHash`) gets the stored response with
+   * `replayed: true`, also when it arrives while the first is still running;
+   * the same key with another request is an `IdempotencyKeyReusedError`.
+   */
+  async once(
+    key: string,
+    requestHash: string,
+    work: (tx: TenantRepositories) => Promise<StoredResponse>,
+    options: IdempotencyOptions = {},
+  ): Promise<{ response: StoredResponse; replayed: boolean }> {
+    assertCan(this.scope, 'write', { repository: 'idempotency', operation: 'once' })
+    validIdempotencyKey(key)
+    const { orgId } = this.scope
+    const ttlMs = options.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS
+    return this.transaction(async (tx) => {
+      const stored = await tx.#session.run('write', (db) => claimKey(db, orgId, key, requestHash, ttlMs))
+      if (stored) return { response: stored, replayed: true }
+      const response = await work(tx)
+      await storeResponse(tx.#session.db, orgId, key, response)
+      return { response, replayed: false }
+    })
   }
 
   /** Runs `action` once after the outermost COMMIT; dropped if that transaction or the current savepoint rolls back. */

@@ -67,6 +67,19 @@ export interface SummariesTable {
   createdAt: Timestamp
 }
 
+export interface IdempotencyKeysTable {
+  organizationId: string
+  key: string
+  /** A hash of what the request asked for: the same key with another request is refused. */
+  requestHash: string
+  /** Null while the claiming transaction runs (no one else can see it then). */
+  statusCode: number | null
+  responseBody: string | null
+  responseLocation: string | null
+  createdAt: Timestamp
+  expiresAt: Date | string
+}
+
 export interface DB {
   organizations: OrganizationsTable
   documents: DocumentsTable
@@ -74,4 +87,5 @@ export interface DB {
   documentTopics: DocumentTopicsTable
   documentLinks: DocumentLinksTable
   summaries: SummariesTable
+  idempotencyKeys: IdempotencyKeysTable
 }

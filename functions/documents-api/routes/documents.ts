@@ -1,0 +1,207 @@
+/** The document routes of the HTTP contract (design.md). */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import {
+  ForeignKeyError,
+  NotFoundError,
+  type StoredResponse,
+  type TenantRepositories,
+} from '@serverless-dal/repository'
+import { cacheStatus } from '../http/cache-status.ts'
+import { ProblemError } from '../http/problems.ts'
+import { documentJson, relatedJson } from '../http/representations.ts'
+import {
+  Document,
+  DocumentPage,
+  DocumentPatch,
+  DocumentQuery,
+  IdempotencyKeyHeader,
+  IdParam,
+  IfMatchHeader,
+  ListQuery,
+  NewDocument,
+  NewLink,
+  Related,
+  RelatedQuery,
+} from '../http/schemas.ts'
+import type { ApiEnv } from './api-env.ts'
+import { problems, requestHash } from './shared.ts'
+
+export const documentRoutes = new OpenAPIHono<ApiEnv>()
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+})
+
+const includes = (include: string | undefined) =>
+  include?.split(',').includes('summaries') ? (['topics', 'summaries'] as const) : (['topics'] as const)
+
+const etag = (version: number) => ({ etag: `"${version}"` })
+
+documentRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/documents',
+    summary: 'Create a document (with topics and a summary, in one transaction)',
+    request: { body: { ...json(NewDocument, 'the document'), required: true }, headers: IdempotencyKeyHeader },
+    responses: { 201: json(Document, 'created'), ...problems(400, 401, 403, 409, 413, 415, 422) },
+  }),
+  async (c) => {
+    const input = c.req.valid('json')
+    const key = c.req.valid('header')['idempotency-key']
+    const create = async (tx: TenantRepositories): Promise<StoredResponse> => {
+      const { topicIds, summary, ...fields } = input
+      const created = await tx.documents.create(fields)
+      if (topicIds?.length) await tx.documents.setTopics(created.id, topicIds)
+      if (summary) await tx.summaries.create({ documentId: created.id, text: summary })
+      const full = await tx.documents.findById(created.id, { include: summary ? ['topics', 'summaries'] : ['topics'] })
+      return { status: 201, body: JSON.stringify(documentJson(full)), location: `/documents/${created.id}` }
+    }
+    const repos = c.var.repos
+    const { response, replayed } = key
+      ? await repos.once(key, await requestHash(input), create)
+      : { response: await repos.transaction(create), replayed: false }
+    // The stored text is what JSON.stringify made of this same shape: parsing it back sends it unchanged.
+    const document = JSON.parse(response.body) as z.infer<typeof Document>
+    return c.json(document, response.status as 201, {
+      ...(response.location && { location: response.location }),
+      ...(replayed && { 'idempotent-replayed': 'true' }),
+    })
+  },
+)
+
+documentRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/documents/{id}',
+    summary: 'A document; ETag is its version, Cache-Status says how it was answered',
+    request: { params: IdParam, query: DocumentQuery },
+    responses: { 200: json(Document, 'the document'), ...problems(400, 401, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const { include } = c.req.valid('query')
+    const repos = c.var.repos
+    const document = await repos.documents.findById(id, { include: includes(include) })
+    return c.json(documentJson(document), 200, { ...etag(document.version), ...cacheStatus(repos.cacheOutcomes) })
+  },
+)
+
+documentRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/documents',
+    summary: 'A page of documents, filtered by status, topic or title',
+    request: { query: ListQuery },
+    responses: { 200: json(DocumentPage, 'a page'), ...problems(400, 401) },
+  }),
+  async (c) => {
+    const { status, topicId, q, limit, cursor, include } = c.req.valid('query')
+    const repos = c.var.repos
+    const filter = {
+      ...(status && { status }),
+      ...(topicId !== undefined && { topicId }),
+      ...(q !== undefined && { title: { contains: q } }),
+    }
+    const page = await repos.documents.findMany(filter, {
+      include: includes(include),
+      ...(limit !== undefined && { limit }),
+      ...(cursor !== undefined && { cursor }),
+    })
+    return c.json(
+      { items: page.items.map(documentJson), nextCursor: page.nextCursor },
+      200,
+      cacheStatus(repos.cacheOutcomes),
+    )
+  },
+)
+
+documentRoutes.openapi(
+  createRoute({
+    method: 'patch',
+    path: '/documents/{id}',
+    summary: 'Change a document; If-Match with its ETag is required',
+    request: {
+      params: IdParam,
+      body: { ...json(DocumentPatch, 'the fields to change'), required: true },
+      headers: IfMatchHeader,
+    },
+    responses: {
+      200: json(Document, 'the updated document'),
+      ...problems(400, 401, 403, 404, 409, 413, 415, 422, 428),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const { topicIds, ...fields } = c.req.valid('json')
+    const ifMatch = c.req.valid('header')['if-match']
+    if (ifMatch === undefined)
+      throw new ProblemError(428, 'send If-Match with the document\'s ETag, e.g. If-Match: "3"')
+    const expectedVersion = /^(?:W\/)?"(\d{1,9})"$/.exec(ifMatch.trim())?.[1]
+    if (!expectedVersion) throw new ProblemError(400, 'If-Match must be one ETag of this API, e.g. "3"')
+    const updated = await c.var.repos.transaction(async (tx) => {
+      // A change of topics alone is still a change: it raises the version like any other.
+      const changes = Object.keys(fields).length > 0 ? fields : { title: (await tx.documents.findById(id)).title }
+      await tx.documents.update(id, changes, { expectedVersion: Number(expectedVersion) })
+      if (topicIds) await tx.documents.setTopics(id, topicIds)
+      return tx.documents.findById(id, { include: ['topics'] })
+    })
+    return c.json(documentJson(updated), 200, etag(updated.version))
+  },
+)
+
+documentRoutes.openapi(
+  createRoute({
+    method: 'delete',
+    path: '/documents/{id}',
+    summary: 'Delete a document (admin only)',
+    request: { params: IdParam },
+    responses: { 204: { description: 'deleted' }, ...problems(400, 401, 403, 404) },
+  }),
+  async (c) => {
+    await c.var.repos.documents.delete(c.req.valid('param').id)
+    return c.body(null, 204)
+  },
+)
+
+documentRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/documents/{id}/links',
+    summary: 'Link this document to another of the organization',
+    request: { params: IdParam, body: { ...json(NewLink, 'the target'), required: true } },
+    responses: {
+      201: json(z.object({ sourceId: z.number().int(), targetId: z.number().int() }), 'linked'),
+      ...problems(400, 401, 403, 404, 413, 415),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const { targetId } = c.req.valid('json')
+    try {
+      await c.var.repos.documents.link(id, targetId)
+    } catch (error) {
+      // Another organization's document answers exactly like a missing one.
+      if (error instanceof ForeignKeyError) throw new NotFoundError(`documents ${targetId} not found`)
+      throw error
+    }
+    return c.json({ sourceId: id, targetId }, 201)
+  },
+)
+
+documentRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/documents/{id}/related',
+    summary: 'Documents linked to this one, to a depth (cycle-safe, the start excluded)',
+    request: { params: IdParam, query: RelatedQuery },
+    responses: { 200: json(Related, 'related documents, nearest first'), ...problems(400, 401, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const { maxDepth } = c.req.valid('query')
+    const repos = c.var.repos
+    const related = await repos.documents.findRelatedDocuments(id, { maxDepth: maxDepth ?? 2 })
+    return c.json({ items: related.map(relatedJson) }, 200, cacheStatus(repos.cacheOutcomes))
+  },
+)

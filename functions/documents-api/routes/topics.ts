@@ -1,0 +1,56 @@
+/** The topic routes of the HTTP contract. */
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
+import { cacheStatus } from '../http/cache-status.ts'
+import { documentJson, topicJson } from '../http/representations.ts'
+import { DocumentPage, IdParam, NewTopic, PageQuery, Topic } from '../http/schemas.ts'
+import type { ApiEnv } from './api-env.ts'
+import { problems } from './shared.ts'
+
+export const topicRoutes = new OpenAPIHono<ApiEnv>()
+
+topicRoutes.openapi(
+  createRoute({
+    method: 'post',
+    path: '/topics',
+    summary: 'Create a topic (editor or admin); names are unique per organization',
+    request: {
+      body: { content: { 'application/json': { schema: NewTopic } }, description: 'the topic', required: true },
+    },
+    responses: {
+      201: { content: { 'application/json': { schema: Topic } }, description: 'created' },
+      ...problems(400, 401, 403, 409, 413, 415),
+    },
+  }),
+  async (c) => {
+    const topic = await c.var.repos.topics.create(c.req.valid('json'))
+    return c.json(topicJson(topic), 201, { location: `/topics/${topic.id}` })
+  },
+)
+
+topicRoutes.openapi(
+  createRoute({
+    method: 'get',
+    path: '/topics/{id}/documents',
+    summary: 'A page of the documents that have this topic',
+    request: { params: IdParam, query: PageQuery },
+    responses: {
+      200: { content: { 'application/json': { schema: DocumentPage } }, description: 'a page' },
+      ...problems(400, 401, 404),
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const { limit, cursor, include } = c.req.valid('query')
+    const repos = c.var.repos
+    const page = await repos.documents.findByTopic(id, {
+      include: include?.split(',').includes('summaries') ? ['topics', 'summaries'] : ['topics'],
+      ...(limit !== undefined && { limit }),
+      ...(cursor !== undefined && { cursor }),
+    })
+    return c.json(
+      { items: page.items.map(documentJson), nextCursor: page.nextCursor },
+      200,
+      cacheStatus(repos.cacheOutcomes),
+    )
+  },
+)

@@ -1,0 +1,46 @@
+/**
+ * The isolate's service, built once from the environment by each entry: the
+ * database lifetime (by runtime), metrics, the repository factory with its
+ * cache (Redis when the entry passes a client), and the Hono app.
+ */
+import {
+  type CursorSigner,
+  type DatabaseLifetime,
+  type RedisLike,
+  RepositoryFactory,
+  type Runtime,
+} from '@serverless-dal/repository'
+import { createApp } from './app.ts'
+import { type MetricsEnv, metricsFromEnv } from './runtime-metrics.ts'
+
+export interface ServiceEnv extends MetricsEnv {
+  JWT_SECRET?: string
+  /** Signs pagination cursors; defaults to one derived from JWT_SECRET. */
+  CURSOR_SECRET?: string
+  /** Separates this deployment's cache keys in a shared Redis. */
+  CACHE_NAMESPACE?: string
+}
+
+export interface ServiceOptions {
+  env: ServiceEnv
+  runtime: Runtime
+  databases: DatabaseLifetime
+  jwtSecret: string
+  /** The Upstash client for the shared cache tier; memory only without one. */
+  redis?: RedisLike
+  cursorSigner?: CursorSigner
+}
+
+export function createService({ env, runtime, databases, jwtSecret, redis, cursorSigner }: ServiceOptions) {
+  const metrics = metricsFromEnv(env)
+  const factory = new RepositoryFactory({
+    database: databases,
+    runtime,
+    metrics,
+    cursorSecret: env.CURSOR_SECRET || `cursor:${jwtSecret}`,
+    ...(cursorSigner && { cursorSigner }),
+    cache: { ...(redis && { redis }), ...(env.CACHE_NAMESPACE && { namespace: env.CACHE_NAMESPACE }) },
+  })
+  const app = createApp({ factory, databases, metrics, jwtSecret })
+  return { app, factory, metrics, databases }
+}

@@ -1,0 +1,197 @@
+/**
+ * The Lambda entry as Lambda runs it: bundled by esbuild for Node 24 (as a
+ * SAM esbuild build does), loaded at init, invoked with API Gateway HTTP API
+ * v2 events (a GET with a query, a POST with a JSON body, a base64-encoded
+ * body) and an EventBridge scheduled event. It answers through the Neon
+ * driver and writes one valid EMF line per invocation to stdout, carrying
+ * Lambda's request id as metadata.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
+import { type NeonStandIn, startNeonStandIn } from '@serverless-dal/local-services'
+import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
+import { build } from 'esbuild'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { captureStdoutEmf, metricTotal } from '../support/emf.ts'
+import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
+
+type Handler = (
+  event: unknown,
+  context: unknown,
+) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }>
+type ScheduledHandler = (event: unknown) => Promise<{ purgedIdempotencyKeys: number }>
+
+const JWT_SECRET = 'lambda-test-jwt-secret-0123456789'
+const VARIABLES = [
+  'DATABASE_URL',
+  'NEON_WS_PROXY',
+  'JWT_SECRET',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'POWERTOOLS_SERVICE_NAME',
+] as const
+const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]))
+
+let scratch: ScratchDatabase
+let neon: NeonStandIn
+let handler: Handler
+let scheduledHandler: ScheduledHandler
+let bundleDir: string
+let token: string
+
+beforeAll(async () => {
+  scratch = await createScratchDatabase('lambda')
+  neon = await startNeonStandIn({ upstreamUrl: scratch.url })
+  Object.assign(process.env, {
+    DATABASE_URL: scratch.url,
+    NEON_WS_PROXY: neon.webSocketUrl,
+    JWT_SECRET,
+    POWERTOOLS_METRICS_NAMESPACE: 'ServerlessDalLambdaTest',
+    POWERTOOLS_SERVICE_NAME: 'documents-lambda',
+  })
+  bundleDir = await mkdtemp(join(tmpdir(), 'dal-lambda-'))
+  const outfile = join(bundleDir, 'index.mjs')
+  await build({
+    entryPoints: ['functions/documents-api/lambda.ts'],
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    outfile,
+    // CommonJS dependencies inside an ESM bundle need a require of their own.
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'silent',
+  })
+  const database = createDatabase({
+    driver: 'neon-pool',
+    connectionString: scratch.url,
+    proxy: { webSocketUrl: neon.webSocketUrl },
+  })
+  await migrateToLatest(database.db)
+  await database.dispose()
+  // The entry reads its configuration at init, as Lambda runs it.
+  const entry = await import(pathToFileURL(outfile).href)
+  handler = entry.handler as Handler
+  scheduledHandler = entry.scheduledHandler as ScheduledHandler
+  token = await signToken(JWT_SECRET, { org: 'lambda-org', role: 'editor' })
+})
+
+afterAll(async () => {
+  for (const name of VARIABLES) {
+    if (saved[name] === undefined) delete process.env[name]
+    else process.env[name] = saved[name]
+  }
+  await neon?.close()
+  await scratch?.drop()
+  if (bundleDir) await rm(bundleDir, { recursive: true, force: true })
+})
+
+function httpApiEvent(
+  method: string,
+  path: string,
+  options: { query?: string; headers?: Record<string, string>; body?: string; base64?: boolean } = {},
+) {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: options.query ?? '',
+    ...(options.query && { queryStringParameters: Object.fromEntries(new URLSearchParams(options.query)) }),
+    headers: { host: 'api.example.test', ...options.headers },
+    ...(options.body !== undefined && { body: options.body }),
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'api.example.test',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      requestId: 'gateway-request',
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+    isBase64Encoded: options.base64 ?? false,
+  }
+}
+
+const authorized = () => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' })
+
+const lambdaContext = (awsRequestId: string) => ({ awsRequestId, functionName: 'documents-api' })
+
+describe('the Lambda entry', () => {
+  it('serves the API: a JSON POST, a base64-encoded POST, a GET with a query', async () => {
+    const plain = await handler(
+      httpApiEvent('POST', '/documents', { headers: authorized(), body: JSON.stringify({ title: 'from lambda' }) }),
+      lambdaContext('post-json'),
+    )
+    expect(plain.statusCode).toBe(201)
+    expect(JSON.parse(plain.body)).toMatchObject({ title: 'from lambda', version: 1 })
+
+    const encoded = await handler(
+      httpApiEvent('POST', '/documents', {
+        headers: authorized(),
+        body: Buffer.from(JSON.stringify({ title: 'über base64', status: 'published' })).toString('base64'),
+        base64: true,
+      }),
+      lambdaContext('post-base64'),
+    )
+    expect(encoded.statusCode).toBe(201)
+    expect(JSON.parse(encoded.body)).toMatchObject({ title: 'über base64', status: 'published' })
+
+    const listed = await handler(
+      httpApiEvent('GET', '/documents', { headers: authorized(), query: 'status=published&limit=5' }),
+      lambdaContext('get-query'),
+    )
+    expect(listed.statusCode).toBe(200)
+    const page = JSON.parse(listed.body) as { items: Array<{ title: string }>; nextCursor: string | null }
+    expect(page.items.map((item) => item.title)).toEqual(['über base64'])
+  })
+
+  it('runs the scheduled job on an EventBridge event', async () => {
+    const event = {
+      version: '0',
+      id: 'a1b2c3',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '123456789012',
+      time: new Date().toISOString(),
+      region: 'eu-central-1',
+      resources: ['arn:aws:events:eu-central-1:123456789012:rule/documents-maintenance'],
+      detail: {},
+    }
+    const capture = captureStdoutEmf()
+    try {
+      expect(await scheduledHandler(event)).toEqual({ purgedIdempotencyKeys: 0 })
+    } finally {
+      capture.stop()
+    }
+    const documents = capture.documents().filter((d) => d.trigger === event.resources[0])
+    expect(documents).toHaveLength(1)
+    expect(documents[0]?.ScheduledRunDuration).toBeTypeOf('number')
+  })
+
+  it('flushes one EMF line per invocation, with the request id as metadata', async () => {
+    const capture = captureStdoutEmf()
+    let health: Awaited<ReturnType<Handler>> | undefined
+    try {
+      health = await handler(httpApiEvent('GET', '/health'), lambdaContext('lambda-1'))
+      expect(JSON.parse(health.body)).toEqual({ status: 'ok', db: 'ok', cache: 'memory' })
+      await handler(httpApiEvent('GET', '/missing'), lambdaContext('lambda-2'))
+    } finally {
+      capture.stop()
+    }
+    expect(health?.statusCode).toBe(200)
+
+    const documents = capture.documents()
+    const byRequest = (id: string) => documents.filter((d) => d.requestId === id)
+    expect(metricTotal(byRequest('lambda-1'), 'Requests', { route: 'GET /health' })).toBe(1)
+    expect(metricTotal(byRequest('lambda-2'), 'ClientErrors', { route: 'unmatched' })).toBe(1)
+    expect(byRequest('lambda-1')).toHaveLength(1) // one service-wide line
+    for (const document of documents) {
+      expect(document._aws.CloudWatchMetrics[0]?.Namespace).toBe('ServerlessDalLambdaTest')
+      expect(document.service).toBe('documents-lambda')
+    }
+  })
+})
