@@ -8,6 +8,8 @@ import { RepositoryMetrics } from '@serverless-dal/repository'
 import { PowertoolsMetricsSink } from '@serverless-dal/repository/powertools'
 
 export interface MetricsEnv {
+  /** `true`: no sink at all, so nothing is recorded either (Powertools would only drop the output). */
+  POWERTOOLS_METRICS_DISABLED?: string
   POWERTOOLS_METRICS_NAMESPACE?: string
   POWERTOOLS_SERVICE_NAME?: string
   SLOW_QUERY_MS?: string
@@ -15,11 +17,13 @@ export interface MetricsEnv {
 
 export function metricsFromEnv(env: MetricsEnv): RepositoryMetrics {
   const slowQueryMs = Number(env.SLOW_QUERY_MS)
+  const threshold = Number.isFinite(slowQueryMs) && slowQueryMs > 0 ? { slowQueryMs } : {}
+  if (env.POWERTOOLS_METRICS_DISABLED?.toLowerCase() === 'true') return new RepositoryMetrics(threshold)
   return new RepositoryMetrics({
     sink: new PowertoolsMetricsSink({
       namespace: env.POWERTOOLS_METRICS_NAMESPACE || 'ServerlessDal',
       serviceName: env.POWERTOOLS_SERVICE_NAME || 'documents-api',
     }),
-    ...(Number.isFinite(slowQueryMs) && slowQueryMs > 0 && { slowQueryMs }),
+    ...threshold,
   })
 }
