@@ -68,6 +68,8 @@ export function toRepositoryError(error: unknown, context: ErrorContext): Reposi
   if (code === '23P01')
     return new ConflictError(`a value conflicts with another row${named}`, 'unique', context, options)
   if (code && VALIDATION_CODES[code]) return new ValidationError(VALIDATION_CODES[code], context, options)
+  // Any other data exception (class 22: a NUL character, a bad escape, …) is the input's fault too.
+  if (code?.startsWith('22')) return new ValidationError('a value is not valid for the database', context, options)
   if (code === '25006') return new ForbiddenError('the transaction is read-only', context, options)
   if (code === '42501') return new ForbiddenError('the database refused access to these rows', context, options)
   if (code === '57014') return new TransientError('the statement timed out', context, options)

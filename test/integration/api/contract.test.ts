@@ -92,6 +92,16 @@ describe.each(setups)('the documents API on %s', (_, setup) => {
       expect(status.detail).toContain('status')
     })
 
+    it('stores text verbatim, and refuses what Postgres cannot store (a NUL character) with 400', async () => {
+      const { editor } = await tenant('verbatim')
+      const title = `'; drop table documents; -- 😀 <b>%_\\`
+      const stored = await createDocument(editor, { title, body: '  spaces  \n\ttabs ' })
+      const read = (await (await editor.get(`/documents/${stored.id}`)).json()) as DocumentBody
+      expect(read.title).toBe(title)
+      expect(read.body).toBe('  spaces  \n\ttabs ')
+      expect((await problemOf(await editor.post('/documents', { title: 'nul \u0000 here' }))).status).toBe(400)
+    })
+
     it('refuses malformed JSON (400), another content type (415), a huge body (413)', async () => {
       const { editor } = await tenant('bodies')
       expect((await problemOf(await editor.send('POST', '/documents', '{"title": '))).status).toBe(400)

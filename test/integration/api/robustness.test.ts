@@ -1,0 +1,169 @@
+/**
+ * What no client can break: `/openapi.json` is a valid OpenAPI 3.1 document
+ * of every route; random bodies, parameters and headers never get a 5xx;
+ * an unexpected failure is a 500 with a request id and nothing internal; a
+ * database that is gone is a 503 with Retry-After.
+ */
+
+import { compileErrors, validate } from '@readme/openapi-parser'
+import { startNeonStandIn } from '@serverless-dal/local-services'
+import { type DatabaseLifetime, perProcessLifetime } from '@serverless-dal/repository'
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Api, apiOver, problemOf } from '../../support/api.ts'
+import { orgId, type RepositoryBackend, repositoryBackends } from '../../support/repository-backends.ts'
+
+let backend: RepositoryBackend
+let api: Api
+let postgres: RepositoryBackend
+beforeAll(async () => {
+  backend = (repositoryBackends[0] as () => RepositoryBackend)()
+  postgres = (repositoryBackends[1] as () => RepositoryBackend)()
+  await Promise.all([backend.setup(), postgres.setup()])
+  api = apiOver(backend)
+})
+afterAll(() => Promise.all([backend?.teardown(), postgres?.teardown()]))
+
+const ROUTES = [
+  'get /ping',
+  'get /health',
+  'post /documents',
+  'get /documents',
+  'get /documents/{id}',
+  'patch /documents/{id}',
+  'delete /documents/{id}',
+  'post /documents/{id}/links',
+  'get /documents/{id}/related',
+  'post /topics',
+  'get /topics/{id}/documents',
+]
+
+describe('/openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document that lists every API route', async () => {
+    const response = await api.request('/openapi.json')
+    expect(response.status).toBe(200)
+    const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> }
+    expect(document.openapi).toBe('3.1.0')
+    const result = await validate(structuredClone(document) as never)
+    if (!result.valid) throw new Error(compileErrors(result))
+    const listed = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method} ${path}`),
+    )
+    for (const route of ROUTES.filter((r) => !['get /ping', 'get /health'].includes(r))) expect(listed).toContain(route)
+  })
+})
+
+describe('fuzzing', () => {
+  it.each(['PGlite', 'Postgres via Neon'])('never answers 5xx to random requests, on %s', async (name) => {
+    const target = name === 'PGlite' ? api : apiOver(postgres)
+    const editor = await target.client(orgId('fuzz'), 'editor')
+    const created = (await (await editor.post('/documents', { title: 'fuzz target' })).json()) as { id: number }
+    const text = fc.oneof(
+      fc.string(),
+      fc.constantFrom("' or 1=1 --", '%00', '../../etc/passwd', '${jndi:x}', '\u0000', '😀', '{{7*7}}', '%', '_'),
+    )
+    const value = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null))
+    const json = fc.oneof(
+      fc.dictionary(fc.constantFrom('title', 'body', 'status', 'topicIds', 'summary', 'targetId', 'name', 'x'), value),
+      fc.jsonValue(),
+    )
+    const segment = fc.oneof(
+      fc.constant(String(created.id)),
+      fc.constantFrom('0', '-1', '1e3', 'abc', '99999999999999999999', '%2e%2e', ''),
+      text.map(encodeURIComponent),
+    )
+    const path = fc
+      .tuple(
+        fc.constantFrom(
+          '/documents',
+          '/topics',
+          '/documents/{}',
+          '/documents/{}/links',
+          '/documents/{}/related',
+          '/topics/{}/documents',
+        ),
+        segment,
+      )
+      .map(([template, id]) => template.replace('{}', id))
+    const query = fc
+      .dictionary(fc.constantFrom('status', 'topicId', 'q', 'limit', 'cursor', 'include', 'maxDepth', 'zzz'), text)
+      .map((params) => new URLSearchParams(params).toString())
+    const headers = fc.record(
+      {
+        'content-type': fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-8', ''),
+        'if-match': fc.oneof(fc.constantFrom('"1"', '*', 'W/"2"', '"x"'), fc.string({ maxLength: 20 })),
+        'idempotency-key': fc.string({ maxLength: 300 }),
+      },
+      { requiredKeys: [] },
+    )
+    const body = fc.oneof(
+      json.map((v) => JSON.stringify(v)),
+      fc.string({ maxLength: 200 }),
+    )
+
+    let sent = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PUT'),
+        path,
+        query,
+        headers,
+        body,
+        async (method, p, q, h, b) => {
+          const safeHeaders = Object.fromEntries(Object.entries(h).filter(([, v]) => /^[\t\x20-\x7e]*$/.test(v)))
+          const response = await editor.send(
+            method,
+            `${p}${q ? `?${q}` : ''}`,
+            method === 'GET' || method === 'DELETE' ? undefined : b,
+            safeHeaders,
+          )
+          sent += 1
+          if (response.status >= 500)
+            throw new Error(`${method} ${p}?${q} → ${response.status}: ${await response.text()}`)
+          await response.arrayBuffer()
+        },
+      ),
+      { numRuns: 400, seed: 20261126 },
+    )
+    console.log(`fuzzing ${name}: ${sent} requests, no 5xx`)
+    expect(sent).toBe(400)
+  })
+})
+
+describe('failures of the service itself', () => {
+  it('answers an unexpected error with a 500 that carries a request id and nothing internal', async () => {
+    const broken: DatabaseLifetime = {
+      lease: () => {
+        throw new Error('injected: secret internals at 10.0.0.7')
+      },
+      dispose: async () => {},
+    }
+    const failing = apiOver({ ...backend, lifetime: broken } as RepositoryBackend)
+    const client = await failing.client(orgId('broken'), 'viewer')
+    const response = await client.get('/documents', { 'x-request-id': 'req-500' })
+    const problem = await problemOf(response)
+    expect(problem.status).toBe(500)
+    expect((problem as { requestId?: string }).requestId).toBe('req-500')
+    expect(JSON.stringify(problem)).not.toContain('10.0.0.7')
+  })
+
+  it('answers 503 with Retry-After when the database is unreachable', async () => {
+    const neon = await startNeonStandIn({ upstreamUrl: 'postgres://postgres@127.0.0.1:1/none' })
+    const unreachable = perProcessLifetime({
+      driver: 'neon-pool',
+      connectionString: 'postgres://postgres@127.0.0.1:1/none',
+      proxy: { webSocketUrl: neon.webSocketUrl },
+      connectionTimeoutMs: 2_000,
+    })
+    try {
+      const down = apiOver({ ...backend, lifetime: unreachable } as RepositoryBackend)
+      const client = await down.client(orgId('down'), 'viewer')
+      const response = await client.get('/documents')
+      expect((await problemOf(response)).status).toBe(503)
+      expect(response.headers.get('retry-after')).toBe('1')
+    } finally {
+      await unreachable.dispose()
+      await neon.close()
+    }
+  })
+})
