@@ -60,7 +60,7 @@ describe('fuzzing', () => {
     const created = (await (await editor.post('/documents', { title: 'fuzz target' })).json()) as { id: number }
     const text = fc.oneof(
       fc.string(),
-      fc.constantFrom("' or 1=1 --", '%00', '../../etc/passwd', '${jndi:x}', '\u0000', '😀', '{{7*7}}', '%', '_'),
+      fc.constantFrom("' or 1=1 --", '%00', '../../etc/passwd', `\${jndi:x}`, '\u0000', '😀', '{{7*7}}', '%', '_'),
     )
     const value = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null))
     const json = fc.oneof(
