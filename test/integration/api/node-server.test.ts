@@ -1,0 +1,129 @@
+/**
+ * `npm start` end to end over HTTP: on its embedded default (PGlite, seeded,
+ * with the token it prints) and on Postgres and Redis through the stand-ins
+ * (the variables `npm run services` prints, a token from `npm run token`).
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createScratchDatabase, type ScratchDatabase } from '../../support/postgres.ts'
+import { envLines, runScript, type Started, startScript } from '../../support/processes.ts'
+import { testRedisUrl } from '../../support/redis.ts'
+
+const READY = /try: curl -H "Authorization: Bearer [\w.-]+" http:\/\/localhost:\d+/
+
+function endpoints(server: Started) {
+  const [, token, base] = /Bearer ([\w.-]+)" (http:\/\/localhost:\d+)/.exec(server.stdout()) ?? []
+  return { token: token as string, base: base as string }
+}
+
+describe('npm start on the embedded default', () => {
+  let tempDir: string
+  let server: Started
+  beforeAll(async () => {
+    tempDir = await mkdtemp(join(tmpdir(), 'dal-node-'))
+    server = await startScript(
+      'functions/documents-api/node.ts',
+      {
+        PORT: '0',
+        DATABASE_URL: '',
+        JWT_SECRET: '',
+        PGLITE_DATA_DIR: join(tempDir, 'pglite'),
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      },
+      READY,
+    )
+  })
+  afterAll(async () => {
+    await server?.stop()
+    await rm(tempDir, { recursive: true, force: true })
+  })
+
+  it('serves the seeded sample data with the token it prints, and takes writes', async () => {
+    const { token, base } = endpoints(server)
+    expect(server.stdout()).toContain('seeded 4 sample documents for organization "acme"')
+    const auth = { authorization: `Bearer ${token}` }
+    const list = await fetch(`${base}/documents?status=published`, { headers: auth })
+    expect(list.status).toBe(200)
+    const page = (await list.json()) as { items: Array<{ id: number; title: string }> }
+    expect(page.items.map((d) => d.title).sort()).toEqual(['Caching with tag generations', 'Connections on Workers'])
+
+    const created = await fetch(`${base}/documents`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'over HTTP' }),
+    })
+    expect(created.status).toBe(201)
+    const location = created.headers.get('location') as string
+    const read = await fetch(`${base}${location}`, { headers: auth })
+    expect(await read.json()).toMatchObject({ title: 'over HTTP', version: 1 })
+    const related = await fetch(`${base}/documents/${page.items[0]?.id}/related`, { headers: auth })
+    expect(related.status).toBe(200)
+  })
+})
+
+describe('npm start on Postgres and Redis through the stand-ins', () => {
+  const JWT_SECRET = 'node-server-test-secret-0123456789'
+  let scratch: ScratchDatabase
+  let services: Started
+  let server: Started
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('node_server')
+    services = await startScript(
+      'infra/local-services/bin/services.ts',
+      {
+        SERVICES_DATABASE_URL: scratch.url,
+        SERVICES_REDIS_URL: testRedisUrl(),
+        NEON_STANDIN_PORT: '0',
+        UPSTASH_BRIDGE_PORT: '0',
+      },
+      /UPSTASH_REDIS_REST_TOKEN=/,
+    )
+    server = await startScript(
+      'functions/documents-api/node.ts',
+      {
+        ...envLines(services.stdout()),
+        PORT: '0',
+        JWT_SECRET,
+        CACHE_NAMESPACE: `node-${Date.now().toString(36)}`,
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      },
+      READY,
+    )
+  })
+  afterAll(async () => {
+    await server?.stop()
+    await services?.stop()
+    await scratch?.drop()
+  })
+
+  it('migrates Postgres at start, caches in Redis, and accepts a token from npm run token', async () => {
+    const { base } = endpoints(server)
+    expect(server.stdout()).toContain('Postgres via neon-pool, Redis cache')
+    const health = await fetch(`${base}/health`)
+    expect(await health.json()).toEqual({ status: 'ok', db: 'ok', cache: 'ok' })
+
+    const minted = await runScript('functions/documents-api/bin/token.ts', ['--org', 'globex', '--role', 'admin'], {
+      JWT_SECRET,
+    })
+    expect(minted.code).toBe(0)
+    const auth = { authorization: `Bearer ${minted.stdout.trim()}` }
+    const created = await fetch(`${base}/documents`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'on Postgres' }),
+    })
+    expect(created.status).toBe(201)
+    const location = created.headers.get('location') as string
+    const miss = await fetch(`${base}${location}`, { headers: auth })
+    expect(miss.headers.get('cache-status')).toContain('fwd=miss')
+    const hit = await fetch(`${base}${location}`, { headers: auth })
+    expect(hit.headers.get('cache-status')).toBe('dal-memory; hit')
+    expect((await fetch(`${base}${location}`, { method: 'DELETE', headers: auth })).status).toBe(204)
+    expect((await fetch(`${base}${location}`, { headers: auth })).status).toBe(404)
+
+    const refused = await runScript('functions/documents-api/bin/token.ts', ['--org', 'no spaces!'], {})
+    expect(refused.code).toBe(2)
+  })
+})
