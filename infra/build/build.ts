@@ -1,0 +1,75 @@
+/**
+ * `npm run build`: the deployable bundles, and their sizes.
+ *
+ *   dist/worker/   the Worker as wrangler bundles it (`wrangler deploy --dry-run`)
+ *   dist/lambda/   one ESM bundle for Node 24 with two handlers:
+ *                  `index.handler` (the API) and `index.scheduledHandler` (EventBridge)
+ *
+ * Wrangler runs offline here: no login, no telemetry, no network.
+ */
+import { spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { build } from 'esbuild'
+
+const root = new URL('../..', import.meta.url).pathname
+const dist = join(root, 'dist')
+
+export const OFFLINE_WRANGLER = {
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  WRANGLER_HIDE_BANNER: 'true',
+}
+
+export async function buildAll(): Promise<{ worker: BundleSize; lambda: BundleSize }> {
+  rmSync(dist, { recursive: true, force: true })
+  const wrangler = spawnSync(
+    'npx',
+    ['wrangler', 'deploy', '--dry-run', '--outdir', join(dist, 'worker'), '--config', join(root, 'wrangler.toml')],
+    { cwd: root, env: { ...process.env, ...OFFLINE_WRANGLER }, encoding: 'utf8' },
+  )
+  if (wrangler.status !== 0) throw new Error(`wrangler failed:\n${wrangler.stdout}\n${wrangler.stderr}`)
+
+  await build({
+    entryPoints: { index: join(root, 'functions/documents-api/lambda.ts') },
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    outdir: join(dist, 'lambda'),
+    outExtension: { '.js': '.mjs' },
+    minify: true,
+    sourcemap: 'external',
+    // CommonJS dependencies inside an ESM bundle need a require of their own.
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  })
+  return { worker: sizeOf(join(dist, 'worker'), '.js'), lambda: sizeOf(join(dist, 'lambda'), '.mjs') }
+}
+
+export interface BundleSize {
+  bytes: number
+  gzipBytes: number
+}
+
+/** The bundle's code (source maps left out), raw and gzipped. */
+function sizeOf(dir: string, extension: string): BundleSize {
+  const files = readdirSync(dir).filter((file) => file.endsWith(extension) || file.endsWith('.wasm'))
+  let bytes = 0
+  let gzipBytes = 0
+  for (const file of files) {
+    const path = join(dir, file)
+    bytes += statSync(path).size
+    gzipBytes += gzipSync(readFileSync(path)).length
+  }
+  return { bytes, gzipBytes }
+}
+
+const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { worker, lambda } = await buildAll()
+  console.log(`dist/worker   ${kib(worker.bytes)} (gzip ${kib(worker.gzipBytes)})`)
+  console.log(`dist/lambda   ${kib(lambda.bytes)} (gzip ${kib(lambda.gzipBytes)})`)
+}

@@ -1,0 +1,81 @@
+/**
+ * `npm run dev:worker`: the Worker under `wrangler dev`, locally, against your
+ * Postgres and Redis through the stand-ins, which this starts first. No
+ * login, no telemetry, no network: wrangler runs workerd on this machine.
+ *
+ *   SERVICES_DATABASE_URL  the Postgres to use (default postgres://postgres@127.0.0.1:5432/serverless_dal)
+ *   DEV_WORKER_PORT        wrangler's port (default 8787)
+ *   JWT_SECRET             default: the development secret
+ *
+ * `curl "http://localhost:8787/__scheduled?cron=*%2F15+*+*+*+*"` runs the scheduled handler.
+ */
+import { spawn } from 'node:child_process'
+import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
+import { DEVELOPMENT_JWT_SECRET, signToken } from '../../functions/documents-api/http/auth.ts'
+import { OFFLINE_WRANGLER } from '../build/build.ts'
+
+const root = new URL('../..', import.meta.url).pathname
+const port = process.env.DEV_WORKER_PORT ?? '8787'
+const jwtSecret = process.env.JWT_SECRET || DEVELOPMENT_JWT_SECRET
+
+const services = spawn(process.execPath, ['--import', 'tsx', 'infra/local-services/bin/services.ts'], {
+  cwd: root,
+  env: process.env,
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
+const env = await new Promise<Record<string, string>>((resolve, reject) => {
+  let out = ''
+  services.stdout.on('data', (chunk) => {
+    out += chunk
+    if (out.includes('UPSTASH_REDIS_REST_TOKEN=')) {
+      resolve(
+        Object.fromEntries(
+          out
+            .trim()
+            .split('\n')
+            .map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
+        ),
+      )
+    }
+  })
+  services.once('exit', (code) => reject(new Error(`npm run services exited with ${code}`)))
+})
+
+const database = createDatabase({
+  driver: 'neon-pool',
+  connectionString: env.DATABASE_URL as string,
+  proxy: { webSocketUrl: env.NEON_WS_PROXY as string },
+})
+await migrateToLatest(database.db)
+await database.dispose()
+
+const vars: Record<string, string> = { ...env, JWT_SECRET: jwtSecret }
+delete vars.NEON_HTTP_ENDPOINT // the Worker uses the WebSocket pool
+const wrangler = spawn(
+  'npx',
+  [
+    'wrangler',
+    'dev',
+    '--port',
+    port,
+    '--test-scheduled',
+    ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
+  ],
+  { cwd: root, env: { ...process.env, ...OFFLINE_WRANGLER }, stdio: 'inherit' },
+)
+const token = await signToken(jwtSecret, { org: 'acme', role: 'editor', sub: 'dev-worker' })
+console.log(
+  `\nthe Worker on http://localhost:${port} (Postgres ${env.DATABASE_URL}, Redis via ${env.UPSTASH_REDIS_REST_URL})`,
+)
+console.log(`try: curl -H "Authorization: Bearer ${token}" http://localhost:${port}/documents\n`)
+
+const stop = () => {
+  wrangler.kill('SIGTERM')
+  services.kill('SIGTERM')
+}
+process.once('SIGINT', stop)
+process.once('SIGTERM', stop)
+wrangler.once('exit', (code) => {
+  services.kill('SIGTERM')
+  process.exitCode = code ?? 0
+})
