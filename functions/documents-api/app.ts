@@ -14,7 +14,7 @@ import type { DatabaseLifetime, RepositoryFactory, RepositoryMetrics } from '@se
 import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { sql } from 'kysely'
-import { afterResponse } from './http/after-response.ts'
+import { afterResponse, type Deferral } from './http/after-response.ts'
 import { authenticate } from './http/auth.ts'
 import { onError, problem } from './http/problems.ts'
 import { tenantScope } from './http/tenant-scope.ts'
@@ -34,6 +34,8 @@ export interface AppOptions {
   jwtSecret: string
   /** @default 1 MiB, enough for the largest document body the schema allows */
   maxBodyBytes?: number
+  /** Workers: end request scopes in `ctx.waitUntil` after the response. @default 'await' */
+  deferral?: Deferral
 }
 
 export type AppEnv = ApiEnv
@@ -42,6 +44,7 @@ const API_PATHS = ['/documents', '/documents/*', '/topics', '/topics/*']
 
 export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   const { factory, databases, metrics, jwtSecret } = options
+  const deferral = options.deferral ?? 'await'
   const app = new OpenAPIHono<ApiEnv>({
     // Every schema failure is a 400 whose detail names the fields (and unknown ones).
     defaultHook: (result) => {
@@ -54,7 +57,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
 
   // No auth, no I/O: the bare baseline for benchmarks.
   app.get('/ping', (c) => c.text('pong'))
-  app.get('/health', (c) => health(c, databases, factory))
+  app.get('/health', (c) => health(c, databases, factory, deferral))
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'serverless-dal documents API', version: '1.0.0' },
@@ -67,7 +70,12 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   })
 
   for (const path of API_PATHS) {
-    app.use(path, authenticate(jwtSecret), jsonBodies(options.maxBodyBytes ?? 1024 * 1024), tenantScope(factory))
+    app.use(
+      path,
+      authenticate(jwtSecret),
+      jsonBodies(options.maxBodyBytes ?? 1024 * 1024),
+      tenantScope(factory, deferral),
+    )
   }
   app.route('/', documentRoutes)
   app.route('/', topicRoutes)
@@ -87,7 +95,12 @@ function jsonBodies(maxSize: number): MiddlewareHandler {
   }
 }
 
-async function health(c: Context, databases: DatabaseLifetime, factory: RepositoryFactory): Promise<Response> {
+async function health(
+  c: Context,
+  databases: DatabaseLifetime,
+  factory: RepositoryFactory,
+  deferral: Deferral,
+): Promise<Response> {
   const lease = databases.lease()
   let db: 'ok' | 'unavailable' = 'ok'
   try {
@@ -95,7 +108,7 @@ async function health(c: Context, databases: DatabaseLifetime, factory: Reposito
   } catch {
     db = 'unavailable'
   } finally {
-    await afterResponse(c, lease.release())
+    await afterResponse(c, deferral, lease.release())
   }
   const cache = (await factory.cache?.probe()) ?? 'disabled'
   const status = db === 'ok' && cache !== 'unavailable' ? 'ok' : 'degraded'

@@ -41,6 +41,12 @@ export function createService({ env, runtime, databases, jwtSecret, redis, curso
     ...(cursorSigner && { cursorSigner }),
     cache: { ...(redis && { redis }), ...(env.CACHE_NAMESPACE && { namespace: env.CACHE_NAMESPACE }) },
   })
-  const app = createApp({ factory, databases, metrics, jwtSecret })
+  const app = createApp({
+    factory,
+    databases,
+    metrics,
+    jwtSecret,
+    deferral: runtime === 'workers' ? 'wait-until' : 'await',
+  })
   return { app, factory, metrics, databases }
 }

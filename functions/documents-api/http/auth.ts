@@ -9,6 +9,7 @@ import { ROLES, type TenantScope } from '@serverless-dal/repository'
 import type { MiddlewareHandler } from 'hono'
 import { sign, verify } from 'hono/jwt'
 import { problem } from './problems.ts'
+import { VerifiedTokens } from './verified-tokens.ts'
 
 /** The embedded default's secret: for `npm start` and tests on a laptop, never for a deployment. */
 export const DEVELOPMENT_JWT_SECRET = 'serverless-dal-development-secret-not-for-production'
@@ -18,15 +19,19 @@ const ORG = /^[A-Za-z0-9_-]{1,64}$/
 export type AuthVariables = { scope: TenantScope; subject: string | undefined }
 
 export function authenticate(secret: string): MiddlewareHandler<{ Variables: AuthVariables }> {
+  const verified = new VerifiedTokens()
   return async (c, next) => {
     const header = c.req.header('authorization') ?? ''
     const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/.exec(header)?.[1]
     if (!token) return unauthorized('a Bearer token is required')
-    let claims: Record<string, unknown>
-    try {
-      claims = await verify(token, secret, 'HS256')
-    } catch {
-      return unauthorized('the token is invalid or expired')
+    let claims = verified.get(token)
+    if (!claims) {
+      try {
+        claims = await verify(token, secret, 'HS256')
+      } catch {
+        return unauthorized('the token is invalid or expired')
+      }
+      verified.remember(token, claims)
     }
     const { org, role, sub } = claims
     if (typeof org !== 'string' || !ORG.test(org)) return unauthorized('the token has no valid "org" claim')

@@ -4,22 +4,33 @@
  * as `c.var.repos`. Ended after the route: on Workers through `waitUntil`, so
  * cache refreshes and the per-request database finish after the response.
  */
-import type { InvocationMetrics, RepositoryFactory, TenantRepositories } from '@serverless-dal/repository'
+import type { CacheTier, InvocationMetrics, RepositoryFactory, TenantRepositories } from '@serverless-dal/repository'
 import type { MiddlewareHandler } from 'hono'
-import { afterResponse, waitUntilOf } from './after-response.ts'
+import { type Deferral, waitUntilOf } from './after-response.ts'
 import type { AuthVariables } from './auth.ts'
 
-export type ScopeVariables = AuthVariables & { repos: TenantRepositories; metrics: InvocationMetrics }
+export type ScopeVariables = AuthVariables & {
+  repos: TenantRepositories
+  metrics: InvocationMetrics
+  /** The cache tiers configured, for `Cache-Status`. */
+  cacheTiers: readonly CacheTier[]
+}
 
-export function tenantScope(factory: RepositoryFactory): MiddlewareHandler<{ Variables: ScopeVariables }> {
+export function tenantScope(
+  factory: RepositoryFactory,
+  deferral: Deferral,
+): MiddlewareHandler<{ Variables: ScopeVariables }> {
+  const cacheTiers = factory.cache?.tiers ?? []
   return async (c, next) => {
-    const waitUntil = waitUntilOf(c)
+    const waitUntil = waitUntilOf(c, deferral)
+    c.set('cacheTiers', cacheTiers)
     const repos = factory.forTenant(c.var.scope, { metrics: c.var.metrics, ...(waitUntil && { waitUntil }) })
     c.set('repos', repos)
     try {
       await next()
     } finally {
-      await afterResponse(c, repos.dispose())
+      if (waitUntil) waitUntil(repos.dispose())
+      else await repos.dispose()
     }
   }
 }

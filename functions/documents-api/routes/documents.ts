@@ -83,7 +83,10 @@ documentRoutes.openapi(
     const { include } = c.req.valid('query')
     const repos = c.var.repos
     const document = await repos.documents.findById(id, { include: includes(include) })
-    return c.json(documentJson(document), 200, { ...etag(document.version), ...cacheStatus(repos.cacheOutcomes) })
+    return c.json(documentJson(document), 200, {
+      ...etag(document.version),
+      ...cacheStatus(repos.cacheOutcomes, c.var.cacheTiers),
+    })
   },
 )
 
@@ -111,7 +114,7 @@ documentRoutes.openapi(
     return c.json(
       { items: page.items.map(documentJson), nextCursor: page.nextCursor },
       200,
-      cacheStatus(repos.cacheOutcomes),
+      cacheStatus(repos.cacheOutcomes, c.var.cacheTiers),
     )
   },
 )
@@ -202,6 +205,6 @@ documentRoutes.openapi(
     const { maxDepth } = c.req.valid('query')
     const repos = c.var.repos
     const related = await repos.documents.findRelatedDocuments(id, { maxDepth: maxDepth ?? 2 })
-    return c.json({ items: related.map(relatedJson) }, 200, cacheStatus(repos.cacheOutcomes))
+    return c.json({ items: related.map(relatedJson) }, 200, cacheStatus(repos.cacheOutcomes, c.var.cacheTiers))
   },
 )

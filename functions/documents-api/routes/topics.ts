@@ -50,7 +50,7 @@ topicRoutes.openapi(
     return c.json(
       { items: page.items.map(documentJson), nextCursor: page.nextCursor },
       200,
-      cacheStatus(repos.cacheOutcomes),
+      cacheStatus(repos.cacheOutcomes, c.var.cacheTiers),
     )
   },
 )

@@ -21,7 +21,7 @@ import { LocalGenerations, PendingInvalidations } from './generations.ts'
 import { entryKey, generationKey, keyPrefix, lockKey } from './keys.ts'
 import { MemoryTier } from './memory-tier.ts'
 import { RedisTier } from './redis-tier.ts'
-import { type CacheOutcome, CacheStats, type CacheStatsSnapshot } from './stats.ts'
+import { type CacheOutcome, CacheStats, type CacheStatsSnapshot, type CacheTier } from './stats.ts'
 
 export interface CachedRead<T> {
   orgId: string
@@ -121,6 +121,11 @@ export class CacheManager {
   /** Whether any tier is configured; without one every read is a bypass. */
   get enabled(): boolean {
     return this.#memory !== undefined || this.#redis !== undefined
+  }
+
+  /** The tiers configured, nearest the caller first (for `Cache-Status`). */
+  get tiers(): CacheTier[] {
+    return [...(this.#memory ? (['memory'] as const) : []), ...(this.#redis ? (['redis'] as const) : [])]
   }
 
   ttlFor(queryType: string): number {
