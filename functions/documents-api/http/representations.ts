@@ -24,6 +24,7 @@ export function relatedJson({ document: d, depth }: RelatedDocument) {
     body: d.body,
     status: d.status,
     version: d.version,
+    topicIds: d.topicIds,
     createdAt: iso(d.createdAt),
     updatedAt: iso(d.updatedAt),
   }

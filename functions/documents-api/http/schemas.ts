@@ -80,7 +80,7 @@ export const RelatedQuery = z.strictObject({ maxDepth: z.coerce.number().int().m
 
 export const Related = z
   .object({
-    items: z.array(z.object({ document: Document.omit({ topicIds: true, summaries: true }), depth: z.number().int() })),
+    items: z.array(z.object({ document: Document.omit({ summaries: true }), depth: z.number().int() })),
   })
   .openapi('RelatedDocuments')
 

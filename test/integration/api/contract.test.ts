@@ -268,14 +268,25 @@ describe.each(setups)('the documents API on %s', (_, setup) => {
       expect((await editor.post(`/documents/${a.id}/links`, { targetId: b.id })).status).toBe(201)
       expect((await editor.post(`/documents/${b.id}/links`, { targetId: c.id })).status).toBe(201)
       const related = (await (await editor.get(`/documents/${a.id}/related?maxDepth=2`)).json()) as {
-        items: Array<{ document: { id: number }; depth: number }>
+        items: Array<{ document: DocumentBody; depth: number }>
       }
+      expect(related.items[0]?.document.topicIds).toEqual([])
+      expect(Object.keys(related.items[0]?.document ?? {}).sort()).toEqual(
+        ['body', 'createdAt', 'id', 'status', 'title', 'topicIds', 'updatedAt', 'version'].sort(),
+      )
       expect(related.items.map((item) => [item.document.id, item.depth])).toEqual([
         [b.id, 1],
         [c.id, 2],
       ])
       const near = (await (await editor.get(`/documents/${a.id}/related?maxDepth=1`)).json()) as { items: unknown[] }
       expect(near.items).toHaveLength(1)
+      // a related document's new topics show at once, though the walk was cached
+      const topic = (await (await editor.post('/topics', { name: 'linked' })).json()) as { id: number }
+      expect((await editor.patch(`/documents/${b.id}`, { topicIds: [topic.id] }, { 'if-match': '"1"' })).status).toBe(
+        200,
+      )
+      const again = (await (await editor.get(`/documents/${a.id}/related?maxDepth=2`)).json()) as typeof related
+      expect(again.items[0]?.document.topicIds).toEqual([topic.id])
       expect((await problemOf(await editor.get(`/documents/${a.id}/related?maxDepth=6`))).status).toBe(400)
       expect((await problemOf(await editor.post(`/documents/${a.id}/links`, { targetId: 987654321 }))).status).toBe(404)
       expect((await problemOf(await editor.post('/documents/987654321/links', { targetId: a.id }))).status).toBe(404)

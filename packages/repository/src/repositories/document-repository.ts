@@ -62,7 +62,8 @@ export interface DocumentFilter {
 export type DocumentSort = 'newest' | 'oldest' | 'recentlyUpdated' | 'title'
 
 export interface RelatedDocument {
-  document: Document
+  /** With its `topicIds`. */
+  document: DocumentRow & { topicIds: number[] }
   /** Links between the start and this document on the shortest path (1 = directly linked). */
   depth: number
 }
@@ -137,7 +138,7 @@ export class DocumentRepository extends BaseRepository<
         await this.assertExists(db, 'documents', this.validId(id))
         const { rows } = await relatedDocumentsQuery(this.orgId, id, maxDepth).execute(db)
         return rows.map(({ depth, ...document }) => ({
-          document: document as unknown as Document,
+          document: document as unknown as RelatedDocument['document'],
           depth: Number(depth),
         }))
       }),
@@ -171,7 +172,8 @@ export class DocumentRepository extends BaseRepository<
         .where('documentId', '=', documentId)
       if (ids.length) removal = removal.where('topicId', 'not in', ids)
       await removal.execute()
-      this.invalidateAfterCommit([`documents:${documentId}`, 'documents:list'])
+      // graph answers carry each related document's topics too
+      this.invalidateAfterCommit([`documents:${documentId}`, 'documents:list', 'documents:graph'])
       if (ids.length === 0) return
       await db
         .insertInto('documentTopics')

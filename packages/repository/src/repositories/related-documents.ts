@@ -6,6 +6,7 @@
  * diamond cannot multiply rows; the outer query keeps each document once, at
  * its smallest depth, and drops the start. Every step is limited to the
  * organization, and links cannot cross organizations anyway (composite keys).
+ * Each document comes with its topic ids, as every document of the API does.
  */
 import { sql } from 'kysely'
 
@@ -26,7 +27,9 @@ export function relatedDocumentsQuery(orgId: string, startId: number, maxDepth: 
     nearest as (
       select id, min(depth) as depth from walk where id <> ${startId} group by id
     )
-    select d.*, nearest.depth
+    select d.*, nearest.depth, coalesce((
+      select array_agg(dt.topic_id order by dt.topic_id) from document_topics dt
+      where dt.organization_id = d.organization_id and dt.document_id = d.id), '{}') as topic_ids
     from nearest
     join documents d on d.organization_id = ${orgId} and d.id = nearest.id
     order by nearest.depth, d.id`
