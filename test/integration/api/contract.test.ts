@@ -2,6 +2,7 @@
  * The HTTP contract (design.md), route by route, success and failure, on
  * PGlite and on Postgres (Neon driver) with Redis (Upstash bridge).
  */
+import { runScheduled } from '@serverless-dal/documents-api/scheduled.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Api, apiOver, type DocumentBody, problemOf } from '../../support/api.ts'
 import { type CacheFixture, cacheFixture, PATIENT } from '../../support/cache-fixtures.ts'
@@ -341,6 +342,37 @@ describe.each(setups)('the documents API on %s', (_, setup) => {
       expect(new Set(bodies.map((b) => b.id)).size).toBe(1)
       const list = (await (await editor.get('/documents')).json()) as { items: unknown[] }
       expect(list.items).toHaveLength(1)
+    })
+
+    it('forgets a key once it expires: the same key then writes again', async () => {
+      const org = orgId('idem-expiry')
+      const repos = api.service.factory.forTenant({ orgId: org, role: 'editor' })
+      const work = async (tx: typeof repos) => {
+        const created = await tx.documents.create({ title: 'expiring' })
+        return { status: 201, body: JSON.stringify({ id: created.id }) }
+      }
+      const first = await repos.once('short-lived', 'hash-1', work, { ttlMs: 1 })
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      const second = await repos.once('short-lived', 'hash-2', work, { ttlMs: 60_000 })
+      expect(second.replayed).toBe(false)
+      expect(second.response.body).not.toBe(first.response.body)
+      const third = await repos.once('short-lived', 'hash-2', work)
+      expect(third).toEqual({ response: second.response, replayed: true })
+      expect(await repos.documents.count()).toBe(2)
+      await repos.dispose()
+    })
+
+    it('has expired keys deleted by the scheduled run', async () => {
+      const repos = api.service.factory.forTenant({ orgId: orgId('idem-purge'), role: 'editor' })
+      const work = async () => ({ status: 204, body: '' })
+      await repos.once('purge-me-1', 'h', work, { ttlMs: 1 })
+      await repos.once('purge-me-2', 'h', work, { ttlMs: 1 })
+      await repos.once('keep-me', 'h', work)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      const { purgedIdempotencyKeys } = await runScheduled(api.service.databases, api.service.metrics, 'test')
+      expect(purgedIdempotencyKeys).toBeGreaterThanOrEqual(2)
+      expect(await repos.once('keep-me', 'h', work)).toMatchObject({ replayed: true })
+      await repos.dispose()
     })
 
     it('refuses a malformed key with 400', async () => {
