@@ -4,7 +4,7 @@
  * login, no telemetry, no network: wrangler runs workerd on this machine.
  *
  *   SERVICES_DATABASE_URL  the Postgres to use (default postgres://postgres@127.0.0.1:5432/serverless_dal)
- *   DEV_WORKER_PORT        wrangler's port (default 8787)
+ *   DEV_WORKER_PORT        wrangler's port (default 8787); DEV_WORKER_INSPECTOR_PORT its devtools port (9229)
  *   JWT_SECRET             default: the development secret
  *
  * `curl "http://localhost:8787/__scheduled?cron=*%2F15+*+*+*+*"` runs the scheduled handler.
@@ -16,6 +16,7 @@ import { OFFLINE_WRANGLER } from '../build/build.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 const port = process.env.DEV_WORKER_PORT ?? '8787'
+const inspectorPort = process.env.DEV_WORKER_INSPECTOR_PORT ?? '9229'
 const jwtSecret = process.env.JWT_SECRET || DEVELOPMENT_JWT_SECRET
 
 const services = spawn(process.execPath, ['--import', 'tsx', 'infra/local-services/bin/services.ts'], {
@@ -58,6 +59,8 @@ const wrangler = spawn(
     'dev',
     '--port',
     port,
+    '--inspector-port',
+    inspectorPort,
     '--test-scheduled',
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
   ],
