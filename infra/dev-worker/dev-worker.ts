@@ -10,6 +10,8 @@
  * `curl "http://localhost:8787/__scheduled?cron=*%2F15+*+*+*+*"` runs the scheduled handler.
  */
 import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
 import { DEVELOPMENT_JWT_SECRET, signToken } from '../../functions/documents-api/http/auth.ts'
 import { OFFLINE_WRANGLER } from '../build/build.ts'
@@ -42,6 +44,9 @@ const env = await new Promise<Record<string, string>>((resolve, reject) => {
   services.once('exit', (code) => reject(new Error(`npm run services exited with ${code}`)))
 })
 
+// Whatever fails from here on, the stand-ins must not outlive this command.
+process.once('exit', () => services.kill('SIGTERM'))
+
 const database = createDatabase({
   driver: 'neon-pool',
   connectionString: env.DATABASE_URL as string,
@@ -52,10 +57,12 @@ await database.dispose()
 
 const vars: Record<string, string> = { ...env, JWT_SECRET: jwtSecret }
 delete vars.NEON_HTTP_ENDPOINT // the Worker uses the WebSocket pool
+// wrangler's own CLI on this Node, in a process group of its own, so stopping it stops workerd too.
+const wranglerCli = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin/wrangler.js')
 const wrangler = spawn(
-  'npx',
+  process.execPath,
   [
-    'wrangler',
+    wranglerCli,
     'dev',
     '--port',
     port,
@@ -64,7 +71,7 @@ const wrangler = spawn(
     '--test-scheduled',
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
   ],
-  { cwd: root, env: { ...process.env, ...OFFLINE_WRANGLER }, stdio: 'inherit' },
+  { cwd: root, env: { ...process.env, ...OFFLINE_WRANGLER }, stdio: 'inherit', detached: true },
 )
 const token = await signToken(jwtSecret, { org: 'acme', role: 'editor', sub: 'dev-worker' })
 console.log(
@@ -73,7 +80,7 @@ console.log(
 console.log(`try: curl -H "Authorization: Bearer ${token}" http://localhost:${port}/documents\n`)
 
 const stop = () => {
-  wrangler.kill('SIGTERM')
+  if (wrangler.pid) process.kill(-wrangler.pid, 'SIGTERM')
   services.kill('SIGTERM')
 }
 process.once('SIGINT', stop)
