@@ -11,12 +11,12 @@ import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { Redis } from '@upstash/redis'
 import { handle } from 'hono/aws-lambda'
 import { runScheduled } from './scheduled.ts'
-import { createService } from './service.ts'
+import { createService, missingConfiguration } from './service.ts'
 
-// Lambda has no disk worth keeping and no place for a development secret.
-const { DATABASE_URL, JWT_SECRET, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN } = process.env
-if (!DATABASE_URL) throw new Error('DATABASE_URL is not configured')
-if (!JWT_SECRET) throw new Error('JWT_SECRET is not configured')
+// Lambda has no disk worth keeping and no place for a development secret: refuse to start.
+const { JWT_SECRET, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN } = process.env
+const missing = missingConfiguration(process.env)
+if (missing || !JWT_SECRET) throw new Error(missing ?? 'JWT_SECRET is not configured')
 
 const service = createService({
   env: process.env,

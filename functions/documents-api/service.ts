@@ -50,3 +50,13 @@ export function createService({ env, runtime, databases, jwtSecret, redis, curso
   })
   return { app, factory, metrics, databases }
 }
+
+/**
+ * Why a deployed entry (Workers, Lambda) cannot serve with this environment:
+ * the embedded PGlite and the development secret are for `npm start` only.
+ */
+export function missingConfiguration(env: { DATABASE_URL?: string; JWT_SECRET?: string }): string | undefined {
+  if (!env.DATABASE_URL) return 'DATABASE_URL is not configured'
+  if (!env.JWT_SECRET) return 'JWT_SECRET is not configured'
+  return undefined
+}

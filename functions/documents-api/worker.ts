@@ -14,7 +14,7 @@ import { Redis } from '@upstash/redis/cloudflare'
 import type { ExecutionContext } from 'hono'
 import { problem } from './http/problems.ts'
 import { runScheduled } from './scheduled.ts'
-import { createService, type ServiceEnv } from './service.ts'
+import { createService, missingConfiguration, type ServiceEnv } from './service.ts'
 
 type WorkerEnv = DatabaseEnv & ServiceEnv & { UPSTASH_REDIS_REST_URL?: string; UPSTASH_REDIS_REST_TOKEN?: string }
 
@@ -23,9 +23,8 @@ let service: ReturnType<typeof createService> | undefined
 /** The isolate's service, or why it cannot start. */
 function serviceFor(env: WorkerEnv): ReturnType<typeof createService> | string {
   if (service) return service
-  // The embedded PGlite cannot run on Workers, and a development secret has no place in a deployment.
-  if (!env.DATABASE_URL) return 'DATABASE_URL is not configured'
-  if (!env.JWT_SECRET) return 'JWT_SECRET is not configured'
+  const missing = missingConfiguration(env)
+  if (missing || !env.JWT_SECRET) return missing ?? 'JWT_SECRET is not configured'
   const redis =
     env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
       ? new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false })

@@ -121,6 +121,17 @@ const authorized = () => ({ authorization: `Bearer ${token}`, 'content-type': 'a
 const lambdaContext = (awsRequestId: string) => ({ awsRequestId, functionName: 'documents-api' })
 
 describe('the Lambda entry', () => {
+  it('refuses to start without JWT_SECRET', async () => {
+    const { spawnSync } = await import('node:child_process')
+    const bundle = pathToFileURL(join(bundleDir, 'index.mjs')).href
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(bundle)})`], {
+      env: { PATH: process.env.PATH, DATABASE_URL: scratch.url },
+      encoding: 'utf8',
+    })
+    expect(run.status).not.toBe(0)
+    expect(run.stderr).toContain('JWT_SECRET is not configured')
+  })
+
   it('serves the API: a JSON POST, a base64-encoded POST, a GET with a query', async () => {
     const plain = await handler(
       httpApiEvent('POST', '/documents', { headers: authorized(), body: JSON.stringify({ title: 'from lambda' }) }),
