@@ -1,6 +1,6 @@
 /**
  * One metrics invocation per request: started before the route runs, handed
- * to it as `c.var.metrics`, and flushed in a `finally` whatever the route did —
+ * to it as `c.get('metrics')`, and flushed in a `finally` whatever the route did —
  * answered, failed (Hono turns the throw into a 500 first) or matched nothing.
  * The same middleware serves Workers, Lambda and Node, so each runtime flushes
  * once per request.

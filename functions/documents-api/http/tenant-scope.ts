@@ -1,7 +1,7 @@
 /**
  * The request scope: the token's tenant, its repositories (through the
  * isolate's factory) and the request's metrics invocation, available to routes
- * as `c.var.repos`. Ended after the route: on Workers through `waitUntil`, so
+ * as `c.get('repos')`. Ended after the route: on Workers through `waitUntil`, so
  * cache refreshes and the per-request database finish after the response.
  */
 import type { CacheTier, InvocationMetrics, RepositoryFactory, TenantRepositories } from '@serverless-dal/repository'
@@ -24,7 +24,7 @@ export function tenantScope(
   return async (c, next) => {
     const waitUntil = waitUntilOf(c, deferral)
     c.set('cacheTiers', cacheTiers)
-    const repos = factory.forTenant(c.var.scope, { metrics: c.var.metrics, ...(waitUntil && { waitUntil }) })
+    const repos = factory.forTenant(c.get('scope'), { metrics: c.get('metrics'), ...(waitUntil && { waitUntil }) })
     c.set('repos', repos)
     try {
       await next()

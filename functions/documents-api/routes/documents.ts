@@ -57,7 +57,7 @@ documentRoutes.openapi(
       const full = await tx.documents.findById(created.id, { include: summary ? ['topics', 'summaries'] : ['topics'] })
       return { status: 201, body: JSON.stringify(documentJson(full)), location: `/documents/${created.id}` }
     }
-    const repos = c.var.repos
+    const repos = c.get('repos')
     const { response, replayed } = key
       ? await repos.once(key, await requestHash(input), create)
       : { response: await repos.transaction(create), replayed: false }
@@ -81,11 +81,11 @@ documentRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid('param')
     const { include } = c.req.valid('query')
-    const repos = c.var.repos
+    const repos = c.get('repos')
     const document = await repos.documents.findById(id, { include: includes(include) })
     return c.json(documentJson(document), 200, {
       ...etag(document.version),
-      ...cacheStatus(repos.cacheOutcomes, c.var.cacheTiers),
+      ...cacheStatus(repos.cacheOutcomes, c.get('cacheTiers')),
     })
   },
 )
@@ -100,7 +100,7 @@ documentRoutes.openapi(
   }),
   async (c) => {
     const { status, topicId, q, limit, cursor, include } = c.req.valid('query')
-    const repos = c.var.repos
+    const repos = c.get('repos')
     const filter = {
       ...(status && { status }),
       ...(topicId !== undefined && { topicId }),
@@ -114,7 +114,7 @@ documentRoutes.openapi(
     return c.json(
       { items: page.items.map(documentJson), nextCursor: page.nextCursor },
       200,
-      cacheStatus(repos.cacheOutcomes, c.var.cacheTiers),
+      cacheStatus(repos.cacheOutcomes, c.get('cacheTiers')),
     )
   },
 )
@@ -142,7 +142,7 @@ documentRoutes.openapi(
       throw new ProblemError(428, 'send If-Match with the document\'s ETag, e.g. If-Match: "3"')
     const expectedVersion = /^(?:W\/)?"(\d{1,9})"$/.exec(ifMatch.trim())?.[1]
     if (!expectedVersion) throw new ProblemError(400, 'If-Match must be one ETag of this API, e.g. "3"')
-    const updated = await c.var.repos.transaction(async (tx) => {
+    const updated = await c.get('repos').transaction(async (tx) => {
       // A change of topics alone is still a change: it raises the version like any other.
       const changes = Object.keys(fields).length > 0 ? fields : { title: (await tx.documents.findById(id)).title }
       await tx.documents.update(id, changes, { expectedVersion: Number(expectedVersion) })
@@ -162,7 +162,7 @@ documentRoutes.openapi(
     responses: { 204: { description: 'deleted' }, ...problems(400, 401, 403, 404) },
   }),
   async (c) => {
-    await c.var.repos.documents.delete(c.req.valid('param').id)
+    await c.get('repos').documents.delete(c.req.valid('param').id)
     return c.body(null, 204)
   },
 )
@@ -182,7 +182,7 @@ documentRoutes.openapi(
     const { id } = c.req.valid('param')
     const { targetId } = c.req.valid('json')
     try {
-      await c.var.repos.documents.link(id, targetId)
+      await c.get('repos').documents.link(id, targetId)
     } catch (error) {
       // Another organization's document answers exactly like a missing one.
       if (error instanceof ForeignKeyError) throw new NotFoundError(`documents ${targetId} not found`)
@@ -203,8 +203,8 @@ documentRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid('param')
     const { maxDepth } = c.req.valid('query')
-    const repos = c.var.repos
+    const repos = c.get('repos')
     const related = await repos.documents.findRelatedDocuments(id, { maxDepth: maxDepth ?? 2 })
-    return c.json({ items: related.map(relatedJson) }, 200, cacheStatus(repos.cacheOutcomes, c.var.cacheTiers))
+    return c.json({ items: related.map(relatedJson) }, 200, cacheStatus(repos.cacheOutcomes, c.get('cacheTiers')))
   },
 )

@@ -22,7 +22,7 @@ topicRoutes.openapi(
     },
   }),
   async (c) => {
-    const topic = await c.var.repos.topics.create(c.req.valid('json'))
+    const topic = await c.get('repos').topics.create(c.req.valid('json'))
     return c.json(topicJson(topic), 201, { location: `/topics/${topic.id}` })
   },
 )
@@ -41,7 +41,7 @@ topicRoutes.openapi(
   async (c) => {
     const { id } = c.req.valid('param')
     const { limit, cursor, include } = c.req.valid('query')
-    const repos = c.var.repos
+    const repos = c.get('repos')
     const page = await repos.documents.findByTopic(id, {
       include: include?.split(',').includes('summaries') ? ['topics', 'summaries'] : ['topics'],
       ...(limit !== undefined && { limit }),
@@ -50,7 +50,7 @@ topicRoutes.openapi(
     return c.json(
       { items: page.items.map(documentJson), nextCursor: page.nextCursor },
       200,
-      cacheStatus(repos.cacheOutcomes, c.var.cacheTiers),
+      cacheStatus(repos.cacheOutcomes, c.get('cacheTiers')),
     )
   },
 )
