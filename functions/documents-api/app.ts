@@ -51,7 +51,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
       if (!result.success) return problem(400, describeIssues(result.error.issues))
     },
   })
-  app.use(requestMetrics(metrics))
+  app.use(requestMetrics(metrics, deferral))
   app.onError(onError)
   app.notFound((c) => problem(404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}`))
 

@@ -3,7 +3,7 @@
  * to it as `c.get('metrics')`, and flushed in a `finally` whatever the route did —
  * answered, failed (Hono turns the throw into a 500 first) or matched nothing.
  * The same middleware serves Workers, Lambda and Node, so each runtime flushes
- * once per request.
+ * once per request: on Workers through `ctx.waitUntil`, after the response.
  *
  * Request metrics carry the service dimension only — `Requests`,
  * `RequestDuration`, `ClientErrors` (4xx), `ServerErrors` (5xx) — so they share
@@ -15,12 +15,16 @@
 import type { InvocationMetrics, RepositoryMetrics } from '@serverless-dal/repository'
 import type { Context, MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
+import { type Deferral, waitUntilOf } from './http/after-response.ts'
 
 export type MetricsVariables = { metrics: InvocationMetrics; requestId: string }
 
 const SERVICE_WIDE = Object.freeze({})
 
-export function requestMetrics(metrics: RepositoryMetrics): MiddlewareHandler<{ Variables: MetricsVariables }> {
+export function requestMetrics(
+  metrics: RepositoryMetrics,
+  deferral: Deferral = 'await',
+): MiddlewareHandler<{ Variables: MetricsVariables }> {
   return async (c, next) => {
     const id = requestId(c)
     const invocation = metrics.startInvocation({ requestId: id })
@@ -35,7 +39,10 @@ export function requestMetrics(metrics: RepositoryMetrics): MiddlewareHandler<{ 
       invocation.duration('RequestDuration', SERVICE_WIDE, invocation.now() - started)
       if (c.res.status >= 500) invocation.count('ServerErrors')
       else if (c.res.status >= 400) invocation.count('ClientErrors')
-      invocation.flush()
+      // On Workers the lines are written after the response is on its way; elsewhere before returning.
+      const waitUntil = waitUntilOf(c, deferral)
+      if (waitUntil) waitUntil(Promise.resolve().then(() => invocation.flush()))
+      else invocation.flush()
     }
   }
 }
