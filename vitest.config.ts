@@ -23,6 +23,7 @@ export default defineConfig({
                 UPSTASH_REDIS_REST_URL: inject('upstashUrl'),
                 UPSTASH_REDIS_REST_TOKEN: inject('upstashToken'),
                 CACHE_NAMESPACE: inject('cacheNamespace'),
+                HOT_KEY_SAMPLE_EVERY: '1',
                 JWT_SECRET: WORKERS_TEST_JWT_SECRET,
               },
             },

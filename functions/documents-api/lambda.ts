@@ -11,7 +11,7 @@ import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { Redis } from '@upstash/redis'
 import { handle } from 'hono/aws-lambda'
 import { runScheduled } from './scheduled.ts'
-import { createService, missingConfiguration } from './service.ts'
+import { createService, missingConfiguration, warmBudget } from './service.ts'
 
 // Lambda has no disk worth keeping and no place for a development secret: refuse to start.
 const { JWT_SECRET, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN } = process.env
@@ -37,4 +37,4 @@ export const handler = handle(service.app)
 
 /** EventBridge scheduled events (`"detail-type": "Scheduled Event"`). */
 export const scheduledHandler = (event: { 'detail-type'?: string; resources?: string[] }) =>
-  runScheduled(service.databases, service.metrics, event.resources?.[0] ?? event['detail-type'] ?? 'schedule')
+  runScheduled(service, event.resources?.[0] ?? event['detail-type'] ?? 'schedule', warmBudget(process.env))

@@ -1,34 +1,53 @@
 /**
- * The scheduled run (Workers cron, EventBridge): maintenance that belongs to
- * no request. It deletes expired idempotency keys (the connection role must
- * bypass row-level security, as for `rowLevelSecurity: false`). Its metrics
- * are one invocation, flushed in `finally` whatever happens.
+ * The scheduled run (Workers cron, EventBridge, `npm run warm`): work that
+ * belongs to no request. It deletes expired idempotency keys (the connection
+ * role must bypass row-level security, as for `rowLevelSecurity: false`) and
+ * runs the cache-warm job within `WARM_BUDGET_MS`. Its metrics are one
+ * invocation, flushed in `finally` whatever happens, and it logs one
+ * structured line with what it did.
  */
-import { type DatabaseLifetime, purgeExpiredIdempotencyKeys, type RepositoryMetrics } from '@serverless-dal/repository'
+import {
+  type DatabaseLifetime,
+  purgeExpiredIdempotencyKeys,
+  type RepositoryFactory,
+  type RepositoryMetrics,
+  runWarmJob,
+  type WarmOptions,
+  type WarmReport,
+} from '@serverless-dal/repository'
 
 export interface ScheduledResult {
   purgedIdempotencyKeys: number
+  warm: WarmReport
+}
+
+export interface ScheduledService {
+  databases: DatabaseLifetime
+  factory: RepositoryFactory
+  metrics: RepositoryMetrics
 }
 
 export async function runScheduled(
-  databases: DatabaseLifetime,
-  metrics: RepositoryMetrics,
+  { databases, factory, metrics }: ScheduledService,
   trigger: string,
+  warmOptions: Omit<WarmOptions, 'metrics'> = {},
 ): Promise<ScheduledResult> {
   const invocation = metrics.startInvocation({ trigger })
   const started = invocation.now()
   const lease = databases.lease()
   try {
-    const purged = await purgeExpiredIdempotencyKeys(lease.database.db)
+    const purged = await purgeExpiredIdempotencyKeys(lease.database.db).catch((error: Error) => {
+      invocation.count('ScheduledPurgeFailed')
+      console.error(
+        JSON.stringify({ level: 'error', message: 'purging idempotency keys failed', reason: error.message }),
+      )
+      return 0
+    })
     invocation.count('IdempotencyKeysPurged', undefined, purged)
-    console.log(JSON.stringify({ level: 'info', message: 'scheduled run', trigger, purgedIdempotencyKeys: purged }))
-    return { purgedIdempotencyKeys: purged }
-  } catch (error) {
-    invocation.count('ScheduledRunFailed')
-    console.error(
-      JSON.stringify({ level: 'error', message: 'scheduled run failed', trigger, reason: (error as Error)?.message }),
-    )
-    throw error
+    const warm = await runWarmJob(factory, { ...warmOptions, metrics: invocation })
+    const result = { purgedIdempotencyKeys: purged, warm }
+    console.log(JSON.stringify({ level: 'info', message: 'scheduled run', trigger, ...result }))
+    return result
   } finally {
     invocation.duration('ScheduledRunDuration', {}, invocation.now() - started)
     await lease.release()

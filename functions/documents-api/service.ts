@@ -19,6 +19,10 @@ export interface ServiceEnv extends MetricsEnv {
   CURSOR_SECRET?: string
   /** Separates this deployment's cache keys in a shared Redis. */
   CACHE_NAMESPACE?: string
+  /** The warm job's time budget per scheduled run, ms (default 20 000). */
+  WARM_BUDGET_MS?: string
+  /** One read in this many is recorded as hot for the warm job (default 10). */
+  HOT_KEY_SAMPLE_EVERY?: string
 }
 
 export interface ServiceOptions {
@@ -39,7 +43,13 @@ export function createService({ env, runtime, databases, jwtSecret, redis, curso
     metrics,
     cursorSecret: env.CURSOR_SECRET || `cursor:${jwtSecret}`,
     ...(cursorSigner && { cursorSigner }),
-    cache: { ...(redis && { redis }), ...(env.CACHE_NAMESPACE && { namespace: env.CACHE_NAMESPACE }) },
+    cache: {
+      ...(redis && { redis }),
+      ...(env.CACHE_NAMESPACE && { namespace: env.CACHE_NAMESPACE }),
+      ...(Number(env.HOT_KEY_SAMPLE_EVERY) >= 1 && {
+        hotKeys: { sampleEvery: Math.floor(Number(env.HOT_KEY_SAMPLE_EVERY)) },
+      }),
+    },
   })
   const app = createApp({
     factory,
@@ -59,4 +69,10 @@ export function missingConfiguration(env: { DATABASE_URL?: string; JWT_SECRET?: 
   if (!env.DATABASE_URL) return 'DATABASE_URL is not configured'
   if (!env.JWT_SECRET) return 'JWT_SECRET is not configured'
   return undefined
+}
+
+/** The warm job's options from the environment. */
+export function warmBudget(env: { WARM_BUDGET_MS?: string }): { budgetMs?: number } {
+  const budgetMs = Number(env.WARM_BUDGET_MS)
+  return Number.isFinite(budgetMs) && budgetMs > 0 ? { budgetMs } : {}
 }

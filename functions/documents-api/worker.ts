@@ -14,7 +14,7 @@ import { Redis } from '@upstash/redis/cloudflare'
 import type { ExecutionContext } from 'hono'
 import { problem } from './http/problems.ts'
 import { runScheduled } from './scheduled.ts'
-import { createService, missingConfiguration, type ServiceEnv } from './service.ts'
+import { createService, missingConfiguration, type ServiceEnv, warmBudget } from './service.ts'
 
 type WorkerEnv = DatabaseEnv & ServiceEnv & { UPSTASH_REDIS_REST_URL?: string; UPSTASH_REDIS_REST_TOKEN?: string }
 
@@ -49,6 +49,6 @@ export default {
   scheduled(controller: { cron: string }, env: WorkerEnv, ctx: ExecutionContext) {
     const current = serviceFor(env)
     if (typeof current === 'string') throw new Error(`the service is not configured: ${current}`)
-    ctx.waitUntil(runScheduled(current.databases, current.metrics, controller.cron))
+    ctx.waitUntil(runScheduled(current, controller.cron, warmBudget(env)))
   },
 }

@@ -11,23 +11,34 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
-import { type NeonStandIn, startNeonStandIn } from '@serverless-dal/local-services'
+import {
+  type NeonStandIn,
+  startNeonStandIn,
+  startUpstashBridge,
+  type UpstashBridge,
+} from '@serverless-dal/local-services'
 import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { captureStdoutEmf, metricTotal } from '../support/emf.ts'
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
+import { testRedisUrl } from '../support/redis.ts'
 
 type Handler = (
   event: unknown,
   context: unknown,
 ) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }>
-type ScheduledHandler = (event: unknown) => Promise<{ purgedIdempotencyKeys: number }>
+type ScheduledHandler = (
+  event: unknown,
+) => Promise<{ purgedIdempotencyKeys: number; warm: { warmed: number; tenants: number; redisUnavailable: boolean } }>
 
 const JWT_SECRET = 'lambda-test-jwt-secret-0123456789'
 const VARIABLES = [
   'DATABASE_URL',
   'NEON_WS_PROXY',
+  'UPSTASH_REDIS_REST_URL',
+  'UPSTASH_REDIS_REST_TOKEN',
+  'CACHE_NAMESPACE',
   'JWT_SECRET',
   'POWERTOOLS_METRICS_NAMESPACE',
   'POWERTOOLS_SERVICE_NAME',
@@ -36,6 +47,7 @@ const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name
 
 let scratch: ScratchDatabase
 let neon: NeonStandIn
+let bridge: UpstashBridge
 let handler: Handler
 let scheduledHandler: ScheduledHandler
 let bundleDir: string
@@ -44,9 +56,13 @@ let token: string
 beforeAll(async () => {
   scratch = await createScratchDatabase('lambda')
   neon = await startNeonStandIn({ upstreamUrl: scratch.url })
+  bridge = await startUpstashBridge({ redisUrl: testRedisUrl(), token: 'lambda-tests' })
   Object.assign(process.env, {
     DATABASE_URL: scratch.url,
     NEON_WS_PROXY: neon.webSocketUrl,
+    UPSTASH_REDIS_REST_URL: bridge.url,
+    UPSTASH_REDIS_REST_TOKEN: bridge.token,
+    CACHE_NAMESPACE: `lambda-${Date.now().toString(36)}`,
     JWT_SECRET,
     POWERTOOLS_METRICS_NAMESPACE: 'ServerlessDalLambdaTest',
     POWERTOOLS_SERVICE_NAME: 'documents-lambda',
@@ -84,6 +100,7 @@ afterAll(async () => {
     else process.env[name] = saved[name]
   }
   await neon?.close()
+  await bridge?.close()
   await scratch?.drop()
   if (bundleDir) await rm(bundleDir, { recursive: true, force: true })
 })
@@ -160,7 +177,16 @@ describe('the Lambda entry', () => {
     expect(page.items.map((item) => item.title)).toEqual(['über base64'])
   })
 
-  it('runs the scheduled job on an EventBridge event', async () => {
+  it('runs the scheduled job on an EventBridge event: the hot keys of the traffic get warmed', async () => {
+    // traffic: the API's reads are sampled into the hot-key sets (one in ten)
+    const created = await handler(
+      httpApiEvent('POST', '/documents', { headers: authorized(), body: JSON.stringify({ title: 'warm me' }) }),
+      lambdaContext('warm-post'),
+    )
+    const { id } = JSON.parse(created.body) as { id: number }
+    for (let i = 0; i < 10; i++) {
+      await handler(httpApiEvent('GET', `/documents/${id}`, { headers: authorized() }), lambdaContext(`warm-get-${i}`))
+    }
     const event = {
       version: '0',
       id: 'a1b2c3',
@@ -174,13 +200,18 @@ describe('the Lambda entry', () => {
     }
     const capture = captureStdoutEmf()
     try {
-      expect(await scheduledHandler(event)).toEqual({ purgedIdempotencyKeys: 0 })
+      const result = await scheduledHandler(event)
+      expect(result.purgedIdempotencyKeys).toBe(0)
+      expect(result.warm).toMatchObject({ redisUnavailable: false, tenants: 1 })
+      expect(result.warm.warmed).toBeGreaterThanOrEqual(1)
     } finally {
       capture.stop()
     }
     const documents = capture.documents().filter((d) => d.trigger === event.resources[0])
-    expect(documents).toHaveLength(1)
-    expect(documents[0]?.ScheduledRunDuration).toBeTypeOf('number')
+    // one service-wide line, and one per operation the warm job ran
+    expect(documents.filter((d) => d.ScheduledRunDuration !== undefined)).toHaveLength(1)
+    expect(metricTotal(documents, 'WarmKeysWarmed')).toBeGreaterThanOrEqual(1)
+    expect(metricTotal(documents, 'OperationCount', { repository: 'documents', operation: 'findById' })).toBe(1)
   })
 
   it('flushes one EMF line per invocation, with the request id as metadata', async () => {
@@ -188,7 +219,7 @@ describe('the Lambda entry', () => {
     let health: Awaited<ReturnType<Handler>> | undefined
     try {
       health = await handler(httpApiEvent('GET', '/health'), lambdaContext('lambda-1'))
-      expect(JSON.parse(health.body)).toEqual({ status: 'ok', db: 'ok', cache: 'memory' })
+      expect(JSON.parse(health.body)).toEqual({ status: 'ok', db: 'ok', cache: 'ok' })
       await handler(httpApiEvent('GET', '/missing'), lambdaContext('lambda-2'))
     } finally {
       capture.stop()

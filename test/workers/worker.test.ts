@@ -71,12 +71,14 @@ describe('the documents API in workerd', () => {
     expect(response.headers.get('content-type')).toBe('application/problem+json')
   })
 
-  it('runs the scheduled handler', async () => {
+  it('runs the scheduled handler: the cache-warm job warms what the requests above read', async () => {
     const ctx = createExecutionContext()
     worker.scheduled(createScheduledController({ cron: '*/15 * * * *' }), env as never, ctx)
     await waitOnExecutionContext(ctx)
     const documents = printed.map(validEmf).filter((d) => d.trigger === '*/15 * * * *')
     expect(metricSamples(documents)).toHaveLength(1)
+    expect(metricTotal(documents, 'WarmKeysWarmed')).toBeGreaterThanOrEqual(1)
+    expect(metricTotal(documents, 'WarmRedisUnavailable')).toBe(0)
   })
 })
 

@@ -7,6 +7,7 @@
 export { type CachedRead, CacheManager, type ReadResult } from './cache/cache-manager.ts'
 export type { CacheOptions, LockOptions, MemoryTierOptions } from './cache/config.ts'
 export { DEFAULT_TTL_MS } from './cache/config.ts'
+export type { HotKeyOptions, HotKeys, HotQuery } from './cache/hot-keys.ts'
 export { entryKey, generationKey } from './cache/keys.ts'
 export type { RedisLike } from './cache/redis-like.ts'
 export type { CacheOutcome, CacheStatsSnapshot, CacheTier, TierCounters } from './cache/stats.ts'
@@ -38,6 +39,7 @@ export {
   type ReadOptions,
   type RepositoryContext,
   type UpdateOptions,
+  type WarmOutcome,
 } from './repositories/base-repository.ts'
 export { type CursorSigner, webCryptoSigner } from './repositories/cursor-signer.ts'
 export type { ListOptions, Page, RepositoryDefinition, SortSpec } from './repositories/definition.ts'
@@ -52,3 +54,5 @@ export type { TransactionOptions } from './session/tenant-session.ts'
 export type { AfterCommitAction } from './session/transaction-frame.ts'
 export { APP_ROLE, ORGANIZATION_SETTING } from './tenancy/row-level-security.ts'
 export { ROLES, type Role, type TenantScope } from './tenancy/scope.ts'
+export { runWarmJob, type WarmOptions, type WarmReport } from './warm/warm-job.ts'
+export { DEFAULT_WARMERS, latestPublished, topicFirstPages, type Warmer } from './warm/warmers.ts'

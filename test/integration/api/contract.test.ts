@@ -369,7 +369,7 @@ describe.each(setups)('the documents API on %s', (_, setup) => {
       await repos.once('purge-me-2', 'h', work, { ttlMs: 1 })
       await repos.once('keep-me', 'h', work)
       await new Promise((resolve) => setTimeout(resolve, 20))
-      const { purgedIdempotencyKeys } = await runScheduled(api.service.databases, api.service.metrics, 'test')
+      const { purgedIdempotencyKeys } = await runScheduled(api.service, 'test')
       expect(purgedIdempotencyKeys).toBeGreaterThanOrEqual(2)
       expect(await repos.once('keep-me', 'h', work)).toMatchObject({ replayed: true })
       await repos.dispose()

@@ -65,6 +65,7 @@ describe('npm start on the embedded default', () => {
 
 describe('npm start on Postgres and Redis through the stand-ins', () => {
   const JWT_SECRET = 'node-server-test-secret-0123456789'
+  const namespace = `node-${Date.now().toString(36)}`
   let scratch: ScratchDatabase
   let services: Started
   let server: Started
@@ -86,7 +87,8 @@ describe('npm start on Postgres and Redis through the stand-ins', () => {
         ...envLines(services.stdout()),
         PORT: '0',
         JWT_SECRET,
-        CACHE_NAMESPACE: `node-${Date.now().toString(36)}`,
+        CACHE_NAMESPACE: namespace,
+        HOT_KEY_SAMPLE_EVERY: '1',
         POWERTOOLS_METRICS_DISABLED: 'true',
       },
       READY,
@@ -125,5 +127,29 @@ describe('npm start on Postgres and Redis through the stand-ins', () => {
 
     const refused = await runScript('functions/documents-api/bin/token.ts', ['--org', 'no spaces!'], {})
     expect(refused.code).toBe(2)
+  })
+
+  it('warms what the traffic read with npm run warm', async () => {
+    const { base, token } = endpoints(server)
+    const auth = { authorization: `Bearer ${token}` }
+    const created = await fetch(`${base}/documents`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'to warm', status: 'published' }),
+    })
+    await fetch(`${base}${created.headers.get('location')}`, { headers: auth })
+    const run = await runScript('functions/documents-api/bin/warm.ts', [], {
+      ...envLines(services.stdout()),
+      JWT_SECRET,
+      CACHE_NAMESPACE: namespace,
+    })
+    expect(run.code).toBe(0)
+    expect(run.stderr).toMatch(/warming \[#+\] \d+\/\d+/)
+    const result = JSON.parse(run.stdout) as { warm: { warmed: number; failed: number; redisUnavailable: boolean } }
+    expect(result.warm).toMatchObject({ failed: 0, redisUnavailable: false })
+    expect(result.warm.warmed).toBeGreaterThanOrEqual(2)
+
+    const without = await runScript('functions/documents-api/bin/warm.ts', [], { UPSTASH_REDIS_REST_URL: '' })
+    expect(without.code).toBe(2)
   })
 })

@@ -18,7 +18,8 @@ import { silentLogger } from '../logger.ts'
 import { decodeValue, encodeValue } from './codec.ts'
 import { type CacheOptions, DEFAULT_TTL_MS, type LockOptions } from './config.ts'
 import { LocalGenerations, PendingInvalidations } from './generations.ts'
-import { entryKey, generationKey, keyPrefix, lockKey } from './keys.ts'
+import { HotKeys } from './hot-keys.ts'
+import { entryKey, generationKey, keyPrefix, lockKey, warmLockKey } from './keys.ts'
 import { MemoryTier } from './memory-tier.ts'
 import { RedisTier } from './redis-tier.ts'
 import { type CacheOutcome, CacheStats, type CacheStatsSnapshot, type CacheTier } from './stats.ts'
@@ -85,6 +86,7 @@ export class CacheManager {
   readonly #hooks: NonNullable<CacheOptions['hooks']>
   readonly #prefix: string
   readonly #logger: Logger
+  readonly #hot: HotKeys | undefined
   readonly #stats = new CacheStats()
   readonly #local = new LocalGenerations()
   readonly #pending = new PendingInvalidations()
@@ -113,6 +115,10 @@ export class CacheManager {
     this.#lock = options.lock ? { ttlMs: 2_000, pollMs: 25, ...options.lock } : undefined
     this.#hooks = options.hooks ?? {}
     this.#prefix = keyPrefix(options.namespace)
+    this.#hot =
+      this.#redis && options.hotKeys !== false
+        ? new HotKeys(this.#redis, this.#prefix, options.hotKeys || {})
+        : undefined
     // Counters outlive every entry stamped with them many times over (see BUMP in redis-tier.ts).
     const longest = Math.max(this.#defaultTtlMs, ...Object.values(this.#ttls)) + this.#graceMs
     this.#counterTtlMs = Math.max(24 * 3600_000, 4 * longest)
@@ -136,6 +142,8 @@ export class CacheManager {
     if (!this.enabled) return { value: await spec.load(), outcome: 'bypass' }
     await this.#retryPendingInvalidations()
     const key = entryKey(spec.orgId, spec.repository, spec.operation, spec.params, this.#prefix)
+    const tracking = this.#hot?.record(spec.orgId, spec.repository, spec.operation, spec.params)
+    if (tracking) this.#inBackground(tracking, spec.waitUntil)
     const local = this.#local.of(spec.orgId, spec.tags)
     const remembered = this.#memory?.get(key)
     if (remembered && sameList(remembered.generations, local)) {
@@ -149,6 +157,47 @@ export class CacheManager {
     const reading = this.#readThrough(spec, key, local).finally(() => this.#inflight.delete(key))
     this.#inflight.set(key, reading)
     return reading
+  }
+
+  /** The hot-key sets the warm job reads; undefined without Redis. */
+  get hotKeys(): HotKeys | undefined {
+    return this.#hot
+  }
+
+  /**
+   * The warm job's read: loads from the database and stores in every tier,
+   * whatever they hold, so the entry starts a fresh TTL before it expires.
+   * Stamped with the generations read before loading, like a miss. A warm
+   * lock (held `lockTtlMs`) makes concurrent warm runs refresh a key once:
+   * `skipped` for the run that did not get it. `unavailable` when Redis
+   * cannot be reached: then nothing is written. A failing load throws.
+   */
+  async warm<T>(
+    spec: CachedRead<T>,
+    lockTtlMs = 60_000,
+  ): Promise<{ value?: T; outcome: 'warmed' | 'skipped' | 'unavailable' }> {
+    const redis = this.#redis
+    if (!redis) return { outcome: 'unavailable' }
+    const key = entryKey(spec.orgId, spec.repository, spec.operation, spec.params, this.#prefix)
+    const lock = { key: warmLockKey(key), token: crypto.randomUUID() }
+    const got = await redis.acquireLock(lock.key, lock.token, lockTtlMs)
+    if (got === undefined) return { outcome: 'unavailable' }
+    if (!got) return { outcome: 'skipped' }
+    const generationKeys = spec.tags.map((tag) => generationKey(spec.orgId, tag, this.#prefix))
+    const found = await redis.lookup(key, generationKeys)
+    if (!found) return { outcome: 'unavailable' }
+    let value: T
+    try {
+      value = await spec.load()
+    } catch (error) {
+      await redis.releaseLock(lock.key, lock.token) // the next run may try again
+      throw error
+    }
+    const ttlMs = spec.ttlMs ?? this.ttlFor(spec.queryType)
+    const text = encodeValue({ v: value, g: found.generations, t: Date.now(), l: ttlMs } satisfies StoredEntry)
+    this.#memory?.set(key, { text, generations: this.#local.of(spec.orgId, spec.tags) }, ttlMs)
+    const stored = await redis.store(key, text, ttlMs + this.#graceMs)
+    return stored ? { value, outcome: 'warmed' } : { outcome: 'unavailable' }
   }
 
   /**

@@ -1,6 +1,7 @@
 /** How the cache behaves: one documented options object, every field with its default. */
 import type { Logger } from '../logger.ts'
 import type { CircuitBreakerOptions } from './circuit-breaker.ts'
+import type { HotKeyOptions } from './hot-keys.ts'
 import type { RedisLike } from './redis-like.ts'
 
 export interface MemoryTierOptions {
@@ -55,6 +56,8 @@ export interface CacheOptions {
   breaker?: Partial<CircuitBreakerOptions>
   /** A short Upstash lock so concurrent misses in many isolates make one query. @default off */
   lock?: Partial<LockOptions> | false
+  /** Sampling of reads into per-tenant hot-key sets for the warm job (needs Redis). `false`: off. @default one in 10 */
+  hotKeys?: Partial<HotKeyOptions> | false
   logger?: Logger
   /** Pause points to force interleavings in tests. */
   hooks?: { beforeStore?: (key: string) => Promise<void> }

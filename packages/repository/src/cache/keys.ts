@@ -48,3 +48,18 @@ export function generationKey(orgId: string, tag: string, prefix = DEFAULT_PREFI
 export function lockKey(key: string): string {
   return `${key}:lock`
 }
+
+/** A tenant's hot queries (a sorted set: query → decaying score). */
+export function hotKey(orgId: string, prefix = DEFAULT_PREFIX): string {
+  return `${prefix}:${orgId}:hot`
+}
+
+/** Tenants by recent traffic (a sorted set: organization → decaying score). */
+export function hotTenantsKey(prefix = DEFAULT_PREFIX): string {
+  return `${prefix}:hot-tenants`
+}
+
+/** Held by the warm run that is refreshing this entry, so concurrent runs warm it once. */
+export function warmLockKey(key: string): string {
+  return `${key}:warm`
+}

@@ -91,6 +91,11 @@ export class RedisTier {
     await this.#call('unlock', () => this.#redis.eval(UNLOCK, [key], [token]))
   }
 
+  /** Runs a Lua script through the same timeout and breaker; undefined when Redis is unavailable. */
+  async script(name: string, source: string, keys: string[], args: string[]): Promise<unknown> {
+    return this.#call(name, () => this.#redis.eval(source, keys, args))
+  }
+
   async #call<T>(operation: string, work: () => Promise<T>): Promise<T | undefined> {
     if (!this.#breaker.allows()) return undefined
     let timer: ReturnType<typeof setTimeout> | undefined

@@ -23,6 +23,7 @@ import { type DatabaseLifetime, lifetimeForRuntime, type Runtime } from '../db/l
 import { jsonConsoleLogger, type Logger } from '../logger.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import { type MetricsOptions, RepositoryMetrics } from '../metrics/repository-metrics.ts'
+import type { WarmOutcome } from '../repositories/base-repository.ts'
 import { CursorCodec } from '../repositories/cursor.ts'
 import type { CursorSigner } from '../repositories/cursor-signer.ts'
 import { DEFAULT_RETRY, type RetryPolicy } from '../session/retry.ts'
@@ -83,6 +84,8 @@ export interface RequestOptions {
    * an invocation that serves several tenants). @default a fresh one, flushed by `dispose()`
    */
   metrics?: InvocationMetrics
+  /** The warm job's scopes: cached reads refresh their entries and report each outcome here. */
+  warming?: (outcome: WarmOutcome) => void
 }
 
 type ConfigSource = RepositoryFactoryConfig | (() => RepositoryFactoryConfig)
@@ -168,6 +171,7 @@ export class RepositoryFactory {
       metrics,
       ...(this.#cache && { cache: this.#cache }),
       ...(options.waitUntil && { waitUntil: options.waitUntil }),
+      ...(options.warming && { warming: options.warming }),
     }
     const end = async () => {
       await lease.release()

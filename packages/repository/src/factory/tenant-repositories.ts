@@ -16,7 +16,7 @@ import type { CacheManager } from '../cache/cache-manager.ts'
 import type { CacheOutcome } from '../cache/stats.ts'
 import { isDatabaseError, toRepositoryError } from '../error-mapping.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
-import type { RepositoryContext } from '../repositories/base-repository.ts'
+import type { RepositoryContext, WarmOutcome } from '../repositories/base-repository.ts'
 import type { CursorCodec } from '../repositories/cursor.ts'
 import { DocumentRepository } from '../repositories/document-repository.ts'
 import { SummaryRepository } from '../repositories/summary-repository.ts'
@@ -41,6 +41,7 @@ export interface ScopeServices {
   outcomes: CacheOutcome[]
   metrics: InvocationMetrics
   waitUntil?: (work: Promise<unknown>) => void
+  warming?: (outcome: WarmOutcome) => void
 }
 
 export interface RepositoryMap {

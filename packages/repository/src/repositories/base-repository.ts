@@ -13,6 +13,9 @@
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely'
 import type { CacheManager } from '../cache/cache-manager.ts'
 import type { CacheOutcome } from '../cache/stats.ts'
+
+export type WarmOutcome = 'warmed' | 'skipped' | 'unavailable'
+
 import { toRepositoryError } from '../error-mapping.ts'
 import { ConflictError, NotFoundError, RepositoryError, TransientError, ValidationError } from '../errors.ts'
 import type { TenantRepositories } from '../factory/tenant-repositories.ts'
@@ -42,6 +45,11 @@ export interface RepositoryContext {
   waitUntil?: (work: Promise<unknown>) => void
   /** The invocation's metrics: every instrumented method records into them. */
   metrics: InvocationMetrics
+  /**
+   * Set by the warm job: cached reads refresh their entry in every tier instead
+   * of reading it (`CacheManager.warm`) and report how each went.
+   */
+  warming?: (outcome: WarmOutcome) => void
   /** Opens a transaction with every repository bound to it (`TenantRepositories.transaction`). */
   transaction<T>(work: (tx: TenantRepositories) => Promise<T>, options?: TransactionOptions): Promise<T>
 }
@@ -233,14 +241,14 @@ export class BaseRepository<
     options: { cacheTtlMs?: number },
     load: () => Promise<T>,
   ): Promise<T> {
-    const { cache, outcomes, waitUntil } = this.#context
+    const { cache, outcomes, waitUntil, warming } = this.#context
     if (!cache?.enabled || this.session.inTransaction) {
       const value = await load()
       outcomes.push('bypass')
       return value
     }
     assertCan(this.session.scope, 'read', { repository: this.definition.name, operation })
-    const { value, outcome } = await cache.read({
+    const spec = {
       orgId: this.orgId,
       repository: this.definition.name,
       operation,
@@ -250,7 +258,13 @@ export class BaseRepository<
       load,
       ...(options.cacheTtlMs !== undefined && { ttlMs: options.cacheTtlMs }),
       ...(waitUntil && { waitUntil }),
-    })
+    }
+    if (warming) {
+      const warmed = await cache.warm(spec)
+      warming(warmed.outcome)
+      return warmed.value as T // the warm job reads outcomes, not values
+    }
+    const { value, outcome } = await cache.read(spec)
     outcomes.push(outcome)
     return value
   }

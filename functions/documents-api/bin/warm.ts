@@ -1,0 +1,43 @@
+/**
+ * `npm run warm`: one scheduled run from this machine — expired idempotency
+ * keys purged, then the cache-warm job — against the Postgres and Redis in the
+ * environment (the variables `npm run services` prints), with a progress bar.
+ * Warming needs Redis: the hot keys live there.
+ *
+ *   WARM_BUDGET_MS  time budget (default 20 000);  JWT_SECRET as for the API
+ */
+import { databaseConfigFromEnv, migrateToLatest, perProcessLifetime } from '@serverless-dal/repository'
+import { Redis } from '@upstash/redis'
+import { DEVELOPMENT_JWT_SECRET } from '../http/auth.ts'
+import { runScheduled } from '../scheduled.ts'
+import { createService, warmBudget } from '../service.ts'
+
+const env = process.env
+if (!env.UPSTASH_REDIS_REST_URL || !env.UPSTASH_REDIS_REST_TOKEN) {
+  console.error('npm run warm needs UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (see npm run services)')
+  process.exit(2)
+}
+const config = databaseConfigFromEnv({ PGLITE_DATA_DIR: '.data/pglite', ...env })
+const databases = perProcessLifetime(config)
+await migrateToLatest(databases.lease().database.db)
+const service = createService({
+  env: { POWERTOOLS_METRICS_DISABLED: 'true', ...env },
+  runtime: 'node',
+  databases,
+  jwtSecret: env.JWT_SECRET || DEVELOPMENT_JWT_SECRET,
+  redis: new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false }),
+})
+
+const bar = (done: number, total: number) => {
+  const width = 30
+  const filled = total ? Math.round((done / total) * width) : width
+  process.stderr.write(`\rwarming [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`)
+}
+const originalLog = console.log
+console.log = () => {} // the scheduled run's log line: the report below says it all
+const result = await runScheduled(service, 'npm run warm', { ...warmBudget(env), onProgress: bar })
+console.log = originalLog
+process.stderr.write('\n')
+console.log(JSON.stringify(result, null, 2))
+await service.factory.dispose()
+process.exit(result.warm.redisUnavailable ? 1 : 0)
