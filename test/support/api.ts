@@ -6,15 +6,14 @@
  */
 import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
 import { createService } from '@serverless-dal/documents-api/service.ts'
-import type { RedisLike, Role } from '@serverless-dal/repository'
+import type { DatabaseLifetime, RedisLike, Role } from '@serverless-dal/repository'
 import { expect } from 'vitest'
-import type { RepositoryBackend } from './repository-backends.ts'
 
 export const API_JWT_SECRET = 'api-tests-jwt-secret-0123456789'
 
 export type Api = ReturnType<typeof apiOver>
 
-export function apiOver(backend: RepositoryBackend, redis?: RedisLike) {
+export function apiOver(backend: { lifetime: DatabaseLifetime }, redis?: RedisLike) {
   const service = createService({
     env: { POWERTOOLS_METRICS_DISABLED: 'true', CACHE_NAMESPACE: `api-${Math.random().toString(36).slice(2)}` },
     runtime: 'node',

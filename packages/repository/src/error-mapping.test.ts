@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { toRepositoryError } from './error-mapping.ts'
+import { isDatabaseError, toRepositoryError } from './error-mapping.ts'
 import {
   ConflictError,
   ForbiddenError,
@@ -49,6 +49,13 @@ describe('toRepositoryError', () => {
     const mapped = toRepositoryError(cause, context)
     expect(mapped).toBeInstanceOf(TransientError)
     expect(mapped.cause).toBe(cause)
+  })
+
+  it('maps the WebSocket error event the Neon driver rejects with when a socket dies mid-statement', () => {
+    const event = { type: 'error', target: {}, message: '' }
+    expect(isDatabaseError(event)).toBe(true)
+    expect(toRepositoryError(event, context)).toBeInstanceOf(TransientError)
+    expect(isDatabaseError({ type: 'error' })).toBe(false) // not an event: the caller's own object
   })
 
   it('passes repository errors through unchanged', () => {

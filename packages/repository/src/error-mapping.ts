@@ -48,11 +48,22 @@ export function isRetryable(error: unknown): boolean {
   return code !== undefined && RETRYABLE_CODES.has(code)
 }
 
+/**
+ * A lost connection: a network error's text, or the WebSocket's own error or
+ * close event, which the Neon driver rejects with when the socket dies
+ * mid-statement (an event, not an Error: no message, no code).
+ */
+function isConnectionFailure(error: unknown): boolean {
+  const message = (error as PostgresLikeError | undefined)?.message
+  if (typeof message === 'string' && CONNECTION_FAILURE.test(message)) return true
+  const event = error as { type?: unknown; target?: unknown } | undefined
+  return (event?.type === 'error' || event?.type === 'close') && typeof event.target === 'object'
+}
+
 /** True for what the database layer throws (a SQLSTATE or a lost connection); false for the caller's own errors. */
 export function isDatabaseError(error: unknown): boolean {
   if (error instanceof RepositoryError || postgresCode(error) !== undefined) return true
-  const message = (error as PostgresLikeError | undefined)?.message
-  return typeof message === 'string' && CONNECTION_FAILURE.test(message)
+  return isConnectionFailure(error)
 }
 
 /** Maps anything thrown below a repository to a `RepositoryError`; repository errors pass through. */
@@ -79,8 +90,7 @@ export function toRepositoryError(error: unknown, context: ErrorContext): Reposi
   if (code?.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') {
     return new TransientError('the database connection failed', context, options)
   }
-  const message = String((error as PostgresLikeError | undefined)?.message ?? error)
-  if (!code && CONNECTION_FAILURE.test(message)) {
+  if (!code && isConnectionFailure(error)) {
     return new TransientError('the database is unreachable', context, options)
   }
   return new RepositoryError(`the database operation failed${code ? ` (SQLSTATE ${code})` : ''}`, context, options)

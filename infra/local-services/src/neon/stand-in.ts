@@ -33,6 +33,13 @@ export interface NeonStandIn {
   readonly webSocketUrl: string
   readonly httpEndpoint: string
   openTunnels(): number
+  /** Fault injection: cuts every open connection now; returns how many. */
+  dropConnections(): number
+  /**
+   * Fault injection: while on, Postgres is "down" — open connections are cut
+   * and new ones refused (503), as when the database stops.
+   */
+  setOutage(down: boolean): void
   close(): Promise<void>
 }
 
@@ -51,8 +58,13 @@ export async function startNeonStandIn(options: NeonStandInOptions): Promise<Neo
     if (path === '/health' && request.method === 'GET') return sendJson(response, 200, { status: 'ok' })
     sendJson(response, 404, { message: `nothing at ${request.method} ${path}` })
   })
+  let outage = false
   server.on('upgrade', (request, socket, head) => {
     socket.on('error', () => socket.destroy())
+    if (outage) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
     proxy.handleUpgrade(request, socket, head)
   })
   server.on('clientError', (_error, socket) => {
@@ -72,6 +84,11 @@ export async function startNeonStandIn(options: NeonStandInOptions): Promise<Neo
     webSocketUrl: `ws://${host}:${port}/v1`,
     httpEndpoint: `http://${host}:${port}/sql`,
     openTunnels: proxy.openTunnels,
+    dropConnections: proxy.dropTunnels,
+    setOutage(down) {
+      outage = down
+      if (down) proxy.dropTunnels()
+    },
     async close() {
       proxy.close()
       server.closeAllConnections()

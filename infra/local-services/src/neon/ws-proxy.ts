@@ -22,6 +22,8 @@ export interface WsProxy {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void
   /** Tunnels currently open (a test checks that a disposed pool leaves none). */
   openTunnels(): number
+  /** Cuts every open tunnel at once, mid-statement if need be (fault injection). */
+  dropTunnels(): number
   close(): void
 }
 
@@ -95,6 +97,11 @@ export function createWsProxy(options: WsProxyOptions): WsProxy {
       server.handleUpgrade(request, socket, head, tunnel)
     },
     openTunnels: () => tunnels.size,
+    dropTunnels() {
+      const dropped = tunnels.size
+      for (const client of tunnels) client.terminate() // abrupt, like a network failure: no close frame
+      return dropped
+    },
     close() {
       for (const client of tunnels) client.terminate()
       server.close()

@@ -51,6 +51,8 @@ export interface UpstashBridge {
   readonly port: number
   /** Requests answered per endpoint (tests check where the client sent its commands). */
   requestCounts(): Readonly<Record<string, number>>
+  /** Fault injection: every request waits this long before it is served (0: none). */
+  setLatency(ms: number): void
   close(): Promise<void>
 }
 
@@ -118,7 +120,9 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
     return [200, exec.map((reply) => entry(reply, base64))]
   }
 
+  let latencyMs = 0
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs))
     const path = new URL(request.url ?? '/', 'http://bridge').pathname
     const headers = () => ({ 'upstash-sync-token': String(++syncToken) })
     try {
@@ -153,6 +157,9 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
     token: options.token,
     port,
     requestCounts: () => ({ ...counts }),
+    setLatency(ms) {
+      latencyMs = ms
+    },
     async close() {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))

@@ -60,6 +60,11 @@ export function createDatabase(config: DatabaseConfig, options: CreateDatabaseOp
   }
 }
 
+interface PooledClient {
+  setTypeParser(oid: number, parse: (text: string) => unknown): void
+  on(event: 'error', listener: (error: Error) => void): void
+}
+
 function neonPool(config: NeonPoolConfig, options: CreateDatabaseOptions): Pool {
   configureNeonProxy(config.proxy)
   const pool = new Pool({
@@ -68,9 +73,14 @@ function neonPool(config: NeonPoolConfig, options: CreateDatabaseOptions): Pool 
     idleTimeoutMillis: config.idleTimeoutMs ?? 10_000,
     connectionTimeoutMillis: config.connectionTimeoutMs ?? 10_000,
   })
-  pool.on('connect', (client: { setTypeParser(oid: number, parse: (text: string) => unknown): void }) => {
+  pool.on('connect', (client: PooledClient) => {
     client.setTypeParser(PG_TYPE.int8, parseInt8)
     client.setTypeParser(PG_TYPE.int8Array, parseInt8Array)
+    // A socket that dies while the client is checked out makes the client emit
+    // 'error' as well as fail the running query; the pool only listens while the
+    // client is idle, and an 'error' event nobody listens to crashes the process
+    // (found by the reliability suite). The query's rejection is what callers see.
+    client.on('error', () => {})
   })
   pool.on('error', (error: Error) => options.onIdleConnectionError?.(error))
   return pool
