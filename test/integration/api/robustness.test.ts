@@ -8,9 +8,9 @@
 import { compileErrors, validate } from '@readme/openapi-parser'
 import { startNeonStandIn } from '@serverless-dal/local-services'
 import { type DatabaseLifetime, perProcessLifetime } from '@serverless-dal/repository'
-import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Api, apiOver, problemOf } from '../../support/api.ts'
+import { fuzzRequests } from '../../support/fuzz.ts'
 import { orgId, type RepositoryBackend, repositoryBackends } from '../../support/repository-backends.ts'
 
 let backend: RepositoryBackend
@@ -56,75 +56,7 @@ describe('/openapi.json', () => {
 describe('fuzzing', () => {
   it.each(['PGlite', 'Postgres via Neon'])('never answers 5xx to random requests, on %s', async (name) => {
     const target = name === 'PGlite' ? api : apiOver(postgres)
-    const editor = await target.client(orgId('fuzz'), 'editor')
-    const created = (await (await editor.post('/documents', { title: 'fuzz target' })).json()) as { id: number }
-    const text = fc.oneof(
-      fc.string(),
-      fc.constantFrom("' or 1=1 --", '%00', '../../etc/passwd', `\${jndi:x}`, '\u0000', '😀', '{{7*7}}', '%', '_'),
-    )
-    const value = fc.oneof(text, fc.integer(), fc.double(), fc.boolean(), fc.constant(null))
-    const json = fc.oneof(
-      fc.dictionary(fc.constantFrom('title', 'body', 'status', 'topicIds', 'summary', 'targetId', 'name', 'x'), value),
-      fc.jsonValue(),
-    )
-    const segment = fc.oneof(
-      fc.constant(String(created.id)),
-      fc.constantFrom('0', '-1', '1e3', 'abc', '99999999999999999999', '%2e%2e', ''),
-      text.map(encodeURIComponent),
-    )
-    const path = fc
-      .tuple(
-        fc.constantFrom(
-          '/documents',
-          '/topics',
-          '/documents/{}',
-          '/documents/{}/links',
-          '/documents/{}/related',
-          '/topics/{}/documents',
-        ),
-        segment,
-      )
-      .map(([template, id]) => template.replace('{}', id))
-    const query = fc
-      .dictionary(fc.constantFrom('status', 'topicId', 'q', 'limit', 'cursor', 'include', 'maxDepth', 'zzz'), text)
-      .map((params) => new URLSearchParams(params).toString())
-    const headers = fc.record(
-      {
-        'content-type': fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-8', ''),
-        'if-match': fc.oneof(fc.constantFrom('"1"', '*', 'W/"2"', '"x"'), fc.string({ maxLength: 20 })),
-        'idempotency-key': fc.string({ maxLength: 300 }),
-      },
-      { requiredKeys: [] },
-    )
-    const body = fc.oneof(
-      json.map((v) => JSON.stringify(v)),
-      fc.string({ maxLength: 200 }),
-    )
-
-    let sent = 0
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PUT'),
-        path,
-        query,
-        headers,
-        body,
-        async (method, p, q, h, b) => {
-          const safeHeaders = Object.fromEntries(Object.entries(h).filter(([, v]) => /^[\t\x20-\x7e]*$/.test(v)))
-          const response = await editor.send(
-            method,
-            `${p}${q ? `?${q}` : ''}`,
-            method === 'GET' || method === 'DELETE' ? undefined : b,
-            safeHeaders,
-          )
-          sent += 1
-          if (response.status >= 500)
-            throw new Error(`${method} ${p}?${q} → ${response.status}: ${await response.text()}`)
-          await response.arrayBuffer()
-        },
-      ),
-      { numRuns: 400, seed: 20261126 },
-    )
+    const sent = await fuzzRequests(target, orgId('fuzz'), 400, 20261126)
     console.log(`fuzzing ${name}: ${sent} requests, no 5xx`)
     expect(sent).toBe(400)
   })
