@@ -23,6 +23,8 @@ export interface ServiceEnv extends MetricsEnv {
   WARM_BUDGET_MS?: string
   /** One read in this many is recorded as hot for the warm job (default 10). */
   HOT_KEY_SAMPLE_EVERY?: string
+  /** The memory tier's byte cap per isolate (default 32 MiB). */
+  CACHE_MEMORY_MAX_BYTES?: string
 }
 
 export interface ServiceOptions {
@@ -49,6 +51,7 @@ export function createService({ env, runtime, databases, jwtSecret, redis, curso
       ...(Number(env.HOT_KEY_SAMPLE_EVERY) >= 1 && {
         hotKeys: { sampleEvery: Math.floor(Number(env.HOT_KEY_SAMPLE_EVERY)) },
       }),
+      ...(Number(env.CACHE_MEMORY_MAX_BYTES) > 0 && { memory: { maxBytes: Number(env.CACHE_MEMORY_MAX_BYTES) } }),
     },
   })
   const app = createApp({

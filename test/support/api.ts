@@ -5,7 +5,7 @@
  * Upstash bridge. `client(org, role)` signs a token and sends requests.
  */
 import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
-import { createService } from '@serverless-dal/documents-api/service.ts'
+import { createService, type ServiceEnv } from '@serverless-dal/documents-api/service.ts'
 import type { DatabaseLifetime, RedisLike, Role } from '@serverless-dal/repository'
 import { expect } from 'vitest'
 
@@ -13,9 +13,9 @@ export const API_JWT_SECRET = 'api-tests-jwt-secret-0123456789'
 
 export type Api = ReturnType<typeof apiOver>
 
-export function apiOver(backend: { lifetime: DatabaseLifetime }, redis?: RedisLike) {
+export function apiOver(backend: { lifetime: DatabaseLifetime }, redis?: RedisLike, env: ServiceEnv = {}) {
   const service = createService({
-    env: { POWERTOOLS_METRICS_DISABLED: 'true', CACHE_NAMESPACE: `api-${Math.random().toString(36).slice(2)}` },
+    env: { POWERTOOLS_METRICS_DISABLED: 'true', CACHE_NAMESPACE: `api-${Math.random().toString(36).slice(2)}`, ...env },
     runtime: 'node',
     databases: backend.lifetime,
     jwtSecret: API_JWT_SECRET,

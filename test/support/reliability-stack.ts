@@ -4,6 +4,8 @@
  * outage switched on), Redis behind the Upstash bridge (latency, stop,
  * restart), and the documents API over them as the Node entry builds it.
  */
+
+import type { ServiceEnv } from '@serverless-dal/documents-api/service.ts'
 import { startNeonStandIn, startUpstashBridge, type UpstashBridge } from '@serverless-dal/local-services'
 import { migrateToLatest, perProcessLifetime } from '@serverless-dal/repository'
 import { Redis } from '@upstash/redis'
@@ -14,7 +16,7 @@ import { testRedisUrl } from './redis.ts'
 
 export const RELIABILITY_FULL = process.env.RELIABILITY_FULL === '1'
 
-export async function reliabilityStack(label: string) {
+export async function reliabilityStack(label: string, env: ServiceEnv = {}) {
   const scratch = await createScratchDatabase(label)
   const neon = await startNeonStandIn({ upstreamUrl: scratch.url })
   let bridge: UpstashBridge = await startUpstashBridge({ redisUrl: testRedisUrl(), token: `${label}-token` })
@@ -27,7 +29,7 @@ export async function reliabilityStack(label: string) {
   })
   await migrateToLatest(databases.lease().database.db)
   const redis = new Redis({ url: bridge.url, token: bridge.token, enableTelemetry: false, retry: false })
-  const api = apiOver({ lifetime: databases }, redis)
+  const api = apiOver({ lifetime: databases }, redis, env)
   /** Direct SQL to the scratch database, beside the stack, for checking rows. */
   const sql = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => {
     const client = new pg.Client({ connectionString: scratch.url })
