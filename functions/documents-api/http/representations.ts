@@ -1,5 +1,27 @@
 /** What the API sends for the package's rows: dates as ISO strings, topics always listed. */
-import type { DocumentRow, RelatedDocument, Topic } from '@serverless-dal/repository'
+import type { DocumentInclude, DocumentRow, Page, RelatedDocument, Topic } from '@serverless-dal/repository'
+
+/** Topics always come with a document; summaries when `include=` names them. */
+export function includes(include: string | undefined): DocumentInclude[] {
+  return include?.split(',').includes('summaries') ? ['topics', 'summaries'] : ['topics']
+}
+
+/** The repository options of a page request: what was given, nothing undefined. */
+export function pageOptions(query: {
+  limit?: number | undefined
+  cursor?: string | undefined
+  include?: string | undefined
+}) {
+  return {
+    include: includes(query.include),
+    ...(query.limit !== undefined && { limit: query.limit }),
+    ...(query.cursor !== undefined && { cursor: query.cursor }),
+  }
+}
+
+export function pageJson(page: Page<DocumentRow>) {
+  return { items: page.items.map(documentJson), nextCursor: page.nextCursor }
+}
 
 export function documentJson(row: DocumentRow) {
   return {

@@ -8,7 +8,7 @@ import {
 } from '@serverless-dal/repository'
 import { cacheStatus } from '../http/cache-status.ts'
 import { ProblemError } from '../http/problems.ts'
-import { documentJson, relatedJson } from '../http/representations.ts'
+import { documentJson, includes, pageJson, pageOptions, relatedJson } from '../http/representations.ts'
 import {
   Document,
   DocumentPage,
@@ -32,9 +32,6 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
   description,
 })
-
-const includes = (include: string | undefined) =>
-  include?.split(',').includes('summaries') ? (['topics', 'summaries'] as const) : (['topics'] as const)
 
 const etag = (version: number) => ({ etag: `"${version}"` })
 
@@ -99,23 +96,15 @@ documentRoutes.openapi(
     responses: { 200: json(DocumentPage, 'a page'), ...problems(400, 401) },
   }),
   async (c) => {
-    const { status, topicId, q, limit, cursor, include } = c.req.valid('query')
+    const { status, topicId, q, ...paging } = c.req.valid('query')
     const repos = c.get('repos')
     const filter = {
       ...(status && { status }),
       ...(topicId !== undefined && { topicId }),
       ...(q !== undefined && { title: { contains: q } }),
     }
-    const page = await repos.documents.findMany(filter, {
-      include: includes(include),
-      ...(limit !== undefined && { limit }),
-      ...(cursor !== undefined && { cursor }),
-    })
-    return c.json(
-      { items: page.items.map(documentJson), nextCursor: page.nextCursor },
-      200,
-      cacheStatus(repos.cacheOutcomes, c.get('cacheTiers')),
-    )
+    const page = await repos.documents.findMany(filter, pageOptions(paging))
+    return c.json(pageJson(page), 200, cacheStatus(repos.cacheOutcomes, c.get('cacheTiers')))
   },
 )
 

@@ -1,7 +1,7 @@
 /** The topic routes of the HTTP contract. */
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi'
 import { cacheStatus } from '../http/cache-status.ts'
-import { documentJson, topicJson } from '../http/representations.ts'
+import { pageJson, pageOptions, topicJson } from '../http/representations.ts'
 import { DocumentPage, IdParam, NewTopic, PageQuery, Topic } from '../http/schemas.ts'
 import type { ApiEnv } from './api-env.ts'
 import { problems } from './shared.ts'
@@ -40,17 +40,8 @@ topicRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid('param')
-    const { limit, cursor, include } = c.req.valid('query')
     const repos = c.get('repos')
-    const page = await repos.documents.findByTopic(id, {
-      include: include?.split(',').includes('summaries') ? ['topics', 'summaries'] : ['topics'],
-      ...(limit !== undefined && { limit }),
-      ...(cursor !== undefined && { cursor }),
-    })
-    return c.json(
-      { items: page.items.map(documentJson), nextCursor: page.nextCursor },
-      200,
-      cacheStatus(repos.cacheOutcomes, c.get('cacheTiers')),
-    )
+    const page = await repos.documents.findByTopic(id, pageOptions(c.req.valid('query')))
+    return c.json(pageJson(page), 200, cacheStatus(repos.cacheOutcomes, c.get('cacheTiers')))
   },
 )

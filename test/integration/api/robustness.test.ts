@@ -6,12 +6,12 @@
  */
 
 import { compileErrors, validate } from '@readme/openapi-parser'
-import { startNeonStandIn } from '@serverless-dal/local-services'
-import { type DatabaseLifetime, perProcessLifetime } from '@serverless-dal/repository'
+import type { DatabaseLifetime } from '@serverless-dal/repository'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Api, apiOver, problemOf } from '../../support/api.ts'
 import { fuzzRequests } from '../../support/fuzz.ts'
 import { orgId, type RepositoryBackend, repositoryBackends } from '../../support/repository-backends.ts'
+import { unreachableDatabase } from '../../support/unreachable-database.ts'
 
 let backend: RepositoryBackend
 let api: Api
@@ -80,22 +80,15 @@ describe('failures of the service itself', () => {
   })
 
   it('answers 503 with Retry-After when the database is unreachable', async () => {
-    const neon = await startNeonStandIn({ upstreamUrl: 'postgres://postgres@127.0.0.1:1/none' })
-    const unreachable = perProcessLifetime({
-      driver: 'neon-pool',
-      connectionString: 'postgres://postgres@127.0.0.1:1/none',
-      proxy: { webSocketUrl: neon.webSocketUrl },
-      connectionTimeoutMs: 2_000,
-    })
+    const unreachable = await unreachableDatabase(2_000)
     try {
-      const down = apiOver({ ...backend, lifetime: unreachable } as RepositoryBackend)
+      const down = apiOver(unreachable)
       const client = await down.client(orgId('down'), 'viewer')
       const response = await client.get('/documents')
       expect((await problemOf(response)).status).toBe(503)
       expect(response.headers.get('retry-after')).toBe('1')
     } finally {
-      await unreachable.dispose()
-      await neon.close()
+      await unreachable.close()
     }
   })
 })

@@ -4,19 +4,12 @@
  * budget, once per key across concurrent runs, never across tenants, and
  * failing soft when Redis or Postgres is down.
  */
-import { startNeonStandIn } from '@serverless-dal/local-services'
-import {
-  type CacheOptions,
-  perProcessLifetime,
-  RepositoryFactory,
-  runWarmJob,
-  silentLogger,
-  type Warmer,
-} from '@serverless-dal/repository'
+import { type CacheOptions, RepositoryFactory, runWarmJob, silentLogger, type Warmer } from '@serverless-dal/repository'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CacheFixture, cacheFixture, documentReads, faultyRedis, PATIENT } from '../../support/cache-fixtures.ts'
 import { orgId } from '../../support/repository-backends.ts'
+import { unreachableDatabase } from '../../support/unreachable-database.ts'
 
 let fx: CacheFixture
 beforeAll(async () => {
@@ -151,16 +144,10 @@ describe('the warm job', () => {
       (await redis.keys(`${namespace}:*:${org}:documents:*`)).filter((k) => !k.includes(':gen:')).sort()
     const before = await Promise.all((await keys()).map((key) => redis.get(key)))
 
-    const neon = await startNeonStandIn({ upstreamUrl: 'postgres://postgres@127.0.0.1:1/none' })
-    const down = perProcessLifetime({
-      driver: 'neon-pool',
-      connectionString: 'postgres://postgres@127.0.0.1:1/none',
-      proxy: { webSocketUrl: neon.webSocketUrl },
-      connectionTimeoutMs: 1_000,
-    })
+    const down = await unreachableDatabase()
     try {
       const unreachable = new RepositoryFactory({
-        database: down,
+        database: down.lifetime,
         cache: { redis: fx.client(), namespace, ...PATIENT },
         logger: silentLogger,
         cursorSecret: 'warm-tests-cursor-secret',
@@ -171,8 +158,7 @@ describe('the warm job', () => {
       const after = await Promise.all((await keys()).map((key) => redis.get(key)))
       expect(after).toEqual(before)
     } finally {
-      await down.dispose()
-      await neon.close()
+      await down.close()
     }
   })
 })
