@@ -25,6 +25,8 @@ export interface ServiceEnv extends MetricsEnv {
   HOT_KEY_SAMPLE_EVERY?: string
   /** The memory tier's byte cap per isolate (default 32 MiB). */
   CACHE_MEMORY_MAX_BYTES?: string
+  /** `off`: no memory tier, every cached read goes to Redis. */
+  CACHE_MEMORY?: string
 }
 
 export interface ServiceOptions {
@@ -52,6 +54,7 @@ export function createService({ env, runtime, databases, jwtSecret, redis, curso
         hotKeys: { sampleEvery: Math.floor(Number(env.HOT_KEY_SAMPLE_EVERY)) },
       }),
       ...(Number(env.CACHE_MEMORY_MAX_BYTES) > 0 && { memory: { maxBytes: Number(env.CACHE_MEMORY_MAX_BYTES) } }),
+      ...(env.CACHE_MEMORY === 'off' && { memory: false as const }),
     },
   })
   const app = createApp({
