@@ -65,7 +65,8 @@ let statements = 0
 const lifetime = perProcessLifetime(config, { log: (event) => void (event.level === 'query' && (statements += 1)) })
 await migrateToLatest(lifetime.lease().database.db)
 const raw = createDatabase(config)
-const redis: RedisLike = new Redis({ url: bridge.url, token: bridge.token, enableTelemetry: false })
+const upstash = new Redis({ url: bridge.url, token: bridge.token, enableTelemetry: false })
+const redis: RedisLike = upstash
 const namespace = `bench-${Date.now().toString(36)}`
 const env = { POWERTOOLS_METRICS_DISABLED: 'true', CACHE_NAMESPACE: namespace }
 const api = createService({ env, runtime: 'node', databases: lifetime, jwtSecret: secret, redis })
@@ -77,6 +78,7 @@ const redisOnly = createService({
   redis,
 })
 const peer = drizzlePeer(url.href, { url: bridge.url, token: bridge.token })
+await peer.clearCache(upstash)
 
 progress('seeding…')
 const seedScope = api.factory.forTenant({ orgId: org, role: 'editor' })
@@ -305,6 +307,7 @@ console.log(lines.join('\n'))
 await api.factory.dispose()
 await redisOnly.factory.dispose()
 await raw.dispose()
+await peer.clearCache(upstash)
 await peer.close()
 await lifetime.dispose()
 await bridge.close()

@@ -72,5 +72,15 @@ export function drizzlePeer(connectionString: string, upstash: { url: string; to
           .$withCache(),
       ),
     close: () => pool.end(),
+    /**
+     * Drizzle's keys are not namespaced, and on Redis 7.0 they never expire:
+     * clear them before and after a run so no run reads another's entries.
+     */
+    async clearCache(redis: { keys(pattern: string): Promise<string[]>; del(...keys: string[]): Promise<number> }) {
+      for (const pattern of ['__CT__*', '__CTS__*', '__tagsMap__', '__nonAutoInvalidate__']) {
+        const keys = await redis.keys(pattern)
+        if (keys.length) await redis.del(...keys)
+      }
+    },
   }
 }
