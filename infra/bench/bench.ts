@@ -62,7 +62,11 @@ const config: DatabaseConfig = {
 }
 
 let statements = 0
-const lifetime = perProcessLifetime(config, { log: (event) => void (event.level === 'query' && (statements += 1)) })
+const lifetime = perProcessLifetime(config, {
+  log: (event) => {
+    if (event.level === 'query') statements += 1
+  },
+})
 await migrateToLatest(lifetime.lease().database.db)
 const raw = createDatabase(config)
 const upstash = new Redis({ url: bridge.url, token: bridge.token, enableTelemetry: false })

@@ -8,7 +8,7 @@ export interface Bar {
 
 const COLOURS: Record<Bar['group'], string> = { ours: '#2563eb', peer: '#d97706', baseline: '#6b7280' }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 export function barChart(title: string, unit: string, bars: readonly Bar[]): string {
   const labelWidth = 360
@@ -21,7 +21,7 @@ export function barChart(title: string, unit: string, bars: readonly Bar[]): str
     const y = top + i * rowHeight
     const width = Math.max(1, (bar.value / max) * barWidth)
     return [
-      `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end">${escape(bar.label)}</text>`,
+      `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end">${escapeXml(bar.label)}</text>`,
       `<rect x="${labelWidth}" y="${y + 4}" width="${width.toFixed(1)}" height="${rowHeight - 8}" fill="${COLOURS[bar.group]}"/>`,
       `<text x="${(labelWidth + width + 6).toFixed(1)}" y="${y + 16}">${bar.value.toFixed(3)} ${unit}</text>`,
     ].join('')
@@ -35,7 +35,7 @@ export function barChart(title: string, unit: string, bars: readonly Bar[]): str
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + barWidth + 120}" height="${height}" font-family="sans-serif" font-size="13">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="16" y="26" font-size="16" font-weight="bold">${escape(title)}</text>`,
+    `<text x="16" y="26" font-size="16" font-weight="bold">${escapeXml(title)}</text>`,
     ...rows,
     legend,
     '</svg>',
