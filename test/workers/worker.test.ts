@@ -65,6 +65,21 @@ describe('the documents API in workerd', () => {
     expect(second.headers.get('cache-status')).toMatch(/hit/)
   })
 
+  it('answers concurrent first reads of one document, requests sharing one isolate', async () => {
+    const created = await SELF.fetch('http://worker.test/documents', {
+      method: 'POST',
+      headers: { ...(await bearer()), 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'read at once' }),
+    })
+    const { id } = (await created.json()) as { id: number }
+    const headers = await bearer('viewer')
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => SELF.fetch(`http://worker.test/documents/${id}?include=summaries`, { headers })),
+    )
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200])
+    for (const response of responses) expect(await response.json()).toMatchObject({ id, title: 'read at once' })
+  })
+
   it('refuses a request without a token', async () => {
     const response = await SELF.fetch('http://worker.test/documents')
     expect(response.status).toBe(401)
