@@ -28,6 +28,7 @@ import {
 import { Redis } from '@upstash/redis'
 import { build } from 'esbuild'
 import pg from 'pg'
+import { median } from '../../packages/repository/bench/local-services.ts'
 import { buildAll } from '../build/build.ts'
 import { drizzlePeer } from './peer-drizzle.ts'
 import { type Bar, barChart } from './svg-chart.ts'
@@ -184,13 +185,6 @@ for (let round = 1; round <= rounds; round++) {
   }
 }
 progress('counting round trips…')
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = sorted.length >> 1
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
-}
 const latency = new Map(paths.map((path) => [path.name, median(samples.get(path.name) ?? [])]))
 
 // --- round trips per operation --------------------------------------------------------

@@ -11,7 +11,7 @@ import { Redis } from '@upstash/redis/cloudflare'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
-import { envLines, runScript, type Started, startScript } from '../support/processes.ts'
+import { envLines, runScript, type Started, startScript, startServices } from '../support/processes.ts'
 import { keyPrefix, testRedisUrl } from '../support/redis.ts'
 
 describe('npm run services and npm run db:migrate', () => {
@@ -20,16 +20,7 @@ describe('npm run services and npm run db:migrate', () => {
 
   beforeAll(async () => {
     scratch = await createScratchDatabase('services')
-    services = await startScript(
-      'infra/local-services/bin/services.ts',
-      {
-        SERVICES_DATABASE_URL: scratch.url,
-        SERVICES_REDIS_URL: testRedisUrl(),
-        NEON_STANDIN_PORT: '0',
-        UPSTASH_BRIDGE_PORT: '0',
-      },
-      /UPSTASH_REDIS_REST_TOKEN=/,
-    )
+    services = await startServices(scratch.url, testRedisUrl())
   })
   afterAll(async () => {
     await services?.stop()

@@ -82,3 +82,17 @@ export function envLines(output: string): Record<string, string> {
       .map((match) => [match[1] as string, match[2] as string]),
   )
 }
+
+/** `npm run services` for one database, on free ports, with the test Redis; ready once it printed its variables. */
+export function startServices(databaseUrl: string, redisUrl: string): Promise<Started> {
+  return startScript(
+    'infra/local-services/bin/services.ts',
+    {
+      SERVICES_DATABASE_URL: databaseUrl,
+      SERVICES_REDIS_URL: redisUrl,
+      NEON_STANDIN_PORT: '0',
+      UPSTASH_BRIDGE_PORT: '0',
+    },
+    /UPSTASH_REDIS_REST_TOKEN=/,
+  )
+}

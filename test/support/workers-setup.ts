@@ -7,7 +7,7 @@
 import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
 import type { TestProject } from 'vitest/node'
 import { createScratchDatabase } from './postgres.ts'
-import { envLines, startScript } from './processes.ts'
+import { envLines, startServices } from './processes.ts'
 import { assertRedisReachable, testRedisUrl } from './redis.ts'
 
 declare module 'vitest' {
@@ -23,16 +23,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   await assertRedisReachable()
   const scratch = await createScratchDatabase('workers')
-  const services = await startScript(
-    'infra/local-services/bin/services.ts',
-    {
-      SERVICES_DATABASE_URL: scratch.url,
-      SERVICES_REDIS_URL: testRedisUrl(),
-      NEON_STANDIN_PORT: '0',
-      UPSTASH_BRIDGE_PORT: '0',
-    },
-    /UPSTASH_REDIS_REST_TOKEN=/,
-  )
+  const services = await startServices(scratch.url, testRedisUrl())
   const env = envLines(services.stdout())
   const database = createDatabase({
     driver: 'neon-pool',

@@ -73,7 +73,7 @@ describe('the documents API in workerd', () => {
     })
     const { id } = (await created.json()) as { id: number }
     const headers = await bearer('viewer')
-    const responses = await Promise.all(
+    const responses: Response[] = await Promise.all(
       Array.from({ length: 6 }, () => SELF.fetch(`http://worker.test/documents/${id}?include=summaries`, { headers })),
     )
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200])

@@ -16,6 +16,7 @@ import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildAll } from '../../../infra/build/build.ts'
+import { median } from '../../../packages/repository/bench/local-services.ts'
 import { DEVELOPMENT_JWT_SECRET, signToken } from '../http/auth.ts'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -107,13 +108,6 @@ try {
   agent.destroy()
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = sorted.length >> 1
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
-}
 const ping = results['GET /ping'] as { rps: number[]; p99: number[] }
 const doc = results['GET /documents/:id (memory hit)'] as { rps: number[]; p99: number[] }
 console.log(

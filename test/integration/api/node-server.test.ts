@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createScratchDatabase, type ScratchDatabase } from '../../support/postgres.ts'
-import { envLines, runScript, type Started, startScript } from '../../support/processes.ts'
+import { envLines, runScript, type Started, startScript, startServices } from '../../support/processes.ts'
 import { testRedisUrl } from '../../support/redis.ts'
 
 const READY = /try: curl -H "Authorization: Bearer [\w.-]+" http:\/\/localhost:\d+/
@@ -71,16 +71,7 @@ describe('npm start on Postgres and Redis through the stand-ins', () => {
   let server: Started
   beforeAll(async () => {
     scratch = await createScratchDatabase('node_server')
-    services = await startScript(
-      'infra/local-services/bin/services.ts',
-      {
-        SERVICES_DATABASE_URL: scratch.url,
-        SERVICES_REDIS_URL: testRedisUrl(),
-        NEON_STANDIN_PORT: '0',
-        UPSTASH_BRIDGE_PORT: '0',
-      },
-      /UPSTASH_REDIS_REST_TOKEN=/,
-    )
+    services = await startServices(scratch.url, testRedisUrl())
     server = await startScript(
       'functions/documents-api/node.ts',
       {
