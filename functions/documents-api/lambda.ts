@@ -11,12 +11,11 @@ import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { Redis } from '@upstash/redis'
 import { handle } from 'hono/aws-lambda'
 import { runScheduled } from './scheduled.ts'
-import { createService, missingConfiguration, warmBudget } from './service.ts'
+import { createService, deployedJwtSecret, warmBudget } from './service.ts'
 
 // Lambda has no disk worth keeping and no place for a development secret: refuse to start.
-const { JWT_SECRET, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN } = process.env
-const missing = missingConfiguration(process.env)
-if (missing || !JWT_SECRET) throw new Error(missing ?? 'JWT_SECRET is not configured')
+const jwtSecret = deployedJwtSecret(process.env)
+const { UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN } = process.env
 
 const service = createService({
   env: process.env,
@@ -25,8 +24,8 @@ const service = createService({
     onIdleConnectionError: (error) =>
       console.warn(JSON.stringify({ level: 'warn', message: 'idle database connection lost', reason: error.message })),
   }),
-  jwtSecret: JWT_SECRET,
-  cursorSigner: nodeHmacSigner(process.env.CURSOR_SECRET || `cursor:${JWT_SECRET}`),
+  jwtSecret,
+  signCursorsWith: nodeHmacSigner,
   ...(UPSTASH_REDIS_REST_URL &&
     UPSTASH_REDIS_REST_TOKEN && {
       redis: new Redis({ url: UPSTASH_REDIS_REST_URL, token: UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false }),

@@ -53,7 +53,7 @@ const service = createService({
   runtime: 'node',
   databases,
   jwtSecret,
-  cursorSigner: nodeHmacSigner(env.CURSOR_SECRET || `cursor:${jwtSecret}`),
+  signCursorsWith: nodeHmacSigner,
   ...(redis && { redis }),
 })
 if (config.driver === 'pglite') {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { missingConfiguration } from './service.ts'
+import { deployedJwtSecret } from './service.ts'
 
-describe('missingConfiguration', () => {
+describe('deployedJwtSecret', () => {
   it('refuses a deployment without a database URL or a JWT secret', () => {
-    expect(missingConfiguration({})).toBe('DATABASE_URL is not configured')
-    expect(missingConfiguration({ DATABASE_URL: 'postgres://x' })).toBe('JWT_SECRET is not configured')
-    expect(missingConfiguration({ DATABASE_URL: 'postgres://x', JWT_SECRET: '' })).toBe('JWT_SECRET is not configured')
-    expect(missingConfiguration({ DATABASE_URL: 'postgres://x', JWT_SECRET: 's' })).toBeUndefined()
+    expect(() => deployedJwtSecret({})).toThrow('DATABASE_URL is not configured')
+    expect(() => deployedJwtSecret({ DATABASE_URL: 'postgres://x' })).toThrow('JWT_SECRET is not configured')
+    expect(() => deployedJwtSecret({ DATABASE_URL: 'postgres://x', JWT_SECRET: '' })).toThrow(
+      'JWT_SECRET is not configured',
+    )
+    expect(deployedJwtSecret({ DATABASE_URL: 'postgres://x', JWT_SECRET: 's' })).toBe('s')
   })
 })

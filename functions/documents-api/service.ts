@@ -36,17 +36,19 @@ export interface ServiceOptions {
   jwtSecret: string
   /** The Upstash client for the shared cache tier; memory only without one. */
   redis?: RedisLike
-  cursorSigner?: CursorSigner
+  /** Signs cursors another way than Web Crypto, e.g. `nodeHmacSigner` on Node and Lambda. */
+  signCursorsWith?: (secret: string) => CursorSigner
 }
 
-export function createService({ env, runtime, databases, jwtSecret, redis, cursorSigner }: ServiceOptions) {
+export function createService({ env, runtime, databases, jwtSecret, redis, signCursorsWith }: ServiceOptions) {
+  const cursorSecret = env.CURSOR_SECRET || `cursor:${jwtSecret}`
   const metrics = metricsFromEnv(env)
   const factory = new RepositoryFactory({
     database: databases,
     runtime,
     metrics,
-    cursorSecret: env.CURSOR_SECRET || `cursor:${jwtSecret}`,
-    ...(cursorSigner && { cursorSigner }),
+    cursorSecret,
+    ...(signCursorsWith && { cursorSigner: signCursorsWith(cursorSecret) }),
     cache: {
       ...(redis && { redis }),
       ...(env.CACHE_NAMESPACE && { namespace: env.CACHE_NAMESPACE }),
@@ -68,13 +70,14 @@ export function createService({ env, runtime, databases, jwtSecret, redis, curso
 }
 
 /**
- * Why a deployed entry (Workers, Lambda) cannot serve with this environment:
- * the embedded PGlite and the development secret are for `npm start` only.
+ * The JWT secret of a deployed entry (Workers, Lambda), which refuses to serve
+ * without a database URL and a secret: the embedded PGlite and the development
+ * secret are for `npm start` only.
  */
-export function missingConfiguration(env: { DATABASE_URL?: string; JWT_SECRET?: string }): string | undefined {
-  if (!env.DATABASE_URL) return 'DATABASE_URL is not configured'
-  if (!env.JWT_SECRET) return 'JWT_SECRET is not configured'
-  return undefined
+export function deployedJwtSecret(env: { DATABASE_URL?: string; JWT_SECRET?: string }): string {
+  if (!env.DATABASE_URL) throw new Error('DATABASE_URL is not configured')
+  if (!env.JWT_SECRET) throw new Error('JWT_SECRET is not configured')
+  return env.JWT_SECRET
 }
 
 /** The warm job's options from the environment. */

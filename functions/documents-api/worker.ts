@@ -14,17 +14,16 @@ import { Redis } from '@upstash/redis/cloudflare'
 import type { ExecutionContext } from 'hono'
 import { problem } from './http/problems.ts'
 import { runScheduled } from './scheduled.ts'
-import { createService, missingConfiguration, type ServiceEnv, warmBudget } from './service.ts'
+import { createService, deployedJwtSecret, type ServiceEnv, warmBudget } from './service.ts'
 
 type WorkerEnv = DatabaseEnv & ServiceEnv & { UPSTASH_REDIS_REST_URL?: string; UPSTASH_REDIS_REST_TOKEN?: string }
 
 let service: ReturnType<typeof createService> | undefined
 
-/** The isolate's service, or why it cannot start. */
-function serviceFor(env: WorkerEnv): ReturnType<typeof createService> | string {
+/** The isolate's service; throws why it cannot start. */
+function serviceFor(env: WorkerEnv): ReturnType<typeof createService> {
   if (service) return service
-  const missing = missingConfiguration(env)
-  if (missing || !env.JWT_SECRET) return missing ?? 'JWT_SECRET is not configured'
+  const jwtSecret = deployedJwtSecret(env)
   const redis =
     env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
       ? new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false })
@@ -33,7 +32,7 @@ function serviceFor(env: WorkerEnv): ReturnType<typeof createService> | string {
     env,
     runtime: 'workers',
     databases: perRequestLifetime(databaseConfigFromEnv(env)),
-    jwtSecret: env.JWT_SECRET,
+    jwtSecret,
     ...(redis && { redis }),
   })
   return service
@@ -41,14 +40,17 @@ function serviceFor(env: WorkerEnv): ReturnType<typeof createService> | string {
 
 export default {
   fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext) {
-    const current = serviceFor(env)
-    if (typeof current === 'string') return problem(500, `the service is not configured: ${current}`)
+    let current: ReturnType<typeof createService>
+    try {
+      current = serviceFor(env)
+    } catch (error) {
+      // Workers cannot refuse to start: every request says what is missing instead.
+      return problem(500, `the service is not configured: ${(error as Error).message}`)
+    }
     return current.app.fetch(request, env, ctx)
   },
 
   scheduled(controller: { cron: string }, env: WorkerEnv, ctx: ExecutionContext) {
-    const current = serviceFor(env)
-    if (typeof current === 'string') throw new Error(`the service is not configured: ${current}`)
-    ctx.waitUntil(runScheduled(current, controller.cron, warmBudget(env)))
+    ctx.waitUntil(runScheduled(serviceFor(env), controller.cron, warmBudget(env)))
   },
 }

@@ -27,8 +27,7 @@ import {
 } from '@serverless-dal/repository'
 import { Redis } from '@upstash/redis'
 import { build } from 'esbuild'
-import pg from 'pg'
-import { median } from '../../packages/repository/bench/local-services.ts'
+import { admin, median } from '../../packages/repository/bench/local-services.ts'
 import { buildAll } from '../build/build.ts'
 import { drizzlePeer } from './peer-drizzle.ts'
 import { type Bar, barChart } from './svg-chart.ts'
@@ -42,16 +41,10 @@ const org = 'bench'
 const secret = 'bench-jwt-secret-0123456789abcdef'
 const progress = (text: string) => process.stderr.write(`\r${text}`.padEnd(100))
 
-async function admin(statement: string) {
-  const client = new pg.Client({ connectionString: adminUrl })
-  await client.connect()
-  await client.query(statement).finally(() => client.end())
-}
-
 // --- what it needs ------------------------------------------------------------------
 progress('starting Postgres scratch database, Neon stand-in, Upstash bridge…')
 const name = `dal_bench_${Date.now().toString(36)}`
-await admin(`create database ${name}`)
+await admin(adminUrl, `create database ${name}`)
 const url = new URL(adminUrl)
 url.pathname = `/${name}`
 const neon = await startNeonStandIn({ upstreamUrl: url.href })
@@ -310,5 +303,5 @@ await peer.close()
 await lifetime.dispose()
 await bridge.close()
 await neon.close()
-await admin(`drop database if exists ${name} with (force)`)
+await admin(adminUrl, `drop database if exists ${name} with (force)`)
 process.exit(0)

@@ -46,7 +46,8 @@ export async function startBenchServices(adminUrl: string): Promise<BenchService
   }
 }
 
-async function admin(url: string, statement: string): Promise<void> {
+/** Runs one statement on `url` (create or drop a scratch database). */
+export async function admin(url: string, statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
