@@ -20,6 +20,7 @@ export default defineConfig({
               bindings: {
                 DATABASE_URL: inject('databaseUrl'),
                 NEON_WS_PROXY: inject('neonWsProxy'),
+                NEON_HTTP_ENDPOINT: inject('neonHttpEndpoint'),
                 UPSTASH_REDIS_REST_URL: inject('upstashUrl'),
                 UPSTASH_REDIS_REST_TOKEN: inject('upstashToken'),
                 CACHE_NAMESPACE: inject('cacheNamespace'),

@@ -14,7 +14,7 @@ import type { DatabaseLifetime, RepositoryFactory, RepositoryMetrics } from '@se
 import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { sql } from 'kysely'
-import { afterResponse, type Deferral } from './http/after-response.ts'
+import { afterResponse, awaitBeforeReturning, type Deferral } from './http/after-response.ts'
 import { authenticate } from './http/auth.ts'
 import { onError, problem } from './http/problems.ts'
 import { tenantScope } from './http/tenant-scope.ts'
@@ -34,17 +34,18 @@ export interface AppOptions {
   jwtSecret: string
   /** @default 1 MiB, enough for the largest document body the schema allows */
   maxBodyBytes?: number
-  /** Workers: end request scopes in `ctx.waitUntil` after the response. @default 'await' */
+  /** Where work left after a response goes (`http/after-response.ts`). @default awaited before returning (Lambda) */
   deferral?: Deferral
 }
 
 export type AppEnv = ApiEnv
 
-const API_PATHS = ['/documents', '/documents/*', '/topics', '/topics/*']
+// `/documents/*` also matches `/documents`: one pattern per resource, so each request passes the middleware once.
+const API_PATHS = ['/documents/*', '/topics/*']
 
 export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   const { factory, databases, metrics, jwtSecret } = options
-  const deferral = options.deferral ?? 'await'
+  const deferral = options.deferral ?? awaitBeforeReturning
   const app = new OpenAPIHono<ApiEnv>({
     // Every schema failure is a 400 whose detail names the fields (and unknown ones).
     defaultHook: (result) => {

@@ -1,8 +1,10 @@
 /**
  * The documents API on AWS Lambda (API Gateway HTTP API or a function URL),
  * and the scheduled run on an EventBridge schedule (`scheduledHandler`). One
- * Neon pool per execution environment, created at init and reused by every
- * invocation; Powertools writes each invocation's metrics as EMF to stdout,
+ * connection pool per execution environment (Neon's WebSockets, or
+ * node-postgres for another Postgres), created at init and reused by every
+ * invocation. Nothing runs after a handler returns, so a cache miss's
+ * deferred store is awaited before it does (bounded by the Redis timeout); Powertools writes each invocation's metrics as EMF to stdout,
  * where CloudWatch Logs picks them up. The flush happens inside the handler,
  * before Lambda freezes the environment.
  */
@@ -10,6 +12,7 @@ import { databaseConfigFromEnv, perProcessLifetime } from '@serverless-dal/repos
 import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { Redis } from '@upstash/redis'
 import { handle } from 'hono/aws-lambda'
+import pg from 'pg'
 import { runScheduled } from './scheduled.ts'
 import { createService, deployedJwtSecret, warmBudget } from './service.ts'
 
@@ -20,7 +23,9 @@ const { UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN } = process.env
 const service = createService({
   env: process.env,
   runtime: 'lambda',
-  databases: perProcessLifetime(databaseConfigFromEnv(process.env), {
+  // Neon's WebSocket pool for a Neon URL, node-postgres for any other Postgres (RDS, Aurora, …).
+  databases: perProcessLifetime(databaseConfigFromEnv(process.env, { runtime: 'lambda' }), {
+    pg,
     onIdleConnectionError: (error) =>
       console.warn(JSON.stringify({ level: 'warn', message: 'idle database connection lost', reason: error.message })),
   }),

@@ -13,16 +13,24 @@
  */
 import { mkdirSync } from 'node:fs'
 import { serve } from '@hono/node-server'
-import { databaseConfigFromEnv, migrateToLatest, perProcessLifetime } from '@serverless-dal/repository'
+import {
+  createDatabase,
+  databaseConfigFromEnv,
+  migrateToLatest,
+  perProcessLifetime,
+  withSessions,
+} from '@serverless-dal/repository'
 import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { Redis } from '@upstash/redis'
+import pg from 'pg'
 import { DEVELOPMENT_JWT_SECRET, signToken } from './http/auth.ts'
 import { SAMPLE_ORG, seedSampleData } from './seed.ts'
 import { createService } from './service.ts'
 
 const env = process.env
-const config = databaseConfigFromEnv({ PGLITE_DATA_DIR: '.data/pglite', ...env })
+const config = databaseConfigFromEnv({ PGLITE_DATA_DIR: '.data/pglite', ...env }, { runtime: 'node' })
 const databases = perProcessLifetime(config, {
+  pg,
   onIdleConnectionError: (error) =>
     console.warn(JSON.stringify({ level: 'warn', message: 'idle database connection lost', reason: error.message })),
 })
@@ -41,7 +49,7 @@ const where =
   config.driver === 'pglite' ? `embedded PGlite (${config.dataDir ?? 'memory'})` : `Postgres via ${config.driver}`
 console.log(`migrating ${where}…`)
 try {
-  await migrateToLatest(databases.lease().database.db)
+  await migrate()
 } catch (error) {
   console.error(`cannot start: ${(error as Error).message}`)
   await databases.dispose()
@@ -61,6 +69,21 @@ if (config.driver === 'pglite') {
   if (seeded) console.log(`seeded ${seeded} sample documents for organization "${SAMPLE_ORG}"`)
 }
 
+/** Migrations hold one session throughout: over HTTP-only drivers they take Neon's WebSockets for the while. */
+async function migrate(): Promise<void> {
+  const sessions = withSessions(config)
+  if (sessions === config) {
+    await migrateToLatest(databases.lease().database.db)
+    return
+  }
+  const migrator = createDatabase(sessions, { pg })
+  try {
+    await migrateToLatest(migrator.db)
+  } finally {
+    await migrator.dispose()
+  }
+}
+
 const port = Number(env.PORT ?? 3000)
 const token = await signToken(jwtSecret, { org: SAMPLE_ORG, role: 'editor', sub: 'npm-start' })
 const server = serve({ fetch: service.app.fetch, port }, (info) => {
@@ -68,9 +91,13 @@ const server = serve({ fetch: service.app.fetch, port }, (info) => {
   console.log(`try: curl -H "Authorization: Bearer ${token}" http://localhost:${info.port}/documents`)
 })
 
+// A stop lets the work left after responses (deferred cache stores, metrics lines) finish first.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     server.close()
-    void service.factory.dispose().then(() => process.exit(0))
+    void service.background
+      .settled()
+      .then(() => service.factory.dispose())
+      .then(() => process.exit(0))
   })
 }

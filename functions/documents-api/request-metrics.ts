@@ -15,7 +15,7 @@
 import type { InvocationMetrics, RepositoryMetrics } from '@serverless-dal/repository'
 import type { Context, MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
-import { type Deferral, waitUntilOf } from './http/after-response.ts'
+import { awaitBeforeReturning, type Deferral } from './http/after-response.ts'
 
 export type MetricsVariables = { metrics: InvocationMetrics; requestId: string }
 
@@ -23,7 +23,7 @@ const SERVICE_WIDE = Object.freeze({})
 
 export function requestMetrics(
   metrics: RepositoryMetrics,
-  deferral: Deferral = 'await',
+  deferral: Deferral = awaitBeforeReturning,
 ): MiddlewareHandler<{ Variables: MetricsVariables }> {
   return async (c, next) => {
     const id = requestId(c)
@@ -39,9 +39,9 @@ export function requestMetrics(
       invocation.duration('RequestDuration', SERVICE_WIDE, invocation.now() - started)
       if (c.res.status >= 500) invocation.count('ServerErrors')
       else if (c.res.status >= 400) invocation.count('ClientErrors')
-      // On Workers the lines are written after the response is on its way; elsewhere before returning.
-      const waitUntil = waitUntilOf(c, deferral)
-      if (waitUntil) waitUntil(Promise.resolve().then(() => invocation.flush()))
+      // On Workers and Node the lines are written after the response is on its way; on Lambda before returning.
+      const defer = deferral(c)
+      if (defer) defer(Promise.resolve().then(() => invocation.flush()))
       else invocation.flush()
     }
   }

@@ -4,6 +4,7 @@
  * cache (Redis when the entry passes a client), and the Hono app.
  */
 import {
+  BackgroundWork,
   type CursorSigner,
   type DatabaseLifetime,
   type RedisLike,
@@ -11,6 +12,7 @@ import {
   type Runtime,
 } from '@serverless-dal/repository'
 import { createApp } from './app.ts'
+import { awaitBeforeReturning, type Deferral, inBackground, viaWaitUntil } from './http/after-response.ts'
 import { type MetricsEnv, metricsFromEnv } from './runtime-metrics.ts'
 
 export interface ServiceEnv extends MetricsEnv {
@@ -59,14 +61,15 @@ export function createService({ env, runtime, databases, jwtSecret, redis, signC
       ...(env.CACHE_MEMORY === 'off' && { memory: false as const }),
     },
   })
-  const app = createApp({
-    factory,
-    databases,
-    metrics,
-    jwtSecret,
-    deferral: runtime === 'workers' ? 'wait-until' : 'await',
-  })
-  return { app, factory, metrics, databases }
+  // Work left after a response: the request's waitUntil on Workers, the process on Node, awaited on Lambda.
+  const background = new BackgroundWork()
+  const deferrals: Record<Runtime, Deferral> = {
+    workers: viaWaitUntil,
+    node: inBackground(background),
+    lambda: awaitBeforeReturning,
+  }
+  const app = createApp({ factory, databases, metrics, jwtSecret, deferral: deferrals[runtime] })
+  return { app, factory, metrics, databases, background }
 }
 
 /**

@@ -1,8 +1,11 @@
 /**
- * The documents API on Cloudflare Workers. A Neon pool may not outlive the
- * request that opened it, so each request leases its own database and the app
- * ends it through `ctx.waitUntil` after the response, with the cache's
- * background work. The cron trigger (wrangler.toml) runs `scheduled`.
+ * The documents API on Cloudflare Workers. Reads and writes go to Neon's
+ * HTTP endpoint as one batch each (the `neon` driver): no WebSocket to open
+ * before the first statement. A WebSocket pool, if an interactive transaction
+ * ever needs one, may not outlive the request that opened it, so each request
+ * leases its own database and the app ends it through `ctx.waitUntil` after
+ * the response, with the request's background work. The cron trigger
+ * (wrangler.toml) runs `scheduled`.
  *
  * Metrics are Powertools EMF lines on the console (Workers Logs / Logpush),
  * flushed once per request and per scheduled run. Powertools needs
@@ -31,7 +34,8 @@ function serviceFor(env: WorkerEnv): ReturnType<typeof createService> {
   service = createService({
     env,
     runtime: 'workers',
-    databases: perRequestLifetime(databaseConfigFromEnv(env)),
+    // `neon`: reads and one-statement writes as HTTP batches, no connection to open per request.
+    databases: perRequestLifetime(databaseConfigFromEnv(env, { runtime: 'workers' })),
     jwtSecret,
     ...(redis && { redis }),
   })

@@ -56,7 +56,6 @@ await migrateToLatest(database.db)
 await database.dispose()
 
 const vars: Record<string, string> = { ...env, JWT_SECRET: jwtSecret }
-delete vars.NEON_HTTP_ENDPOINT // the Worker uses the WebSocket pool
 // wrangler's own CLI on this Node, in a process group of its own, so stopping it stops workerd too.
 const wranglerCli = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin/wrangler.js')
 const wrangler = spawn(

@@ -52,7 +52,9 @@ describe('npm run services and npm run db:migrate', () => {
     const up = await runScript('packages/repository/bin/migrate.ts', ['up'], env)
     expect(up).toMatchObject({
       code: 0,
-      stdout: 'applied 0001-initial-schema\napplied 0002-row-level-security\napplied 0003-idempotency-keys\n',
+      stdout:
+        'applied 0001-initial-schema\napplied 0002-row-level-security\napplied 0003-idempotency-keys\n' +
+        'applied 0004-idempotency-results\n',
     })
 
     const again = await runScript('packages/repository/bin/migrate.ts', [], env)
@@ -60,7 +62,8 @@ describe('npm run services and npm run db:migrate', () => {
 
     const status = await runScript('packages/repository/bin/migrate.ts', ['status'], env)
     expect(status.stdout).toBe(
-      'applied  0001-initial-schema\napplied  0002-row-level-security\napplied  0003-idempotency-keys\n',
+      'applied  0001-initial-schema\napplied  0002-row-level-security\napplied  0003-idempotency-keys\n' +
+        'applied  0004-idempotency-results\n',
     )
 
     // the printed variables reach Postgres through the Neon HTTP path too
@@ -74,7 +77,23 @@ describe('npm run services and npm run db:migrate', () => {
     await database.dispose()
 
     const down = await runScript('packages/repository/bin/migrate.ts', ['down'], env)
-    expect(down).toMatchObject({ code: 0, stdout: 'reverted 0003-idempotency-keys\n' })
+    expect(down).toMatchObject({ code: 0, stdout: 'reverted 0004-idempotency-results\n' })
+  })
+
+  it('migrates a plain postgres:// URL through node-postgres, and names host, port and cause when it cannot', async () => {
+    const plain = await createScratchDatabase('plain')
+    try {
+      const up = await runScript('packages/repository/bin/migrate.ts', ['up'], { DATABASE_URL: plain.url })
+      expect(up).toMatchObject({ code: 0, stdout: expect.stringMatching(/^applied 0001-initial-schema\n/) })
+    } finally {
+      await plain.drop()
+    }
+    const refused = await runScript('packages/repository/bin/migrate.ts', ['up'], {
+      DATABASE_URL: 'postgres://postgres:secret@127.0.0.1:1/nowhere',
+    })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/cannot connect to Postgres at 127\.0\.0\.1:1: .*ECONNREFUSED/)
+    expect(refused.stderr).not.toContain('secret')
   })
 
   it('refuses an unknown migrate command and a missing DATABASE_URL', async () => {

@@ -19,6 +19,7 @@ import {
 } from '@serverless-dal/local-services'
 import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
 import { build } from 'esbuild'
+import { LAMBDA_BUILD } from '../../infra/build/build.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { captureStdoutEmf, metricTotal } from '../support/emf.ts'
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
@@ -69,17 +70,7 @@ beforeAll(async () => {
   })
   bundleDir = await mkdtemp(join(tmpdir(), 'dal-lambda-'))
   const outfile = join(bundleDir, 'index.mjs')
-  await build({
-    entryPoints: ['functions/documents-api/lambda.ts'],
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    outfile,
-    // CommonJS dependencies inside an ESM bundle need a require of their own.
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-    logLevel: 'silent',
-  })
+  await build({ ...LAMBDA_BUILD, entryPoints: ['functions/documents-api/lambda.ts'], outfile, logLevel: 'silent' })
   const database = createDatabase({
     driver: 'neon-pool',
     connectionString: scratch.url,

@@ -52,11 +52,14 @@ async function upDownUp(database: Database) {
 
   expect(await policies(database)).toEqual(POLICIES)
 
-  // one step down drops the idempotency keys; the next removes row-level security and keeps the tables
+  // one step down gives keys their response columns back, the next drops the keys, the next removes
+  // row-level security and keeps the tables
   const down = await migrateDown(database.db)
   expect(down.map((r) => [r.migrationName, r.direction, r.status])).toEqual([
-    ['0003-idempotency-keys', 'Down', 'Success'],
+    ['0004-idempotency-results', 'Down', 'Success'],
   ])
+  expect(await userTables(database)).toEqual(TABLES)
+  await migrateDown(database.db)
   expect(await userTables(database)).toEqual(TABLES_BEFORE_IDEMPOTENCY)
   await migrateDown(database.db)
   expect(await policies(database)).toEqual([])

@@ -7,7 +7,7 @@ import { startUpstashBridge, type UpstashBridge } from '@serverless-dal/local-se
 import type { RedisLike } from '@serverless-dal/repository'
 import { Redis } from '@upstash/redis'
 import { testRedisUrl } from './redis.ts'
-import { type RepositoryBackend, repositoryBackends } from './repository-backends.ts'
+import { neonPoolBackend, type RepositoryBackend } from './repository-backends.ts'
 
 export interface CacheFixture {
   backend: RepositoryBackend
@@ -17,9 +17,11 @@ export interface CacheFixture {
   close(): Promise<void>
 }
 
-export async function cacheFixture(redisUrl = testRedisUrl()): Promise<CacheFixture> {
-  const postgres = repositoryBackends[1] as () => RepositoryBackend
-  const backend = postgres()
+export async function cacheFixture(
+  redisUrl = testRedisUrl(),
+  makeBackend: () => RepositoryBackend = neonPoolBackend,
+): Promise<CacheFixture> {
+  const backend = makeBackend()
   await backend.setup()
   const bridge = await startUpstashBridge({ redisUrl, token: 'cache-tests' })
   return {

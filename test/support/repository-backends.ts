@@ -1,26 +1,37 @@
 /**
  * Backends for the repository contract suite: PGlite, and Postgres through
- * the Neon driver and the local stand-in. Each gives factories over one
- * migrated database and records every statement they run.
+ * every server driver — `neon` (HTTP batches, WebSocket sessions),
+ * `neon-pool`, `neon-http` (through the local Neon stand-in) and `pg` (TCP).
+ * Each gives factories over one migrated database and records every
+ * statement it runs and every round trip it makes.
  */
 import { type NeonStandIn, startNeonStandIn } from '@serverless-dal/local-services'
 import {
+  createDatabase,
   type DatabaseConfig,
   type DatabaseLifetime,
   migrateToLatest,
   perProcessLifetime,
   RepositoryFactory,
   type RepositoryFactoryConfig,
+  type Statement,
   silentLogger,
+  withSessions,
 } from '@serverless-dal/repository'
+import pg from 'pg'
 import { createScratchDatabase, type ScratchDatabase } from './postgres.ts'
 
 export interface RepositoryBackend {
   readonly name: string
+  readonly driver: DatabaseConfig['driver']
   readonly isPostgres: boolean
-  /** Every statement run since `clearQueries()`, transaction control included. */
+  /** Whether the driver holds sessions, so interactive transactions work (all but neon-http). */
+  readonly supportsSessions: boolean
+  /** Every statement Kysely ran since `clearQueries()` (the tenant settings travel beside them, unlogged). */
   readonly queries: string[]
-  /** The statements that read or write data: no BEGIN/COMMIT/savepoints, no session setup. */
+  /** Every round trip since `clearQueries()`, with the statements it carried. */
+  readonly roundTrips: Statement[][]
+  /** The statements that read or write data: no transaction control, no session setup. */
   dataQueries(): string[]
   clearQueries(): void
   setup(): Promise<void>
@@ -28,38 +39,53 @@ export interface RepositoryBackend {
   factory(overrides?: Partial<RepositoryFactoryConfig>): RepositoryFactory
   /** The database's URL (Postgres only), for a second, independent connection. */
   readonly url: string | undefined
+  /** How the backend reaches its database (for another handle with other settings). */
+  readonly config: DatabaseConfig
   readonly lifetime: DatabaseLifetime
   teardown(): Promise<void>
 }
 
 const SESSION_STATEMENT = /^\s*(begin|commit|rollback|start transaction|savepoint|release|select set_config)\b/i
 
-function backend(
-  name: string,
-  open: () => Promise<{ config: DatabaseConfig; url?: string; close?: () => Promise<void> }>,
-) {
+interface Opened {
+  config: DatabaseConfig
+  url?: string
+  close?: () => Promise<void>
+}
+
+function backend(name: string, driver: DatabaseConfig['driver'], open: () => Promise<Opened>) {
   const queries: string[] = []
+  const roundTrips: Statement[][] = []
   let lifetime: DatabaseLifetime | undefined
-  let url: string | undefined
-  let close: (() => Promise<void>) | undefined
+  let opened: Opened | undefined
   const self: RepositoryBackend = {
     name,
-    isPostgres: name !== 'pglite',
+    driver,
+    isPostgres: driver !== 'pglite',
+    supportsSessions: driver !== 'neon-http',
     queries,
+    roundTrips,
     dataQueries: () => queries.filter((q) => !SESSION_STATEMENT.test(q)),
     clearQueries: () => {
       queries.length = 0
+      roundTrips.length = 0
     },
     async setup() {
-      const opened = await open()
-      url = opened.url
-      close = opened.close
-      lifetime = perProcessLifetime(opened.config, {
-        log: (event) => {
+      opened = await open()
+      const options = {
+        pg,
+        log: (event: { level: string; query: { sql: string } }) => {
           if (event.level === 'query') queries.push(event.query.sql)
         },
-      })
-      await migrateToLatest(lifetime.lease().database.db)
+        onRoundTrip: (statements: readonly Statement[]) => roundTrips.push([...statements]),
+      }
+      lifetime = perProcessLifetime(opened.config, options)
+      // Migrations hold a session throughout (a session-level lock): over HTTP they take the WebSocket pool.
+      if (opened.config.driver === 'pglite') await migrateToLatest(lifetime.lease().database.db)
+      else {
+        const migrator = createDatabase(withSessions(opened.config), { pg })
+        await migrateToLatest(migrator.db).finally(() => migrator.dispose())
+      }
     },
     factory(overrides = {}) {
       if (!lifetime) throw new Error('call setup() first')
@@ -71,7 +97,11 @@ function backend(
       })
     },
     get url() {
-      return url
+      return opened?.url
+    },
+    get config() {
+      if (!opened) throw new Error('call setup() first')
+      return opened.config
     },
     get lifetime() {
       if (!lifetime) throw new Error('call setup() first')
@@ -79,27 +109,50 @@ function backend(
     },
     async teardown() {
       await lifetime?.dispose()
-      await close?.()
+      await opened?.close?.()
     },
   }
   return self
 }
 
+/** Postgres in a scratch database, through the Neon stand-in, with `driver`. */
+function throughNeon(driver: 'neon' | 'neon-pool' | 'neon-http') {
+  return async (): Promise<Opened> => {
+    const scratch: ScratchDatabase = await createScratchDatabase('repos')
+    const neon: NeonStandIn = await startNeonStandIn({ upstreamUrl: scratch.url })
+    return {
+      config: {
+        driver,
+        connectionString: scratch.url,
+        proxy: { webSocketUrl: neon.webSocketUrl, httpEndpoint: neon.httpEndpoint },
+      },
+      url: scratch.url,
+      close: async () => {
+        await neon.close()
+        await scratch.drop()
+      },
+    }
+  }
+}
+
+export const pgliteBackend = () => backend('pglite', 'pglite', async () => ({ config: { driver: 'pglite' } }))
+export const neonBackend = () =>
+  backend('postgres via neon (HTTP batches, WebSocket sessions)', 'neon', throughNeon('neon'))
+export const neonPoolBackend = () => backend('postgres via neon-pool', 'neon-pool', throughNeon('neon-pool'))
+export const neonHttpBackend = () => backend('postgres via neon-http', 'neon-http', throughNeon('neon-http'))
+export const pgBackend = () =>
+  backend('postgres via pg', 'pg', async () => {
+    const scratch = await createScratchDatabase('repos')
+    return { config: { driver: 'pg', connectionString: scratch.url }, url: scratch.url, close: () => scratch.drop() }
+  })
+
+/** Every driver: the contract suite runs on each. */
 export const repositoryBackends: Array<() => RepositoryBackend> = [
-  () => backend('pglite', async () => ({ config: { driver: 'pglite' } })),
-  () =>
-    backend('postgres via neon', async () => {
-      const scratch: ScratchDatabase = await createScratchDatabase('repos')
-      const neon: NeonStandIn = await startNeonStandIn({ upstreamUrl: scratch.url })
-      return {
-        config: { driver: 'neon-pool', connectionString: scratch.url, proxy: { webSocketUrl: neon.webSocketUrl } },
-        url: scratch.url,
-        close: async () => {
-          await neon.close()
-          await scratch.drop()
-        },
-      }
-    }),
+  pgliteBackend,
+  neonBackend,
+  neonPoolBackend,
+  neonHttpBackend,
+  pgBackend,
 ]
 
 /** Unique organization ids per test, so tests never see each other's rows. */

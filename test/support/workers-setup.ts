@@ -2,7 +2,8 @@
  * For the Workers project: `npm run services` in a child process (the
  * project's resolve conditions are workerd's, under which `ws` and `pg` are
  * browser stubs), so the Worker inside workerd reaches the test Postgres
- * through the real Neon driver and the local stand-in.
+ * through the real Neon driver and the local stand-in (HTTP batches, and
+ * WebSockets where a transaction is interactive).
  */
 import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
 import type { TestProject } from 'vitest/node'
@@ -14,6 +15,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string
     neonWsProxy: string
+    neonHttpEndpoint: string
     upstashUrl: string
     upstashToken: string
     cacheNamespace: string
@@ -34,6 +36,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await database.dispose()
   project.provide('databaseUrl', env.DATABASE_URL as string)
   project.provide('neonWsProxy', env.NEON_WS_PROXY as string)
+  project.provide('neonHttpEndpoint', env.NEON_HTTP_ENDPOINT as string)
   project.provide('upstashUrl', env.UPSTASH_REDIS_REST_URL as string)
   project.provide('upstashToken', env.UPSTASH_REDIS_REST_TOKEN as string)
   project.provide('cacheNamespace', `workers-${Date.now().toString(36)}`)

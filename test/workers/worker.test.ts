@@ -1,13 +1,14 @@
 /**
  * The Worker entry inside workerd (the Workers Vitest pool), against real
  * Postgres (Neon driver → local stand-in) and real Redis (@upstash/redis →
- * local bridge): each request opens and ends its own pool.
+ * local bridge): reads and writes go to Neon's HTTP endpoint as one batch
+ * each, so no request opens a WebSocket.
  */
 
 import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
 import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
 import worker from '@serverless-dal/documents-api/worker.ts'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest'
 import { metricTotal, validEmf } from '../support/emf.ts'
 import { WORKERS_TEST_JWT_SECRET } from '../support/workers-secret.ts'
 
@@ -37,7 +38,7 @@ describe('the documents API in workerd', () => {
     expect(await response.text()).toBe('pong')
   })
 
-  it('answers /health through a pool of its own for each request, with Redis reachable', async () => {
+  it('answers /health over Neon HTTP on every request, with Redis reachable', async () => {
     for (let request = 0; request < 3; request++) {
       const response = await SELF.fetch('http://worker.test/health')
       expect(await response.json()).toEqual({ status: 'ok', db: 'ok', cache: 'ok' })
@@ -45,7 +46,8 @@ describe('the documents API in workerd', () => {
     }
   })
 
-  it('writes, then reads the same document: a miss, then a hit, across requests', async () => {
+  it('writes, then reads the same document: a miss, then a hit, across requests, with no WebSocket opened', async () => {
+    const before = await standInStats()
     const created = await SELF.fetch('http://worker.test/documents', {
       method: 'POST',
       headers: { ...(await bearer()), 'content-type': 'application/json' },
@@ -63,6 +65,8 @@ describe('the documents API in workerd', () => {
 
     const second = await SELF.fetch(`http://worker.test/documents/${document.id}`, { headers: await bearer('viewer') })
     expect(second.headers.get('cache-status')).toMatch(/hit/)
+    // one batch for the write, one for the miss; the hit needs none, and no connection was set up
+    expect(await standInStats()).toEqual({ tunnelsOpened: before.tunnelsOpened, sqlRequests: before.sqlRequests + 2 })
   })
 
   it('answers concurrent first reads of one document, requests sharing one isolate', async () => {
@@ -110,6 +114,12 @@ describe('Powertools metrics in workerd', () => {
     expect(documents[0]?.service).toBe('documents-api')
   })
 })
+
+/** The Neon stand-in's counters: WebSocket tunnels opened and `/sql` batches served. */
+async function standInStats(): Promise<{ tunnelsOpened: number; sqlRequests: number }> {
+  const base = new URL(inject('neonHttpEndpoint'))
+  return (await fetch(`${base.origin}/stats`)).json() as Promise<{ tunnelsOpened: number; sqlRequests: number }>
+}
 
 function metricSamples(documents: ReturnType<typeof validEmf>[]) {
   return documents.flatMap((d) => (d.ScheduledRunDuration === undefined ? [] : [d.ScheduledRunDuration]))

@@ -1,12 +1,13 @@
 /**
  * The request scope: the token's tenant, its repositories (through the
  * isolate's factory) and the request's metrics invocation, available to routes
- * as `c.get('repos')`. Ended after the route: on Workers through `waitUntil`, so
- * cache refreshes and the per-request database finish after the response.
+ * as `c.get('repos')`. Ended after the route, where the entry's deferral puts
+ * it (`after-response.ts`): the scope's own background work — its deferred
+ * cache store — and on Workers its database finish after the response.
  */
 import type { CacheTier, InvocationMetrics, RepositoryFactory, TenantRepositories } from '@serverless-dal/repository'
 import type { MiddlewareHandler } from 'hono'
-import { type Deferral, waitUntilOf } from './after-response.ts'
+import { afterResponse, type Deferral } from './after-response.ts'
 import type { AuthVariables } from './auth.ts'
 
 export type ScopeVariables = AuthVariables & {
@@ -22,15 +23,14 @@ export function tenantScope(
 ): MiddlewareHandler<{ Variables: ScopeVariables }> {
   const cacheTiers = factory.cache?.tiers ?? []
   return async (c, next) => {
-    const waitUntil = waitUntilOf(c, deferral)
+    const waitUntil = deferral(c)
     c.set('cacheTiers', cacheTiers)
     const repos = factory.forTenant(c.get('scope'), { metrics: c.get('metrics'), ...(waitUntil && { waitUntil }) })
     c.set('repos', repos)
     try {
       await next()
     } finally {
-      if (waitUntil) waitUntil(repos.dispose())
-      else await repos.dispose()
+      await afterResponse(c, deferral, repos.dispose())
     }
   }
 }

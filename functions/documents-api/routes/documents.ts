@@ -1,11 +1,6 @@
 /** The document routes of the HTTP contract (design.md). */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
-import {
-  ForeignKeyError,
-  NotFoundError,
-  type StoredResponse,
-  type TenantRepositories,
-} from '@serverless-dal/repository'
+import { ForeignKeyError, NotFoundError } from '@serverless-dal/repository'
 import { cacheStatus } from '../http/cache-status.ts'
 import { ProblemError } from '../http/problems.ts'
 import { documentJson, includes, pageJson, pageOptions, relatedJson } from '../http/representations.ts'
@@ -46,22 +41,13 @@ documentRoutes.openapi(
   async (c) => {
     const input = c.req.valid('json')
     const key = c.req.valid('header')['idempotency-key']
-    const create = async (tx: TenantRepositories): Promise<StoredResponse> => {
-      const { topicIds, summary, ...fields } = input
-      const created = await tx.documents.create(fields)
-      if (topicIds?.length) await tx.documents.setTopics(created.id, topicIds)
-      if (summary) await tx.summaries.create({ documentId: created.id, text: summary })
-      const full = await tx.documents.findById(created.id, { include: summary ? ['topics', 'summaries'] : ['topics'] })
-      return { status: 201, body: JSON.stringify(documentJson(full)), location: `/documents/${created.id}` }
-    }
-    const repos = c.get('repos')
-    const { response, replayed } = key
-      ? await repos.once(key, await requestHash(input), create)
-      : { response: await repos.transaction(create), replayed: false }
-    // The stored text is what JSON.stringify made of this same shape: parsing it back sends it unchanged.
-    const document = JSON.parse(response.body) as z.infer<typeof Document>
-    return c.json(document, response.status as 201, {
-      ...(response.location && { location: response.location }),
+    const documents = c.get('repos').documents
+    // One statement writes the document, its topics, its summary and (with a key) the key itself.
+    const { row, replayed } = key
+      ? await documents.createOnce({ key, requestHash: await requestHash(input) }, input)
+      : { row: await documents.create(input), replayed: false }
+    return c.json(documentJson(row), 201, {
+      location: `/documents/${row.id}`,
       ...(replayed && { 'idempotent-replayed': 'true' }),
     })
   },
@@ -131,13 +117,10 @@ documentRoutes.openapi(
       throw new ProblemError(428, 'send If-Match with the document\'s ETag, e.g. If-Match: "3"')
     const expectedVersion = /^(?:W\/)?"(\d{1,9})"$/.exec(ifMatch.trim())?.[1]
     if (!expectedVersion) throw new ProblemError(400, 'If-Match must be one ETag of this API, e.g. "3"')
-    const updated = await c.get('repos').transaction(async (tx) => {
-      // A change of topics alone is still a change: it raises the version like any other.
-      const changes = Object.keys(fields).length > 0 ? fields : { title: (await tx.documents.findById(id)).title }
-      await tx.documents.update(id, changes, { expectedVersion: Number(expectedVersion) })
-      if (topicIds) await tx.documents.setTopics(id, topicIds)
-      return tx.documents.findById(id, { include: ['topics'] })
-    })
+    // One statement: the fields, the topics, the version check; a change of topics alone raises the version too.
+    const updated = await c
+      .get('repos')
+      .documents.update(id, fields, { expectedVersion: Number(expectedVersion), ...(topicIds && { topicIds }) })
     return c.json(documentJson(updated), 200, etag(updated.version))
   },
 )

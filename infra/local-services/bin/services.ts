@@ -11,15 +11,28 @@
  *   NEON_STANDIN_PORT      default 4444 (0 picks a free port)
  *   UPSTASH_BRIDGE_PORT    default 8079 (0 picks a free port)
  *   UPSTASH_BRIDGE_TOKEN   the bearer token; a random one per start by default
+ *   SERVICES_DELAY_MS      adds this many ms each way between the stand-ins and Postgres
+ *                          and Redis (a TCP delay proxy), so round trips show as time;
+ *                          DATABASE_URL then names the delayed port
  */
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { startNeonStandIn, startUpstashBridge } from '../src/index.ts'
+import { type DelayProxy, startDelayProxy, startNeonStandIn, startUpstashBridge } from '../src/index.ts'
 
-const databaseUrl = process.env.SERVICES_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/serverless_dal'
-const redisUrl = process.env.SERVICES_REDIS_URL ?? 'redis://127.0.0.1:6379'
+const realDatabaseUrl = process.env.SERVICES_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/serverless_dal'
+const realRedisUrl = process.env.SERVICES_REDIS_URL ?? 'redis://127.0.0.1:6379'
+const delayMs = Number(process.env.SERVICES_DELAY_MS ?? 0)
+if (!Number.isFinite(delayMs) || delayMs < 0) {
+  console.error(
+    `SERVICES_DELAY_MS must be a number of milliseconds, not ${JSON.stringify(process.env.SERVICES_DELAY_MS)}`,
+  )
+  process.exit(2)
+}
 
-await ensureDatabase(databaseUrl)
+await ensureDatabase(realDatabaseUrl)
+const delays: DelayProxy[] = []
+const databaseUrl = await delayed(realDatabaseUrl, 5432)
+const redisUrl = await delayed(realRedisUrl, 6379)
 const neon = await startNeonStandIn({ upstreamUrl: databaseUrl, port: Number(process.env.NEON_STANDIN_PORT ?? 4444) })
 const upstash = await startUpstashBridge({
   redisUrl,
@@ -28,8 +41,9 @@ const upstash = await startUpstashBridge({
 })
 await warnIfRedisIsDown()
 
-console.error(`Neon stand-in on 127.0.0.1:${neon.port} → Postgres ${new URL(databaseUrl).host}`)
-console.error(`Upstash bridge on 127.0.0.1:${upstash.port} → Redis ${new URL(redisUrl).host}`)
+const via = delayMs > 0 ? ` (+${delayMs} ms each way)` : ''
+console.error(`Neon stand-in on 127.0.0.1:${neon.port} → Postgres ${new URL(realDatabaseUrl).host}${via}`)
+console.error(`Upstash bridge on 127.0.0.1:${upstash.port} → Redis ${new URL(realRedisUrl).host}${via}`)
 console.error('Export these, then run the project:')
 console.log(`DATABASE_URL=${databaseUrl}`)
 console.log(`NEON_WS_PROXY=${neon.webSocketUrl}`)
@@ -40,8 +54,24 @@ console.error('Ctrl-C stops the services.')
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void Promise.all([neon.close(), upstash.close()]).then(() => process.exit(0))
+    void Promise.all([neon.close(), upstash.close(), ...delays.map((delay) => delay.close())]).then(() =>
+      process.exit(0),
+    )
   })
+}
+
+/** With SERVICES_DELAY_MS, the same URL through a delay proxy on a port of its own. */
+async function delayed(url: string, defaultPort: number): Promise<string> {
+  if (delayMs === 0) return url
+  const parsed = new URL(url)
+  const proxy = await startDelayProxy({
+    target: { host: parsed.hostname, port: Number(parsed.port || defaultPort) },
+    delayMs,
+  })
+  delays.push(proxy)
+  parsed.hostname = '127.0.0.1'
+  parsed.port = String(proxy.port)
+  return parsed.href
 }
 
 /** Creates the target database on first use, so one command sets up a fresh machine. */

@@ -1,44 +1,19 @@
 /**
- * A Kysely dialect whose driver answers every statement at once with the same
- * rows: for measuring the CPU a layer adds on top of Kysely, with no I/O or
- * database time in the numbers.
+ * A transport that answers every statement at once with the same rows: for
+ * measuring the CPU a layer adds on top of Kysely, with no I/O or database
+ * time in the numbers.
  */
-import {
-  CamelCasePlugin,
-  type DatabaseConnection,
-  type Driver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type QueryResult,
-} from 'kysely'
-import type { DB } from '../src/index.ts'
+import { type Database, databaseOver, type Statement, type StatementResult, type Transport } from '../src/index.ts'
 
-export function instantDatabase(rows: Record<string, unknown>[]): Kysely<DB> {
-  const connection: DatabaseConnection = {
-    executeQuery: async <R>() => ({ rows: rows as R[] }) as QueryResult<R>,
-    // biome-ignore lint/correctness/useYield: never streamed in the benchmark
-    streamQuery: async function* () {
-      throw new Error('not streamed')
-    },
+export function instantDatabase(rows: Record<string, unknown>[]): Database {
+  const answer = (): StatementResult => ({ command: 'SELECT', rows })
+  const all = async (statements: readonly Statement[]) => statements.map(answer)
+  const transport: Transport = {
+    batch: all,
+    execute: async () => answer(),
+    openSession: async () => ({ pipeline: all, execute: async () => answer(), release: () => {} }),
+    sessionPerConnection: true,
+    dispose: async () => {},
   }
-  const driver: Driver = {
-    init: async () => {},
-    acquireConnection: async () => connection,
-    beginTransaction: async () => {},
-    commitTransaction: async () => {},
-    rollbackTransaction: async () => {},
-    releaseConnection: async () => {},
-    destroy: async () => {},
-  }
-  return new Kysely<DB>({
-    dialect: {
-      createAdapter: () => new PostgresAdapter(),
-      createDriver: () => driver,
-      createIntrospector: (db) => new PostgresIntrospector(db),
-      createQueryCompiler: () => new PostgresQueryCompiler(),
-    },
-    plugins: [new CamelCasePlugin()],
-  })
+  return databaseOver(transport, 'neon-pool')
 }

@@ -122,9 +122,10 @@ process.exit(0)
  * CPU of Kysely and of the repository layer, without the noise of I/O.
  */
 async function layerOnly(rows: Record<string, unknown>[], endToEnd: Record<string, number>): Promise<string> {
-  const db = instantDatabase(rows)
+  const database = instantDatabase(rows)
+  const db = database.db
   const lifetime: DatabaseLifetime = {
-    lease: () => ({ database: { db, driver: 'neon-pool', dispose: async () => {} }, release: async () => {} }),
+    lease: () => ({ database, release: async () => {} }),
     dispose: async () => {},
   }
   const off = repositories(lifetime, false)

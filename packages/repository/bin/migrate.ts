@@ -1,9 +1,13 @@
 /**
  * `npm run db:migrate [-- up|down|status]`: applies (or reverts one of) the
- * package's migrations to DATABASE_URL, through the same Neon driver the
- * functions use (NEON_WS_PROXY points it at the local stand-in). Without
- * DATABASE_URL it works on the embedded PGlite in PGLITE_DATA_DIR.
+ * package's migrations to DATABASE_URL, with the driver the functions would
+ * use on Node (`DATABASE_DRIVER` overrides): node-postgres for a plain
+ * Postgres, the Neon driver for Neon or the local stand-in (NEON_WS_PROXY).
+ * Migrations hold one session throughout, so the HTTP-only drivers migrate
+ * over Neon's WebSockets instead. Without DATABASE_URL it works on the
+ * embedded PGlite in PGLITE_DATA_DIR.
  */
+import pg from 'pg'
 import {
   appliedMigrations,
   createDatabase,
@@ -11,6 +15,7 @@ import {
   migrateDown,
   migrateToLatest,
   migrations,
+  withSessions,
 } from '../src/index.ts'
 
 const command = process.argv[2] ?? 'up'
@@ -23,7 +28,13 @@ if (!process.env.DATABASE_URL && !process.env.PGLITE_DATA_DIR) {
   process.exit(2)
 }
 
-const database = createDatabase(databaseConfigFromEnv(process.env))
+let database: ReturnType<typeof createDatabase>
+try {
+  database = createDatabase(withSessions(databaseConfigFromEnv(process.env, { runtime: 'node' })), { pg })
+} catch (error) {
+  console.error(`db:migrate: ${(error as Error).message}`)
+  process.exit(2)
+}
 try {
   if (command === 'up') {
     const ran = await migrateToLatest(database.db)

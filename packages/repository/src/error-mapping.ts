@@ -3,6 +3,8 @@
  * Postgres' SQLSTATE codes decide the class; the message names the constraint
  * or the kind of failure, never the `detail` (which quotes row values).
  */
+import { DatabaseUnreachableError } from './db/connection-errors.ts'
+import { SingleStatementError, TransactionsUnsupportedError } from './db/unit-connection.ts'
 import {
   ConflictError,
   type ErrorContext,
@@ -54,6 +56,9 @@ export function isRetryable(error: unknown): boolean {
  * mid-statement (an event, not an Error: no message, no code).
  */
 function isConnectionFailure(error: unknown): boolean {
+  if (error instanceof DatabaseUnreachableError) return true
+  // The package's own refusals say what to do instead; they are not outages, whatever their text.
+  if (error instanceof TransactionsUnsupportedError || error instanceof SingleStatementError) return false
   const message = (error as PostgresLikeError | undefined)?.message
   if (typeof message === 'string' && CONNECTION_FAILURE.test(message)) return true
   const event = error as { type?: unknown; target?: unknown } | undefined

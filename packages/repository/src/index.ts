@@ -12,17 +12,21 @@ export { entryKey, generationKey } from './cache/keys.ts'
 export type { RedisLike } from './cache/redis-like.ts'
 export type { CacheOutcome, CacheStatsSnapshot, CacheTier, TierCounters } from './cache/stats.ts'
 export * from './db/config.ts'
+export { DatabaseUnreachableError } from './db/connection-errors.ts'
 export * from './db/create-database.ts'
 export * from './db/lifetime.ts'
-export { TransactionsUnsupportedError } from './db/neon-http-dialect.ts'
+export type {
+  BatchOptions,
+  RoundTripObserver,
+  Session,
+  Statement,
+  StatementResult,
+  Transport,
+} from './db/transport.ts'
 export { parseInt8, parseInt8Array } from './db/type-parsers.ts'
+export { SingleStatementError, TransactionsUnsupportedError } from './db/unit-connection.ts'
 export * from './errors.ts'
-export {
-  DEFAULT_IDEMPOTENCY_TTL_MS,
-  type IdempotencyOptions,
-  purgeExpiredIdempotencyKeys,
-  type StoredResponse,
-} from './factory/idempotency.ts'
+export { BackgroundWork } from './factory/background-work.ts'
 export * from './factory/repository-factory.ts'
 export * from './factory/tenant-repositories.ts'
 export * from './logger.ts'
@@ -33,6 +37,7 @@ export { DEFAULT_SLOW_QUERY_MS, type MetricsOptions, RepositoryMetrics } from '.
 export type * from './metrics/sink.ts'
 export * from './migrations/index.ts'
 export {
+  type AnyChain,
   type AnyDb,
   type AnySelect,
   BaseRepository,
@@ -45,12 +50,17 @@ export { type CursorSigner, webCryptoSigner } from './repositories/cursor-signer
 export type { ListOptions, Page, RepositoryDefinition, SortSpec } from './repositories/definition.ts'
 export * from './repositories/document-repository.ts'
 export type { FilterSpecs, RangeFilter, SearchFilter } from './repositories/filters.ts'
+export {
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  type IdempotencyRequest,
+  purgeExpiredIdempotencyKeys,
+} from './repositories/idempotency.ts'
 export * from './repositories/summary-repository.ts'
 export * from './repositories/topic-repository.ts'
 export * from './schema/database.ts'
 export type * from './schema/rows.ts'
 export type { RetryPolicy } from './session/retry.ts'
-export type { TransactionOptions } from './session/tenant-session.ts'
+export type { TransactionOptions, UnitHooks } from './session/tenant-session.ts'
 export type { AfterCommitAction } from './session/transaction-frame.ts'
 export { APP_ROLE, ORGANIZATION_SETTING } from './tenancy/row-level-security.ts'
 export { ROLES, type Role, type TenantScope } from './tenancy/scope.ts'

@@ -1,33 +1,42 @@
 /**
- * The HTTP contract (design.md), route by route, success and failure, on
- * PGlite and on Postgres (Neon driver) with Redis (Upstash bridge).
+ * The HTTP contract, route by route, success and failure: on PGlite, and on
+ * Postgres with Redis (Upstash bridge) through every server driver — every
+ * route works on each, `neon-http` (no interactive transactions) included.
  */
 import { runScheduled } from '@serverless-dal/documents-api/scheduled.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Api, apiOver, type DocumentBody, problemOf } from '../../support/api.ts'
-import { type CacheFixture, cacheFixture, PATIENT } from '../../support/cache-fixtures.ts'
-import { orgId, type RepositoryBackend, repositoryBackends } from '../../support/repository-backends.ts'
+import { type CacheFixture, cacheFixture } from '../../support/cache-fixtures.ts'
+import {
+  neonBackend,
+  neonHttpBackend,
+  neonPoolBackend,
+  orgId,
+  pgBackend,
+  pgliteBackend,
+  type RepositoryBackend,
+} from '../../support/repository-backends.ts'
+
+const withRedis =
+  (makeBackend: () => RepositoryBackend) => async (): Promise<{ api: Api; close: () => Promise<void> }> => {
+    const fx: CacheFixture = await cacheFixture(undefined, makeBackend)
+    return { api: apiOver(fx.backend, fx.client()), close: () => fx.close() }
+  }
 
 const setups: Array<[string, () => Promise<{ api: Api; close: () => Promise<void> }>]> = [
   [
     'PGlite, memory cache',
     async () => {
-      const backend = (repositoryBackends[0] as () => RepositoryBackend)()
+      const backend = pgliteBackend()
       await backend.setup()
       return { api: apiOver(backend), close: () => backend.teardown() }
     },
   ],
-  [
-    'Postgres via Neon, Redis via Upstash',
-    async () => {
-      const fx: CacheFixture = await cacheFixture()
-      const redis = fx.client()
-      void PATIENT
-      return { api: apiOver(fx.backend, redis), close: () => fx.close() }
-    },
-  ],
+  ['Postgres via neon (HTTP batches), Redis via Upstash', withRedis(neonBackend)],
+  ['Postgres via neon-http, Redis via Upstash', withRedis(neonHttpBackend)],
+  ['Postgres via neon-pool, Redis via Upstash', withRedis(neonPoolBackend)],
+  ['Postgres via pg, Redis via Upstash', withRedis(pgBackend)],
 ]
-
 describe.each(setups)('the documents API on %s', (_, setup) => {
   let api: Api
   let close: () => Promise<void>
@@ -346,33 +355,28 @@ describe.each(setups)('the documents API on %s', (_, setup) => {
 
     it('forgets a key once it expires: the same key then writes again', async () => {
       const org = orgId('idem-expiry')
-      const repos = api.service.factory.forTenant({ orgId: org, role: 'editor' })
-      const work = async (tx: typeof repos) => {
-        const created = await tx.documents.create({ title: 'expiring' })
-        return { status: 201, body: JSON.stringify({ id: created.id }) }
-      }
-      const first = await repos.once('short-lived', 'hash-1', work, { ttlMs: 1 })
+      const documents = api.service.factory.forTenant({ orgId: org, role: 'editor' }).documents
+      const first = await documents.createOnce({ key: 'short-lived', requestHash: 'hash-1', ttlMs: 1 }, { title: 'a' })
       await new Promise((resolve) => setTimeout(resolve, 20))
-      const second = await repos.once('short-lived', 'hash-2', work, { ttlMs: 60_000 })
+      const second = await documents.createOnce({ key: 'short-lived', requestHash: 'hash-2' }, { title: 'b' })
       expect(second.replayed).toBe(false)
-      expect(second.response.body).not.toBe(first.response.body)
-      const third = await repos.once('short-lived', 'hash-2', work)
-      expect(third).toEqual({ response: second.response, replayed: true })
-      expect(await repos.documents.count()).toBe(2)
-      await repos.dispose()
+      expect(second.row.id).not.toBe(first.row.id)
+      const third = await documents.createOnce({ key: 'short-lived', requestHash: 'hash-2' }, { title: 'b' })
+      expect(third).toEqual({ row: second.row, replayed: true })
+      expect(await documents.count()).toBe(2)
     })
 
     it('has expired keys deleted by the scheduled run', async () => {
-      const repos = api.service.factory.forTenant({ orgId: orgId('idem-purge'), role: 'editor' })
-      const work = async () => ({ status: 204, body: '' })
-      await repos.once('purge-me-1', 'h', work, { ttlMs: 1 })
-      await repos.once('purge-me-2', 'h', work, { ttlMs: 1 })
-      await repos.once('keep-me', 'h', work)
+      const documents = api.service.factory.forTenant({ orgId: orgId('idem-purge'), role: 'editor' }).documents
+      await documents.createOnce({ key: 'purge-me-1', requestHash: 'h', ttlMs: 1 }, { title: '1' })
+      await documents.createOnce({ key: 'purge-me-2', requestHash: 'h', ttlMs: 1 }, { title: '2' })
+      await documents.createOnce({ key: 'keep-me', requestHash: 'h' }, { title: '3' })
       await new Promise((resolve) => setTimeout(resolve, 20))
       const { purgedIdempotencyKeys } = await runScheduled(api.service, 'test')
       expect(purgedIdempotencyKeys).toBeGreaterThanOrEqual(2)
-      expect(await repos.once('keep-me', 'h', work)).toMatchObject({ replayed: true })
-      await repos.dispose()
+      expect(await documents.createOnce({ key: 'keep-me', requestHash: 'h' }, { title: '3' })).toMatchObject({
+        replayed: true,
+      })
     })
 
     it('refuses a malformed key with 400', async () => {

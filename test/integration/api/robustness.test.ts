@@ -10,15 +10,15 @@ import type { DatabaseLifetime } from '@serverless-dal/repository'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Api, apiOver, problemOf } from '../../support/api.ts'
 import { fuzzRequests } from '../../support/fuzz.ts'
-import { orgId, type RepositoryBackend, repositoryBackends } from '../../support/repository-backends.ts'
+import { neonBackend, orgId, pgliteBackend, type RepositoryBackend } from '../../support/repository-backends.ts'
 import { unreachableDatabase } from '../../support/unreachable-database.ts'
 
 let backend: RepositoryBackend
 let api: Api
 let postgres: RepositoryBackend
 beforeAll(async () => {
-  backend = (repositoryBackends[0] as () => RepositoryBackend)()
-  postgres = (repositoryBackends[1] as () => RepositoryBackend)()
+  backend = pgliteBackend()
+  postgres = neonBackend()
   await Promise.all([backend.setup(), postgres.setup()])
   api = apiOver(backend)
 })

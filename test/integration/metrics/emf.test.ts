@@ -35,6 +35,7 @@ class Sleeper extends BaseRepository<{ id: number }, never, never, object, 'newe
       defaultSort: 'newest',
       versioned: false,
       touchesUpdatedAt: false,
+      timestamps: [],
     })
   }
 

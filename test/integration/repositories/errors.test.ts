@@ -41,17 +41,13 @@ describe.each(repositoryBackends.map((make) => make()))('errors on $name', (back
     ['a missing referenced row', ForeignKeyError, () => repos.summaries.create({ documentId: 987_654_321, text: 't' })],
     ['a role without the permission', ForbiddenError, () => viewer.topics.create({ name: 'x' })],
     ['an editor deleting', ForbiddenError, () => repos.documents.delete(docId)],
-    [
-      'a read-only transaction',
-      ForbiddenError,
-      () => viewer.transaction((tx) => sql`delete from topics`.execute(tx.db)),
-    ],
+    ['a read-only transaction', ForbiddenError, () => viewer.read((db) => sql`delete from topics`.execute(db))],
     [
       'retries exhausted',
       TransientError,
       () =>
-        repos.transaction((tx) =>
-          sql`do $$ begin raise exception 'x' using errcode = 'deadlock_detected'; end $$`.execute(tx.db),
+        repos.write((db) =>
+          sql`do $$ begin raise exception 'x' using errcode = 'deadlock_detected'; end $$`.execute(db),
         ),
     ],
   ]

@@ -6,19 +6,38 @@
 import {
   type RepositoryFactory,
   type TenantRepositories,
+  TransactionsUnsupportedError,
   TransientError,
   ValidationError,
 } from '@serverless-dal/repository'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { orgId, repositoryBackends } from '../../support/repository-backends.ts'
+import { neonHttpBackend, orgId, repositoryBackends } from '../../support/repository-backends.ts'
 
 /** Raises a real Postgres serialization failure (SQLSTATE 40001) from inside the transaction. */
 const serializationFailure = (tx: TenantRepositories) =>
   sql`do $$ begin raise exception 'injected conflict' using errcode = 'serialization_failure'; end $$`.execute(tx.db)
 
-describe.each(repositoryBackends.map((make) => make()))('transactions on $name', (backend) => {
+const withSessions = repositoryBackends.map((make) => make()).filter((backend) => backend.supportsSessions)
+
+describe('transactions on neon-http', () => {
+  const backend = neonHttpBackend()
+  beforeAll(() => backend.setup())
+  afterAll(() => backend.teardown())
+
+  it('are refused with a clear error before anything is sent', async () => {
+    const repos = backend.factory().forTenant({ orgId: orgId('http-tx'), role: 'editor' })
+    backend.clearQueries()
+    const error = await repos.transaction(async (tx) => tx.documents.create({ title: 'never' })).catch((e) => e)
+    expect(error).toBeInstanceOf(TransactionsUnsupportedError)
+    expect((error as Error).message).toMatch(/cannot hold one open; use the neon driver/)
+    expect(backend.roundTrips).toEqual([])
+    expect((await repos.documents.findMany()).items).toEqual([])
+  })
+})
+
+describe.each(withSessions)('transactions on $name', (backend) => {
   let factory: RepositoryFactory
   beforeAll(async () => {
     await backend.setup()

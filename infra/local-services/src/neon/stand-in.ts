@@ -33,6 +33,11 @@ export interface NeonStandIn {
   readonly webSocketUrl: string
   readonly httpEndpoint: string
   openTunnels(): number
+  /**
+   * What clients asked for since the start: WebSocket tunnels opened (each one a
+   * connection set-up) and `/sql` requests (each one batch). Also `GET /stats`.
+   */
+  stats(): StandInStats
   /** Fault injection: cuts every open connection now; returns how many. */
   dropConnections(): number
   /**
@@ -43,19 +48,27 @@ export interface NeonStandIn {
   close(): Promise<void>
 }
 
+export interface StandInStats {
+  tunnelsOpened: number
+  sqlRequests: number
+}
+
 export async function startNeonStandIn(options: NeonStandInOptions): Promise<NeonStandIn> {
   const upstream = upstreamFromUrl(options.upstreamUrl)
   const proxy = createWsProxy({ upstream, maxMessageBytes: options.maxMessageBytes ?? 64 * 1024 * 1024 })
   const sql = createHttpEndpoint({ upstream, maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024 })
 
+  const stats: StandInStats = { tunnelsOpened: 0, sqlRequests: 0 }
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://stand-in').pathname
     if (path === '/sql') {
       if (request.method !== 'POST') return sendJson(response, 405, { message: 'use POST /sql' })
+      stats.sqlRequests += 1
       void sql.handle(request, response)
       return
     }
     if (path === '/health' && request.method === 'GET') return sendJson(response, 200, { status: 'ok' })
+    if (path === '/stats' && request.method === 'GET') return sendJson(response, 200, stats)
     sendJson(response, 404, { message: `nothing at ${request.method} ${path}` })
   })
   let outage = false
@@ -65,6 +78,7 @@ export async function startNeonStandIn(options: NeonStandInOptions): Promise<Neo
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
     }
+    stats.tunnelsOpened += 1
     proxy.handleUpgrade(request, socket, head)
   })
   server.on('clientError', (_error, socket) => {
@@ -84,6 +98,7 @@ export async function startNeonStandIn(options: NeonStandInOptions): Promise<Neo
     webSocketUrl: `ws://${host}:${port}/v1`,
     httpEndpoint: `http://${host}:${port}/sql`,
     openTunnels: proxy.openTunnels,
+    stats: () => ({ ...stats }),
     dropConnections: proxy.dropTunnels,
     setOutage(down) {
       outage = down

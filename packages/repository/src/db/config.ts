@@ -15,16 +15,21 @@ export interface NeonProxyConfig {
   httpEndpoint?: string
 }
 
-interface NeonConfigBase {
+/** Where a function runs: it decides how long connections live and which driver a URL gets by default. */
+export type Runtime = 'workers' | 'lambda' | 'node'
+
+interface ServerConfigBase {
   /** `postgres://user:password@host:port/database`; on Neon, the pooled or direct URL. */
   connectionString: string
+}
+
+interface NeonConfigBase extends ServerConfigBase {
   /** Absent in production: the driver then talks to Neon directly. */
   proxy?: NeonProxyConfig
 }
 
-/** Neon's WebSocket `Pool`: interactive transactions and savepoints. The production path. */
-export interface NeonPoolConfig extends NeonConfigBase {
-  driver: 'neon-pool'
+/** A pool of connections, for the drivers that hold them. */
+export interface PoolOptions {
   /**
    * Connections the pool may open. Workers allow 6 simultaneous connections per request.
    * @default 5
@@ -36,9 +41,34 @@ export interface NeonPoolConfig extends NeonConfigBase {
   connectionTimeoutMs?: number
 }
 
-/** Neon's HTTP `neon()` function: one statement per request, no interactive transactions. */
+/**
+ * Neon, the way that costs fewest round trips at the edge: batches (every read,
+ * every write of one statement) as one HTTPS request each, with no connection
+ * to open; a WebSocket pool, opened on first need, only for interactive
+ * transactions. The default on Workers.
+ */
+export interface NeonConfig extends NeonConfigBase, PoolOptions {
+  driver: 'neon'
+}
+
+/** Neon's WebSocket `Pool` for everything: the default for a Neon URL on Lambda and Node (connections are reused there). */
+export interface NeonPoolConfig extends NeonConfigBase, PoolOptions {
+  driver: 'neon-pool'
+}
+
+/** Neon's HTTP endpoint only: every route of a batch-shaped app works; interactive transactions are refused. */
 export interface NeonHttpConfig extends NeonConfigBase {
   driver: 'neon-http'
+}
+
+/**
+ * node-postgres over TCP, for any Postgres (RDS, Aurora, Supabase, a local
+ * server) from Lambda or Node: the default for a URL that is not Neon's. The
+ * entry passes the `pg` module in (`createDatabase(config, { pg })`), so
+ * bundles that never use it never contain it.
+ */
+export interface PgConfig extends ServerConfigBase, PoolOptions {
+  driver: 'pg'
 }
 
 /** PGlite, Postgres compiled to WASM: the embedded default that needs no service. */
@@ -48,16 +78,18 @@ export interface PgliteConfig {
   dataDir?: string
 }
 
-export type DatabaseConfig = NeonPoolConfig | NeonHttpConfig | PgliteConfig
+export type DatabaseConfig = NeonConfig | NeonPoolConfig | NeonHttpConfig | PgConfig | PgliteConfig
 export type DatabaseDriverName = DatabaseConfig['driver']
+
+export const SERVER_DRIVERS = ['neon', 'neon-pool', 'neon-http', 'pg'] as const
 
 /** The variables `databaseConfigFromEnv` reads. */
 export interface DatabaseEnv {
   /** Postgres URL; without it the embedded PGlite is used. */
   DATABASE_URL?: string
-  /** `neon-pool` (default with a URL) or `neon-http`. */
+  /** `neon`, `neon-pool`, `neon-http` or `pg`; by default chosen from the runtime and the URL. */
   DATABASE_DRIVER?: string
-  /** Maximum connections of the Neon pool. */
+  /** Maximum connections of a pool. */
   DATABASE_POOL_MAX?: string
   /** Local WebSocket proxy for the Neon driver (`ws://127.0.0.1:4444/v1`). */
   NEON_WS_PROXY?: string
@@ -72,27 +104,52 @@ export class DatabaseConfigError extends Error {
 }
 
 /**
- * Reads the database configuration from environment variables.
+ * Reads the database configuration from environment variables. Without
+ * `DATABASE_DRIVER` the driver follows the runtime and the URL: `neon` on
+ * Workers; on Lambda and Node `neon-pool` for Neon (or with the local Neon
+ * stand-in's variables set) and `pg` for any other Postgres.
  *
  * ```ts
- * const config = databaseConfigFromEnv(process.env)
- * // { driver: 'neon-pool', connectionString: 'postgres://…', proxy: { webSocketUrl: 'ws://…' } }
+ * databaseConfigFromEnv(process.env, { runtime: 'lambda' })
+ * // { driver: 'pg', connectionString: 'postgres://…@my-db.rds.amazonaws.com/app' }
  * ```
  */
-export function databaseConfigFromEnv(env: DatabaseEnv): DatabaseConfig {
+export function databaseConfigFromEnv(env: DatabaseEnv, options: { runtime?: Runtime } = {}): DatabaseConfig {
   const connectionString = env.DATABASE_URL?.trim()
   if (!connectionString) {
     return env.PGLITE_DATA_DIR ? { driver: 'pglite', dataDir: env.PGLITE_DATA_DIR } : { driver: 'pglite' }
   }
   assertPostgresUrl(connectionString)
   const proxy = proxyFromEnv(env)
-  const driver = env.DATABASE_DRIVER?.trim() || 'neon-pool'
-  if (driver === 'neon-http') return { driver, connectionString, ...(proxy && { proxy }) }
-  if (driver !== 'neon-pool') {
-    throw new DatabaseConfigError(`DATABASE_DRIVER must be neon-pool or neon-http, not ${JSON.stringify(driver)}`)
+  const driver = env.DATABASE_DRIVER?.trim() || defaultDriver(options.runtime ?? 'node', connectionString, proxy)
+  if (!(SERVER_DRIVERS as readonly string[]).includes(driver)) {
+    throw new DatabaseConfigError(
+      `DATABASE_DRIVER must be one of ${SERVER_DRIVERS.join(', ')}, not ${JSON.stringify(driver)}`,
+    )
   }
+  if (driver === 'neon-http') return { driver, connectionString, ...(proxy && { proxy }) }
   const maxConnections = env.DATABASE_POOL_MAX ? positiveInteger('DATABASE_POOL_MAX', env.DATABASE_POOL_MAX) : undefined
-  return { driver, connectionString, ...(proxy && { proxy }), ...(maxConnections && { maxConnections }) }
+  const pool = { ...(maxConnections && { maxConnections }) }
+  if (driver === 'pg') return { driver, connectionString, ...pool }
+  return { driver: driver as 'neon' | 'neon-pool', connectionString, ...(proxy && { proxy }), ...pool }
+}
+
+function defaultDriver(runtime: Runtime, connectionString: string, proxy: NeonProxyConfig | undefined): string {
+  if (runtime === 'workers') return 'neon'
+  return proxy || isNeonHost(connectionString) ? 'neon-pool' : 'pg'
+}
+
+function isNeonHost(connectionString: string): boolean {
+  return new URL(connectionString).hostname.endsWith('.neon.tech')
+}
+
+/**
+ * The same database through a driver whose connections are sessions, for
+ * work that needs one throughout (migrations take a session-level lock):
+ * `neon` and `neon-http` become `neon-pool`; the others already are.
+ */
+export function withSessions(config: DatabaseConfig): DatabaseConfig {
+  return config.driver === 'neon-http' || config.driver === 'neon' ? { ...config, driver: 'neon-pool' } : config
 }
 
 function proxyFromEnv(env: DatabaseEnv): NeonProxyConfig | undefined {

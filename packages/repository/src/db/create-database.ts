@@ -2,26 +2,43 @@
  * Turns a `DatabaseConfig` into a `Kysely<DB>`: the one place that knows the drivers.
  *
  * ```ts
- * const database = createDatabase(databaseConfigFromEnv(env))
+ * import pg from 'pg' // only where the pg driver may be chosen (Lambda, Node)
+ * const database = createDatabase(databaseConfigFromEnv(env, { runtime: 'lambda' }), { pg })
  * const rows = await database.db.selectFrom('documents').selectAll().execute()
  * await database.dispose() // ends the pool: no socket stays open
  * ```
  */
-import { Pool } from '@neondatabase/serverless'
-import { CamelCasePlugin, Kysely, type LogEvent, PostgresDialect, type PostgresPool } from 'kysely'
+import { Pool as NeonPool } from '@neondatabase/serverless'
+import { CamelCasePlugin, Kysely, type LogEvent } from 'kysely'
 import type { DB } from '../schema/database.ts'
-import type { DatabaseConfig, DatabaseDriverName, NeonPoolConfig, PgliteConfig } from './config.ts'
-import { NeonHttpDialect } from './neon-http-dialect.ts'
-import { configureNeonProxy } from './neon-transport.ts'
-import { PgliteDialect, type PgliteLike } from './pglite-dialect.ts'
-import { int8Parsers, PG_TYPE, parseInt8, parseInt8Array } from './type-parsers.ts'
+import type { DatabaseConfig, DatabaseDriverName, PgliteConfig, PoolOptions } from './config.ts'
+import { addressOf } from './connection-errors.ts'
+import { NeonHttpTransport } from './neon-http-transport.ts'
+import { configureNeonProxy } from './neon-proxy.ts'
+import { type PgliteLike, PgliteTransport } from './pglite-transport.ts'
+import { type ClientPool, PoolTransport } from './pool-transport.ts'
+import type { RoundTripObserver, Session, Transport } from './transport.ts'
+import { int8Parsers } from './type-parsers.ts'
+import { UnitDialect } from './unit-dialect.ts'
 
 /** A database handle and the means to close it. */
 export interface Database {
   readonly db: Kysely<DB>
   readonly driver: DatabaseDriverName
+  /** Whether interactive transactions are possible (every driver but `neon-http`). */
+  readonly supportsSessions: boolean
   /** Closes every connection (or the PGlite instance). Safe to call twice. */
   dispose(): Promise<void>
+}
+
+/** node-postgres' module (`import pg from 'pg'`), or anything with its `Pool`. */
+export interface PgModule {
+  Pool: new (config: {
+    connectionString: string
+    max: number
+    idleTimeoutMillis: number
+    connectionTimeoutMillis: number
+  }) => unknown
 }
 
 export interface CreateDatabaseOptions {
@@ -33,26 +50,35 @@ export interface CreateDatabaseOptions {
   onIdleConnectionError?: (error: Error) => void
   /** Sees every statement Kysely runs, with its duration (Kysely's `log`). */
   log?: (event: LogEvent) => void
+  /** Sees every round trip to the database with the statements it carried. */
+  onRoundTrip?: RoundTripObserver
+  /** node-postgres, for the `pg` driver. */
+  pg?: PgModule
 }
 
 export function createDatabase(config: DatabaseConfig, options: CreateDatabaseOptions = {}): Database {
-  const dialect = (() => {
-    switch (config.driver) {
-      case 'neon-pool':
-        // Neon's Pool is node-postgres' Pool; only its overloaded `connect()` typing differs.
-        return new PostgresDialect({ pool: neonPool(config, options) as unknown as PostgresPool })
-      case 'neon-http':
-        configureNeonProxy(config.proxy)
-        return new NeonHttpDialect(config.connectionString)
-      case 'pglite':
-        return new PgliteDialect({ open: () => openPglite(config) })
-    }
-  })()
-  const db = new Kysely<DB>({ dialect, plugins: [new CamelCasePlugin()], ...(options.log && { log: options.log }) })
+  return databaseOver(transportFor(config, options), config.driver, options)
+}
+
+/**
+ * A database over a transport of your own (a driver this package does not
+ * ship, or a fake for benchmarks): the same Kysely, units and transactions.
+ */
+export function databaseOver(
+  transport: Transport,
+  driver: DatabaseDriverName,
+  options: Pick<CreateDatabaseOptions, 'log'> = {},
+): Database {
+  const db = new Kysely<DB>({
+    dialect: new UnitDialect(transport, driver),
+    plugins: [new CamelCasePlugin()],
+    ...(options.log && { log: options.log }),
+  })
   let disposed: Promise<void> | undefined
   return {
     db,
-    driver: config.driver,
+    driver,
+    supportsSessions: transport.openSession !== undefined,
     dispose: () => {
       disposed ??= db.destroy()
       return disposed
@@ -60,30 +86,72 @@ export function createDatabase(config: DatabaseConfig, options: CreateDatabaseOp
   }
 }
 
-interface PooledClient {
-  setTypeParser(oid: number, parse: (text: string) => unknown): void
-  on(event: 'error', listener: (error: Error) => void): void
+function transportFor(config: DatabaseConfig, options: CreateDatabaseOptions): Transport {
+  switch (config.driver) {
+    case 'pglite':
+      return new PgliteTransport(() => openPglite(config), options.onRoundTrip)
+    case 'pg': {
+      if (!options.pg) {
+        throw new Error("the pg driver needs node-postgres: createDatabase(config, { pg }) with `import pg from 'pg'`")
+      }
+      const pool = new options.pg.Pool(poolSettings(config.connectionString, config)) as ClientPool
+      return new PoolTransport(pool, poolTransportOptions(config.connectionString, options))
+    }
+    case 'neon-pool':
+      configureNeonProxy(config.proxy)
+      return neonPool(config.connectionString, config, options)
+    case 'neon-http':
+      configureNeonProxy(config.proxy)
+      return new NeonHttpTransport(config.connectionString, addressOf(config.connectionString), options.onRoundTrip)
+    case 'neon': {
+      configureNeonProxy(config.proxy)
+      const http = new NeonHttpTransport(
+        config.connectionString,
+        addressOf(config.connectionString),
+        options.onRoundTrip,
+      )
+      return withSessionsFrom(http, () => neonPool(config.connectionString, config, options))
+    }
+  }
 }
 
-function neonPool(config: NeonPoolConfig, options: CreateDatabaseOptions): Pool {
-  configureNeonProxy(config.proxy)
-  const pool = new Pool({
-    connectionString: config.connectionString,
-    max: config.maxConnections ?? 5,
-    idleTimeoutMillis: config.idleTimeoutMs ?? 10_000,
-    connectionTimeoutMillis: config.connectionTimeoutMs ?? 10_000,
-  })
-  pool.on('connect', (client: PooledClient) => {
-    client.setTypeParser(PG_TYPE.int8, parseInt8)
-    client.setTypeParser(PG_TYPE.int8Array, parseInt8Array)
-    // A socket that dies while the client is checked out makes the client emit
-    // 'error' as well as fail the running query; the pool only listens while the
-    // client is idle, and an 'error' event nobody listens to crashes the process
-    // (found by the reliability suite). The query's rejection is what callers see.
-    client.on('error', () => {})
-  })
-  pool.on('error', (error: Error) => options.onIdleConnectionError?.(error))
-  return pool
+function neonPool(connectionString: string, pool: PoolOptions, options: CreateDatabaseOptions): PoolTransport {
+  const neon = new NeonPool(poolSettings(connectionString, pool)) as unknown as ClientPool
+  return new PoolTransport(neon, poolTransportOptions(connectionString, options))
+}
+
+/** Batches over one transport; sessions from a second one, created on first need (on Workers: rarely). */
+function withSessionsFrom(batches: Transport, makeSessions: () => Transport): Transport {
+  let sessions: Transport | undefined
+  return {
+    batch: (statements, batchOptions) => batches.batch(statements, batchOptions),
+    execute: (statement) => batches.execute(statement),
+    openSession: (): Promise<Session> => {
+      sessions ??= makeSessions()
+      return (sessions.openSession as () => Promise<Session>)()
+    },
+    sessionPerConnection: false,
+    dispose: async () => {
+      await Promise.all([batches.dispose(), sessions?.dispose()])
+    },
+  }
+}
+
+function poolSettings(connectionString: string, pool: PoolOptions) {
+  return {
+    connectionString,
+    max: pool.maxConnections ?? 5,
+    idleTimeoutMillis: pool.idleTimeoutMs ?? 10_000,
+    connectionTimeoutMillis: pool.connectionTimeoutMs ?? 10_000,
+  }
+}
+
+function poolTransportOptions(connectionString: string, options: CreateDatabaseOptions) {
+  return {
+    address: addressOf(connectionString),
+    ...(options.onIdleConnectionError && { onIdleConnectionError: options.onIdleConnectionError }),
+    ...(options.onRoundTrip && { onRoundTrip: options.onRoundTrip }),
+  }
 }
 
 async function openPglite(config: PgliteConfig): Promise<PgliteLike> {

@@ -7,10 +7,8 @@
  * fresh one and releases it after the response. Lambda and Node keep one per
  * process and reuse it across invocations.
  */
-import type { DatabaseConfig } from './config.ts'
+import type { DatabaseConfig, Runtime } from './config.ts'
 import { type CreateDatabaseOptions, createDatabase, type Database } from './create-database.ts'
-
-export type Runtime = 'workers' | 'lambda' | 'node'
 
 export interface DatabaseLease {
   readonly database: Database

@@ -18,8 +18,10 @@
 import type { LogEvent } from 'kysely'
 import { CacheManager } from '../cache/cache-manager.ts'
 import type { CacheOptions } from '../cache/config.ts'
-import type { DatabaseConfig } from '../db/config.ts'
-import { type DatabaseLifetime, lifetimeForRuntime, type Runtime } from '../db/lifetime.ts'
+import type { DatabaseConfig, Runtime } from '../db/config.ts'
+import type { PgModule } from '../db/create-database.ts'
+import { type DatabaseLifetime, lifetimeForRuntime } from '../db/lifetime.ts'
+import type { RoundTripObserver } from '../db/transport.ts'
 import { jsonConsoleLogger, type Logger } from '../logger.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import { type MetricsOptions, RepositoryMetrics } from '../metrics/repository-metrics.ts'
@@ -30,6 +32,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../session/retry.ts'
 import type { SessionSettings } from '../session/settings.ts'
 import { TenantSession } from '../session/tenant-session.ts'
 import { assertValidScope, type TenantScope } from '../tenancy/scope.ts'
+import { BackgroundWork } from './background-work.ts'
 import { type RepositoryMap, type RepositoryName, TenantRepositories } from './tenant-repositories.ts'
 
 export interface RepositoryFactoryConfig {
@@ -39,12 +42,13 @@ export interface RepositoryFactoryConfig {
    * `runtime` and `onQuery` then belong to that lifetime).
    */
   database: DatabaseConfig | DatabaseLifetime
-  /** Decides the database lifetime (design.md). @default 'node' */
+  /** Decides the database lifetime: a pool per request on Workers, per process elsewhere. @default 'node' */
   runtime?: Runtime
   /**
    * Postgres row-level security as a second wall behind the repositories' own
-   * organization filter. Off, reads take one round trip instead of four, and
-   * the connection role must bypass RLS. @default true
+   * organization filter: every unit of work switches to the RLS-bound role in
+   * its first round trip (no extra one). Off, the connection role must bypass
+   * RLS. @default true
    */
   rowLevelSecurity?: boolean
   /** `statement_timeout` per transaction. @default 10_000 */
@@ -62,6 +66,10 @@ export interface RepositoryFactoryConfig {
   logger?: Logger
   /** Sees every statement Kysely runs, with its duration (tests count queries; metrics time them). */
   onQuery?: (event: LogEvent) => void
+  /** Sees every round trip to the database, with the statements it carried. */
+  onRoundTrip?: RoundTripObserver
+  /** node-postgres (`import pg from 'pg'`), for the `pg` driver. */
+  pg?: PgModule
   /**
    * The cache: options for the isolate's `CacheManager` (memory tier on by
    * default; Redis when `redis` is given), or a manager to share. `false`: none.
@@ -131,6 +139,8 @@ export class RepositoryFactory {
         : lifetimeForRuntime(config.runtime ?? 'node', config.database, {
             onIdleConnectionError: (error) => logger.warn('idle database connection lost', { reason: error.message }),
             ...(config.onQuery && { log: config.onQuery }),
+            ...(config.onRoundTrip && { onRoundTrip: config.onRoundTrip }),
+            ...(config.pg && { pg: config.pg }),
           })
   }
 
@@ -159,18 +169,20 @@ export class RepositoryFactory {
     const metrics = options.metrics ?? this.#metrics.startInvocation()
     metrics.attachOrganization(valid.orgId)
     const lease = this.#lifetime.lease()
+    const cache = this.#cache?.enabled ? this.#cache : undefined
     const session = new TenantSession(lease.database.db, {
       scope: valid,
       settings: this.#settings,
       provisioned: this.#provisioned,
       metrics,
+      ...(cache && { invalidate: (orgId: string, tags: readonly string[]) => cache.invalidate(orgId, tags) }),
     })
     const services = {
       cursors: this.#cursors,
       outcomes: [],
       metrics,
+      background: new BackgroundWork(options.waitUntil),
       ...(this.#cache && { cache: this.#cache }),
-      ...(options.waitUntil && { waitUntil: options.waitUntil }),
       ...(options.warming && { warming: options.warming }),
     }
     const end = async () => {

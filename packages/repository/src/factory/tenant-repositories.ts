@@ -25,14 +25,7 @@ import type { DB } from '../schema/database.ts'
 import type { TenantSession, TransactionOptions } from '../session/tenant-session.ts'
 import type { AfterCommitAction } from '../session/transaction-frame.ts'
 import { assertCan, type TenantScope } from '../tenancy/scope.ts'
-import {
-  claimKey,
-  DEFAULT_IDEMPOTENCY_TTL_MS,
-  type IdempotencyOptions,
-  type StoredResponse,
-  storeResponse,
-  validIdempotencyKey,
-} from './idempotency.ts'
+import type { BackgroundWork } from './background-work.ts'
 
 /** What a request scope shares with the transactions it opens. */
 export interface ScopeServices {
@@ -40,7 +33,8 @@ export interface ScopeServices {
   cache?: CacheManager
   outcomes: CacheOutcome[]
   metrics: InvocationMetrics
-  waitUntil?: (work: Promise<unknown>) => void
+  /** This scope's background work (deferred cache stores, hot-key records): `dispose` waits for it, and only it. */
+  background: BackgroundWork
   warming?: (outcome: WarmOutcome) => void
 }
 
@@ -67,7 +61,12 @@ export class TenantRepositories implements RepositoryMap {
     this.#release = release
     const context: RepositoryContext = {
       session,
-      ...services,
+      cursors: services.cursors,
+      outcomes: services.outcomes,
+      metrics: services.metrics,
+      waitUntil: services.background.add,
+      ...(services.cache && { cache: services.cache }),
+      ...(services.warming && { warming: services.warming }),
       transaction: (work, options) => this.transaction(work, options),
     }
     this.#context = context
@@ -104,11 +103,37 @@ export class TenantRepositories implements RepositoryMap {
   }
 
   /**
-   * Raw Kysely access for queries the repositories do not offer. Inside a
-   * transaction it is that transaction, with the tenant's row-level security.
+   * Raw Kysely access. Inside a transaction it is that transaction, with the
+   * tenant's row-level security; outside one each statement runs on its own,
+   * without the tenant's settings — for your own statements as this tenant,
+   * use `read` and `write`.
    */
   get db(): Kysely<DB> {
     return this.#session.db
+  }
+
+  /**
+   * Runs statements of your own as this tenant, the way repository reads run:
+   * outside a transaction each statement travels with the tenant's settings
+   * (row-level security applies) as one read-only transaction, in one round
+   * trip; inside one, in it.
+   *
+   * ```ts
+   * const { rows } = await repos.read((db) => sql`select count(*) as n from documents`.execute(db))
+   * ```
+   */
+  read<T>(work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+    return this.#own('read', work)
+  }
+
+  /**
+   * Runs one statement of your own as this tenant, the way repository writes
+   * run: with the tenant's settings (and the organization's row before its
+   * first write) as one transaction, in one round trip. Several statements
+   * belong in `transaction`.
+   */
+  write<T>(work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+    return this.#own('write', work)
   }
 
   /** The repository with this name (the seed's `getRepository(Document)` style). */
@@ -136,30 +161,14 @@ export class TenantRepositories implements RepositoryMap {
     }
   }
 
-  /**
-   * Runs `work` in a transaction at most once per `key` (an `Idempotency-Key`):
-   * the key and the response are stored with the work's writes. A repeat of the
-   * same request (same `requestHash`) gets the stored response with
-   * `replayed: true`, also when it arrives while the first is still running;
-   * the same key with another request is an `IdempotencyKeyReusedError`.
-   */
-  async once(
-    key: string,
-    requestHash: string,
-    work: (tx: TenantRepositories) => Promise<StoredResponse>,
-    options: IdempotencyOptions = {},
-  ): Promise<{ response: StoredResponse; replayed: boolean }> {
-    assertCan(this.scope, 'write', { repository: 'idempotency', operation: 'once' })
-    validIdempotencyKey(key)
-    const { orgId } = this.scope
-    const ttlMs = options.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS
-    return this.transaction(async (tx) => {
-      const stored = await tx.#session.run('write', (db) => claimKey(db, orgId, key, requestHash, ttlMs))
-      if (stored) return { response: stored, replayed: true }
-      const response = await work(tx)
-      await storeResponse(tx.#session.db, orgId, key, response)
-      return { response, replayed: false }
-    })
+  async #own<T>(mode: 'read' | 'write', work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+    const context = { repository: 'tenant', operation: mode }
+    assertCan(this.scope, mode, context)
+    try {
+      return await this.#session.run(mode, (db) => work(db))
+    } catch (error) {
+      throw isDatabaseError(error) ? toRepositoryError(error, context) : error
+    }
   }
 
   /** Runs `action` once after the outermost COMMIT; dropped if that transaction or the current savepoint rolls back. */
@@ -168,13 +177,15 @@ export class TenantRepositories implements RepositoryMap {
   }
 
   /**
-   * Ends the request scope: waits for the cache's background work (a refresh
-   * or deferred store may still need the database), then releases what the
-   * scope holds — on Workers its database — and flushes its metrics unless an
-   * invocation was passed in. On Workers pass the promise to `ctx.waitUntil`.
+   * Ends the request scope: waits for the background work this scope started
+   * (a refresh or deferred store may still need the database) — never for
+   * another scope's — then releases what the scope holds (on Workers its
+   * database) and flushes its metrics unless an invocation was passed in. Call
+   * it after the response: on Workers in `ctx.waitUntil`, on Node without
+   * awaiting it; on Lambda await it before the handler returns.
    */
   async dispose(): Promise<void> {
-    await this.#services.cache?.idle()
+    await this.#services.background.settled()
     await this.#release()
   }
 

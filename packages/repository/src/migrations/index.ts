@@ -9,12 +9,14 @@ import { type Migration, type MigrationResultSet, Migrator, NO_MIGRATIONS } from
 import * as initialSchema from './0001-initial-schema.ts'
 import * as rowLevelSecurity from './0002-row-level-security.ts'
 import * as idempotencyKeys from './0003-idempotency-keys.ts'
+import * as idempotencyResults from './0004-idempotency-results.ts'
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial-schema': initialSchema,
   '0002-row-level-security': rowLevelSecurity,
   '0003-idempotency-keys': idempotencyKeys,
+  '0004-idempotency-results': idempotencyResults,
 }
 
 /** Raised when a migration fails; `results` says which ones ran before it. */

@@ -10,29 +10,46 @@
  * await documents.update(123, { title: 'Updated' }, { expectedVersion: 3 }) // ConflictError if it moved on
  * ```
  */
-import { type Kysely, type SelectQueryBuilder, sql } from 'kysely'
+import { type Kysely, type QueryCreator, type SelectQueryBuilder, sql } from 'kysely'
 import type { CacheManager } from '../cache/cache-manager.ts'
 import type { CacheOutcome } from '../cache/stats.ts'
-
-export type WarmOutcome = 'warmed' | 'skipped' | 'unavailable'
-
+import type { Statement } from '../db/transport.ts'
 import { toRepositoryError } from '../error-mapping.ts'
-import { ConflictError, NotFoundError, RepositoryError, TransientError, ValidationError } from '../errors.ts'
+import {
+  ConflictError,
+  IdempotencyKeyReusedError,
+  NotFoundError,
+  RepositoryError,
+  TransientError,
+  ValidationError,
+} from '../errors.ts'
 import type { TenantRepositories } from '../factory/tenant-repositories.ts'
 import { instrument, METRICS_TARGET, type Measurable } from '../metrics/instrument.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import { SlowQueryDetector } from '../metrics/slow-query-detector.ts'
-import type { TenantSession, TransactionOptions } from '../session/tenant-session.ts'
+import type { TenantSession, TransactionOptions, UnitHooks } from '../session/tenant-session.ts'
 import { assertCan, type Permission } from '../tenancy/scope.ts'
 import type { CursorCodec } from './cursor.ts'
 import { type ListOptions, MAX_BATCH, type Page, type RepositoryDefinition } from './definition.ts'
 import { filterConditions } from './filters.ts'
+import {
+  type IdempotencyRequest,
+  isKeyInUse,
+  releaseExpiredKey,
+  rememberResult,
+  storedResult,
+  validIdempotencyKey,
+} from './idempotency.ts'
 import { keysetPage } from './pagination.ts'
+
+export type WarmOutcome = 'warmed' | 'skipped' | 'unavailable'
 
 // biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time; the public methods are typed
 export type AnyDb = Kysely<any>
 // biome-ignore lint/suspicious/noExplicitAny: as above
 export type AnySelect = SelectQueryBuilder<any, any, any>
+// biome-ignore lint/suspicious/noExplicitAny: as above
+export type AnyChain = QueryCreator<any>
 
 export interface RepositoryContext {
   session: TenantSession
@@ -140,33 +157,54 @@ export class BaseRepository<
     })
   }
 
+  /** Inserts one row: one statement, one round trip (with the cache's invalidation after it). */
   create(input: New): Promise<Row> {
-    return this.operate('create', 'write', async (db) => {
-      const row = await db
-        .insertInto(this.definition.table)
-        .values(this.insertable(input))
-        .returningAll()
-        .executeTakeFirstOrThrow()
+    return this.operate('create', 'write', async (db, hooks) => {
+      const row = await this.createStatement(db, [input]).selectFrom('created').selectAll().executeTakeFirstOrThrow()
       const created = this.toRow(row)
-      this.invalidateAfterCommit(this.writeTags('create', [created]))
+      hooks.invalidate(this.writeTags('create', [created]))
       return created
     })
   }
 
+  /**
+   * Inserts one row at most once per idempotency key, in the same round trip:
+   * the key and the row commit together. A repeat of the same request — also
+   * one sent while the first is still running — gets the first one's row back
+   * with `replayed: true`; the same key with another request is an
+   * `IdempotencyKeyReusedError`. A replay costs a second round trip.
+   */
+  async createOnce(request: IdempotencyRequest, input: New): Promise<{ row: Row; replayed: boolean }> {
+    validIdempotencyKey(request.key)
+    try {
+      const row = await this.operate(
+        'createOnce',
+        'write',
+        async (db, hooks) => {
+          const chain = rememberResult(this.createStatement(db, [input]), 'created', this.orgId, request)
+          const created = this.toRow(await chain.selectFrom('created').selectAll().executeTakeFirstOrThrow())
+          hooks.invalidate(this.writeTags('create', [created]))
+          return created
+        },
+        [releaseExpiredKey(this.orgId, request.key)],
+      )
+      return { row, replayed: false }
+    } catch (error) {
+      if (!isKeyInUse(error)) throw error
+      return { row: await this.replay(request), replayed: true }
+    }
+  }
+
   /** Inserts up to 100 rows in one statement; all or none. */
   createMany(inputs: readonly New[]): Promise<Row[]> {
-    return this.operate('createMany', 'write', async (db) => {
+    return this.operate('createMany', 'write', async (db, hooks) => {
       if (!Array.isArray(inputs) || inputs.length > MAX_BATCH) {
         throw new ValidationError(`createMany takes an array of at most ${MAX_BATCH} rows`)
       }
       if (inputs.length === 0) return []
-      const rows = await db
-        .insertInto(this.definition.table)
-        .values(inputs.map((input) => this.insertable(input)))
-        .returningAll()
-        .execute()
+      const rows = await this.createStatement(db, inputs).selectFrom('created').selectAll().execute()
       const created = rows.map((row) => this.toRow(row))
-      this.invalidateAfterCommit(this.writeTags('create', created))
+      hooks.invalidate(this.writeTags('create', created))
       return created
     })
   }
@@ -175,46 +213,26 @@ export class BaseRepository<
    * Changes the writable columns in `patch`. On a versioned table the version
    * rises by one; with `expectedVersion` the update happens only if the row is
    * still at that version, else ConflictError (NotFoundError if it is gone).
+   * One statement: whether the row exists is read in the same one.
    */
   update(id: number, patch: Patch, options: UpdateOptions = {}): Promise<Row> {
-    return this.operate('update', 'write', async (db) => {
-      const values: Record<string, unknown> = this.writableValues(patch, 'update')
+    return this.operate('update', 'write', async (db, hooks) => {
+      const values = this.writableValues(patch, 'update')
       if (Object.keys(values).length === 0) throw new ValidationError('an update needs at least one field')
-      const { versioned, touchesUpdatedAt } = this.definition
-      if (versioned) values.version = sql`version + 1`
-      if (touchesUpdatedAt) values.updatedAt = sql`now()`
-      let query = db
-        .updateTable(this.definition.table)
-        .set(values)
-        .where('organizationId', '=', this.orgId)
-        .where('id', '=', this.validId(id))
-      if (versioned && options.expectedVersion !== undefined) {
-        if (!Number.isSafeInteger(options.expectedVersion) || options.expectedVersion < 1) {
-          throw new ValidationError('expectedVersion must be a positive integer')
-        }
-        query = query.where('version', '=', options.expectedVersion)
-      }
-      const row = await query.returningAll().executeTakeFirst()
-      if (row) {
-        const updated = this.toRow(row)
-        this.invalidateAfterCommit(this.writeTags('update', [updated]))
-        return updated
-      }
-      if (
-        options.expectedVersion !== undefined &&
-        (await this.scoped(db).where('id', '=', id).select('id').executeTakeFirst())
-      ) {
-        throw new ConflictError(
-          `${this.definition.name} ${id} is no longer at version ${options.expectedVersion}`,
-          'version',
-        )
-      }
-      throw this.notFound(id)
+      const row = await this.updateStatement(db, this.validId(id), values, options)
+        .selectFrom(sql`(select 1)`.as('one'))
+        .leftJoin('changed', (join) => join.onTrue())
+        .selectAll('changed')
+        .select((eb) => this.existsNow(eb, id).as('rowExists'))
+        .executeTakeFirstOrThrow()
+      const updated = this.changedRow(row, id, options)
+      hooks.invalidate(this.writeTags('update', [updated]))
+      return updated
     })
   }
 
   delete(id: number): Promise<void> {
-    return this.operate('delete', 'delete', async (db) => {
+    return this.operate('delete', 'delete', async (db, hooks) => {
       const row = await db
         .deleteFrom(this.definition.table)
         .where('organizationId', '=', this.orgId)
@@ -222,7 +240,7 @@ export class BaseRepository<
         .returningAll()
         .executeTakeFirst()
       if (!row) throw this.notFound(id)
-      this.invalidateAfterCommit(this.writeTags('delete', [this.toRow(row)]))
+      hooks.invalidate(this.writeTags('delete', [this.toRow(row)]))
     })
   }
 
@@ -269,14 +287,6 @@ export class BaseRepository<
     return value
   }
 
-  /** Invalidates `tags` once the surrounding transaction commits (never if it rolls back). */
-  protected invalidateAfterCommit(tags: readonly string[]): void {
-    const cache = this.#context.cache
-    if (!cache?.enabled || tags.length === 0) return
-    const orgId = this.orgId
-    this.session.afterCommit(() => cache.invalidate(orgId, tags))
-  }
-
   /** Tags a cached row depends on: itself, and anything that changes many rows at once. */
   protected rowTags(id: number): string[] {
     return [`${this.definition.name}:${id}`, `${this.definition.name}:*`]
@@ -295,19 +305,30 @@ export class BaseRepository<
   }
 
   /**
-   * Runs one operation: checks the role, runs in the session (inside the open
-   * transaction, or a transaction of its own) with its statements watched for
-   * slowness, and maps every failure to a repository error that names this
-   * repository and operation.
+   * Runs one operation: checks the role, runs in the session with its
+   * statements watched for slowness, and maps every failure to a repository
+   * error that names this repository and operation.
+   *
+   * Outside a transaction a read sends each statement with the tenant's
+   * settings in one round trip, and a write is exactly one statement — with
+   * `prelude` (statements it needs first) in the same round trip; a second
+   * statement is refused (use `this.transaction()`). Inside a transaction the
+   * work runs there. `hooks.invalidate(tags)` marks cached entries obsolete
+   * once the work has committed.
    */
-  protected async operate<T>(operation: string, permission: Permission, work: (db: AnyDb) => Promise<T>): Promise<T> {
+  protected async operate<T>(
+    operation: string,
+    permission: Permission,
+    work: (db: AnyDb, hooks: UnitHooks) => Promise<T>,
+    prelude: readonly Statement[] = [],
+  ): Promise<T> {
     const context = { repository: this.definition.name, operation }
     const { metrics, settings } = this.session
     const slowQueries = new SlowQueryDetector({ ...context, orgId: this.orgId, metrics, logger: settings.logger })
     try {
       assertCan(this.session.scope, permission, context)
       const mode = permission === 'read' ? 'read' : 'write'
-      return await this.session.run(mode, (db) => work(db.withPlugin(slowQueries)))
+      return await this.session.run(mode, (db, hooks) => work(db.withPlugin(slowQueries), hooks), prelude)
     } catch (error) {
       const mapped = toRepositoryError(error, context)
       this.report(mapped, context)
@@ -315,6 +336,90 @@ export class BaseRepository<
     } finally {
       slowQueries.finish()
     }
+  }
+
+  /**
+   * The chain of CTEs that inserts `inputs`; its CTE `created` holds the rows
+   * `create` returns. Subclasses add what else a create writes (CTEs reading
+   * `created`), keeping that name for the rows to return.
+   */
+  protected createStatement(db: AnyDb, inputs: readonly New[]): AnyChain {
+    return db.with('created', (qc) =>
+      qc
+        .insertInto(this.definition.table)
+        .values(inputs.map((input) => this.insertable(input)))
+        .returningAll(),
+    )
+  }
+
+  /** The chain whose CTE `changed` updates the row (no rows when it is gone or has moved on). */
+  protected updateStatement(db: AnyDb, id: number, values: Record<string, unknown>, options: UpdateOptions): AnyChain {
+    const { versioned, touchesUpdatedAt } = this.definition
+    const set = { ...values }
+    if (versioned) set.version = sql`version + 1`
+    if (touchesUpdatedAt) set.updatedAt = sql`now()`
+    return db.with('changed', (qc) => {
+      let query = qc
+        .updateTable(this.definition.table)
+        .set(set)
+        .where('organizationId', '=', this.orgId)
+        .where('id', '=', id)
+      if (versioned && options.expectedVersion !== undefined) {
+        query = query.where('version', '=', validVersion(options.expectedVersion))
+      }
+      return query.returningAll()
+    })
+  }
+
+  /**
+   * Whether the row exists, as the statement found it before its own writes
+   * (the CTEs' changes are not visible to the rest of the statement).
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time
+  protected existsNow(eb: any, id: number) {
+    return eb.exists(
+      eb
+        .selectFrom(this.definition.table)
+        .select(sql`1`.as('one'))
+        .where(`${this.definition.table}.organizationId`, '=', this.orgId)
+        .where(`${this.definition.table}.id`, '=', id),
+    )
+  }
+
+  /** The row an update statement returned, or why there is none: Conflict when it moved on, NotFound when it is gone. */
+  protected changedRow(row: Record<string, unknown>, id: number, options: UpdateOptions): Row {
+    const { rowExists, ...changed } = row
+    if (changed.id !== null && changed.id !== undefined) return this.toRow(changed)
+    if (rowExists && options.expectedVersion !== undefined) {
+      throw new ConflictError(
+        `${this.definition.name} ${id} is no longer at version ${options.expectedVersion}`,
+        'version',
+      )
+    }
+    throw this.notFound(id)
+  }
+
+  /** The row a key's first request created; IdempotencyKeyReusedError when the key came with another request. */
+  protected async replay(request: IdempotencyRequest): Promise<Row> {
+    const stored = await this.operate('createOnce', 'read', (db) => storedResult(db, this.orgId, request.key))
+    if (!stored) throw new TransientError('the idempotency key changed while it was read; retry', {})
+    if (stored.requestHash !== request.requestHash) {
+      throw new IdempotencyKeyReusedError('this Idempotency-Key was used with a different request', {
+        repository: this.definition.name,
+        operation: 'createOnce',
+      })
+    }
+    return this.fromStored(stored.rows[0] as Record<string, unknown>)
+  }
+
+  /** A row as `rememberResult` stored it (JSON of the database's row) back in the shape `toRow` gives. */
+  protected fromStored(stored: Record<string, unknown>): Row {
+    const row: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(stored)) row[camelCase(key)] = value
+    for (const column of this.definition.timestamps) {
+      if (typeof row[column] === 'string') row[column] = new Date(row[column] as string)
+    }
+    return this.toRow(row)
   }
 
   /** Rows of this organization, in this table. */
@@ -393,7 +498,25 @@ export class BaseRepository<
 }
 
 // Every public operation records its count, duration and errors (see metrics/instrument.ts).
-instrument(BaseRepository, ['findById', 'findMany', 'count', 'exists', 'create', 'createMany', 'update', 'delete'])
+instrument(BaseRepository, [
+  'findById',
+  'findMany',
+  'count',
+  'exists',
+  'create',
+  'createOnce',
+  'createMany',
+  'update',
+  'delete',
+])
+
+const camelCase = (name: string) => name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())
+
+function validVersion(version: number): number {
+  if (!Number.isSafeInteger(version) || version < 1)
+    throw new ValidationError('expectedVersion must be a positive integer')
+  return version
+}
 
 /** `include: ['topics', 'summaries']` and `['summaries', 'topics', 'topics']` ask for the same thing: one cache key. */
 function withCanonicalInclude(params: unknown): unknown {

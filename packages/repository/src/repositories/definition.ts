@@ -22,6 +22,8 @@ export interface RepositoryDefinition {
   versioned: boolean
   /** Has an `updated_at` column that updates set to now(). */
   touchesUpdatedAt: boolean
+  /** Columns read as dates (camelCase): a row stored as JSON (idempotency) gets them back as `Date`s. */
+  timestamps: readonly string[]
 }
 
 export interface ListOptions<Sort extends string = string> {

@@ -15,11 +15,13 @@ import { instrument } from '../metrics/instrument.ts'
 import { DOCUMENT_STATUSES, type DocumentStatus } from '../schema/database.ts'
 import type { Document } from '../schema/rows.ts'
 import {
+  type AnyChain,
   type AnyDb,
   type AnySelect,
   BaseRepository,
   type ReadOptions,
   type RepositoryContext,
+  type UpdateOptions,
 } from './base-repository.ts'
 import type { ListOptions, Page, RepositoryDefinition } from './definition.ts'
 import type { RangeFilter, SearchFilter } from './filters.ts'
@@ -45,9 +47,18 @@ export interface NewDocumentInput {
   title: string
   body?: string
   status?: DocumentStatus
+  /** Topics to assign, in the same statement (`topicIds` of the result lists them). */
+  topicIds?: readonly number[]
+  /** A summary to create with it, in the same statement (`summaries` of the result holds it). */
+  summary?: string
 }
 
-export type DocumentPatch = Partial<NewDocumentInput>
+export type DocumentPatch = Partial<Pick<NewDocumentInput, 'title' | 'body' | 'status'>>
+
+export interface DocumentUpdateOptions extends UpdateOptions {
+  /** Makes these the document's exact set of topics, in the same statement; a change of topics alone still raises the version. */
+  topicIds?: readonly number[]
+}
 
 export interface DocumentFilter {
   status?: DocumentStatus | { in: DocumentStatus[] }
@@ -106,6 +117,7 @@ const definition: RepositoryDefinition = {
   defaultSort: 'newest',
   versioned: true,
   touchesUpdatedAt: true,
+  timestamps: ['createdAt', 'updatedAt'],
 }
 
 export class DocumentRepository extends BaseRepository<
@@ -118,6 +130,32 @@ export class DocumentRepository extends BaseRepository<
 > {
   constructor(context: RepositoryContext) {
     super(context, definition)
+  }
+
+  /**
+   * Changes the document's fields and, with `topicIds`, its topics — one
+   * statement. The result lists the document's topics.
+   */
+  override update(id: number, patch: DocumentPatch, options: DocumentUpdateOptions = {}): Promise<DocumentRow> {
+    return this.operate('update', 'write', async (db, hooks) => {
+      const values = this.writableValues(patch, 'update')
+      const topicIds = options.topicIds && this.topicIdsOf(options.topicIds)
+      if (Object.keys(values).length === 0 && !topicIds) throw new ValidationError('an update needs at least one field')
+      let chain = this.updateStatement(db, this.validId(id), values, options)
+      if (topicIds) chain = this.replaceTopics(chain, 'changed', topicIds)
+      const row = await chain
+        .selectFrom(sql`(select 1)`.as('one'))
+        .leftJoin('changed', (join) => join.onTrue())
+        .selectAll('changed')
+        .select((eb) => [
+          this.existsNow(eb, id).as('rowExists'),
+          topicIds ? sql<number[]>`${topicIds}::bigint[]`.as('topicIds') : this.topicIdsColumn('changed'),
+        ])
+        .executeTakeFirstOrThrow()
+      const updated = this.changedRow(row, id, options)
+      hooks.invalidate(this.writeTags('update', [updated]))
+      return updated
+    })
   }
 
   /**
@@ -135,17 +173,23 @@ export class DocumentRepository extends BaseRepository<
         if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_RELATED_DEPTH) {
           throw new ValidationError(`maxDepth must be an integer from 1 to ${MAX_RELATED_DEPTH}`)
         }
-        await this.assertExists(db, 'documents', this.validId(id))
-        const { rows } = await relatedDocumentsQuery(this.orgId, id, maxDepth).execute(db)
-        return rows.map(({ depth, ...document }) => ({
-          document: document as unknown as RelatedDocument['document'],
-          depth: Number(depth),
-        }))
+        const { rows } = await relatedDocumentsQuery(this.orgId, this.validId(id), maxDepth).execute(db)
+        if (!rows[0]?.startExists) throw this.notFound(id)
+        return rows
+          .filter((row) => row.id !== null)
+          .map(({ depth, startExists: _, ...document }) => ({
+            document: document as unknown as RelatedDocument['document'],
+            depth: Number(depth),
+          }))
       }),
     )
   }
 
-  /** One page of the documents that have this topic; NotFoundError for a topic not in the organization. */
+  /**
+   * One page of the documents that have this topic; NotFoundError for a topic
+   * not in the organization. One query; an empty page asks a second whether
+   * the topic exists (a document with the topic proves it does).
+   */
   findByTopic(
     topicId: number,
     options: ListOptions<DocumentSort> & ReadOptions<DocumentInclude> = {},
@@ -155,50 +199,69 @@ export class DocumentRepository extends BaseRepository<
     const tags = [...this.listTags(), `topics:${topicId}`]
     return this.cachedRead('findByTopic', 'byTopic', { topicId, ...params }, tags, options, () =>
       this.operate('findByTopic', 'read', async (db) => {
-        await this.assertExists(db, 'topics', this.validId(topicId))
-        return this.page(this.selectRows(db, options.include ?? []), { topicId }, options)
+        const page = await this.page(
+          this.selectRows(db, options.include ?? []),
+          { topicId: this.validId(topicId) },
+          options,
+        )
+        if (page.items.length === 0) await this.assertExists(db, 'topics', topicId)
+        return page
       }),
     )
   }
 
-  /** Makes `topicIds` the document's exact set of topics. */
+  /** Makes `topicIds` the document's exact set of topics. One statement. */
   setTopics(documentId: number, topicIds: readonly number[]): Promise<void> {
-    return this.operate('setTopics', 'write', async (db) => {
-      await this.assertExists(db, 'documents', this.validId(documentId))
-      const ids = [...new Set(topicIds.map((topicId) => this.validId(topicId)))]
-      let removal = db
-        .deleteFrom('documentTopics')
-        .where('organizationId', '=', this.orgId)
-        .where('documentId', '=', documentId)
-      if (ids.length) removal = removal.where('topicId', 'not in', ids)
-      await removal.execute()
+    return this.operate('setTopics', 'write', async (db, hooks) => {
+      const chain = db.with('target', (qc) =>
+        qc
+          .selectFrom('documents')
+          .select('id')
+          .where('organizationId', '=', this.orgId)
+          .where('id', '=', this.validId(documentId)),
+      )
+      const { found } = await this.replaceTopics(chain, 'target', this.topicIdsOf(topicIds))
+        .selectNoFrom((eb) => eb.exists(eb.selectFrom('target').select('id')).as('found'))
+        .executeTakeFirstOrThrow()
+      if (!found) throw this.notFound(documentId)
       // graph answers carry each related document's topics too
-      this.invalidateAfterCommit([`documents:${documentId}`, 'documents:list', 'documents:graph'])
-      if (ids.length === 0) return
-      await db
-        .insertInto('documentTopics')
-        .values(ids.map((topicId) => ({ organizationId: this.orgId, documentId, topicId })))
-        .onConflict((oc) => oc.doNothing())
-        .execute()
+      hooks.invalidate([`documents:${documentId}`, 'documents:list', 'documents:graph'])
     })
   }
 
-  /** Links two documents of the organization (idempotent); ForeignKeyError if the target is not one of them. */
+  /** Links two documents of the organization (idempotent); ForeignKeyError if the target is not one of them. One statement. */
   link(sourceId: number, targetId: number): Promise<void> {
-    return this.operate('link', 'write', async (db) => {
-      await this.assertExists(db, 'documents', this.validId(sourceId))
-      await db
-        .insertInto('documentLinks')
-        .values({ organizationId: this.orgId, sourceId, targetId: this.validId(targetId) })
-        .onConflict((oc) => oc.doNothing())
-        .execute()
-      this.invalidateAfterCommit(['documents:graph'])
+    return this.operate('link', 'write', async (db, hooks) => {
+      const target = this.validId(targetId)
+      const { found } = await db
+        .with('source', (qc) =>
+          qc
+            .selectFrom('documents')
+            .select('id')
+            .where('organizationId', '=', this.orgId)
+            .where('id', '=', this.validId(sourceId)),
+        )
+        .with('linked', (qc) =>
+          qc
+            .insertInto('documentLinks')
+            .columns(['organizationId', 'sourceId', 'targetId'])
+            .expression(
+              qc
+                .selectFrom('source')
+                .select([sql`${this.orgId}::text`.as('organizationId'), 'id', sql`${target}::bigint`.as('targetId')]),
+            )
+            .onConflict((oc) => oc.doNothing()),
+        )
+        .selectNoFrom((eb) => eb.exists(eb.selectFrom('source').select('id')).as('found'))
+        .executeTakeFirstOrThrow()
+      if (!found) throw this.notFound(sourceId)
+      hooks.invalidate(['documents:graph'])
     })
   }
 
   /** Removes the link from `sourceId` to `targetId`; NotFoundError if there was none. */
   unlink(sourceId: number, targetId: number): Promise<void> {
-    return this.operate('unlink', 'write', async (db) => {
+    return this.operate('unlink', 'write', async (db, hooks) => {
       const result = await db
         .deleteFrom('documentLinks')
         .where('organizationId', '=', this.orgId)
@@ -206,12 +269,67 @@ export class DocumentRepository extends BaseRepository<
         .where('targetId', '=', this.validId(targetId))
         .executeTakeFirst()
       if (result.numDeletedRows === 0n) throw this.notFound(sourceId)
-      this.invalidateAfterCommit(['documents:graph'])
+      hooks.invalidate(['documents:graph'])
     })
   }
 
-  /** A changed or deleted document also changes graph answers; a deleted one takes its summaries along. */
+  /**
+   * A document with its topics and summary, in one statement: `inserted`
+   * writes the row, `linked` and `summarized` its relations, and `created`
+   * returns it with `topicIds` when topics were given and `summaries` when a
+   * summary was.
+   */
+  protected override createStatement(db: AnyDb, inputs: readonly NewDocumentInput[]): AnyChain {
+    const [input, ...others] = inputs
+    if (!input || others.length > 0) return super.createStatement(db, inputs)
+    const { topicIds, summary, ...fields } = input
+    const ids = this.topicIdsOf(topicIds ?? [])
+    let chain = db.with('inserted', (qc) =>
+      qc
+        .insertInto('documents')
+        .values({ ...this.writableValues(fields, 'create'), organizationId: this.orgId } as never)
+        .returningAll(),
+    )
+    if (ids.length) chain = this.addTopics(chain, 'inserted', ids)
+    if (summary !== undefined) {
+      chain = chain.with('summarized', (qc) =>
+        qc
+          .insertInto('summaries')
+          .columns(['organizationId', 'documentId', 'text'])
+          .expression(
+            qc
+              .selectFrom('inserted')
+              .select([sql`${this.orgId}::text`.as('organizationId'), 'id', sql`${summary}::text`.as('text')]),
+          )
+          .returning(['id', 'text', 'createdAt']),
+      )
+    }
+    return chain.with('created', (qc) =>
+      qc
+        .selectFrom('inserted')
+        .selectAll('inserted')
+        .$if(topicIds !== undefined, (q) => q.select(sql<number[]>`${ids}::bigint[]`.as('topicIds')))
+        .$if(summary !== undefined, (q) =>
+          q.select(
+            sql<
+              unknown[]
+            >`(select json_agg(json_build_object('id', s.id, 'text', s.text, 'createdAt', s.created_at)) from summarized s)`.as(
+              'summaries',
+            ),
+          ),
+        ),
+    )
+  }
+
+  /** A document created with a summary also changes the summaries' lists. */
   protected override writeTags(action: 'create' | 'update' | 'delete', rows: readonly DocumentRow[]): string[] {
+    const tags = this.documentWriteTags(action, rows)
+    if (action === 'create' && rows.some((row) => row.summaries?.length)) tags.push('summaries:list')
+    return tags
+  }
+
+  /** A changed or deleted document also changes graph answers; a deleted one takes its summaries along. */
+  private documentWriteTags(action: 'create' | 'update' | 'delete', rows: readonly DocumentRow[]): string[] {
     const tags = super.writeTags(action, rows)
     if (action === 'update') tags.push('documents:graph')
     if (action === 'delete') tags.push('documents:graph', 'summaries:*')
@@ -251,6 +369,46 @@ export class DocumentRepository extends BaseRepository<
       ...(row as unknown as DocumentRow),
       summaries: summaries.map((s) => ({ id: s.id, text: s.text, createdAt: new Date(s.createdAt) })),
     }
+  }
+
+  /** `topic_ids` of CTE `table`'s document, as the statement found them (before its own writes). */
+  private topicIdsColumn(table: string) {
+    return sql<number[]>`coalesce((
+      select array_agg(dt.topic_id order by dt.topic_id) from document_topics dt
+      where dt.organization_id = ${this.orgId} and dt.document_id = ${sql.ref(`${table}.id`)}), '{}')`.as('topicIds')
+  }
+
+  /** Ids as a set: positive integers, deduplicated, ascending (the order `topicIds` are listed in). */
+  private topicIdsOf(topicIds: readonly number[]): number[] {
+    if (!Array.isArray(topicIds)) throw new ValidationError('topicIds must be an array of ids')
+    return [...new Set(topicIds.map((topicId) => this.validId(topicId)))].sort((a, b) => a - b)
+  }
+
+  /** CTE `linked`: assigns `ids` to the document of CTE `table` (none if it is empty). */
+  private addTopics(chain: AnyChain, table: string, ids: readonly number[]): AnyChain {
+    return chain.with('linked', (qc) =>
+      qc
+        .insertInto('documentTopics')
+        .columns(['organizationId', 'documentId', 'topicId'])
+        .expression(
+          qc
+            .selectFrom([table, sql`unnest(${ids}::bigint[])`.as('t')])
+            .select([sql`${this.orgId}::text`.as('organizationId'), `${table}.id`, sql`t`.as('topicId')]),
+        )
+        .onConflict((oc) => oc.doNothing()),
+    )
+  }
+
+  /** CTEs `unlinked` and `linked`: makes `ids` the exact topics of the document of CTE `table`. */
+  private replaceTopics(chain: AnyChain, table: string, ids: readonly number[]): AnyChain {
+    const unlinked = chain.with('unlinked', (qc) =>
+      qc
+        .deleteFrom('documentTopics')
+        .where('organizationId', '=', this.orgId)
+        .where('documentId', 'in', qc.selectFrom(table).select('id'))
+        .where(sql<boolean>`topic_id <> all(${ids}::bigint[])`),
+    )
+    return ids.length ? this.addTopics(unlinked, table, ids) : unlinked
   }
 
   private async assertExists(db: AnyDb, table: 'documents' | 'topics', id: number): Promise<void> {

@@ -11,7 +11,7 @@
 import { sql } from 'kysely'
 
 export function relatedDocumentsQuery(orgId: string, startId: number, maxDepth: number) {
-  return sql<Record<string, unknown> & { depth: number }>`
+  return sql<Record<string, unknown> & { depth: number; startExists: boolean }>`
     with recursive walk(id, depth) as (
       select ${startId}::bigint, 0
       union
@@ -26,11 +26,16 @@ export function relatedDocumentsQuery(orgId: string, startId: number, maxDepth: 
     ),
     nearest as (
       select id, min(depth) as depth from walk where id <> ${startId} group by id
+    ),
+    related as (
+      select d.*, nearest.depth, coalesce((
+        select array_agg(dt.topic_id order by dt.topic_id) from document_topics dt
+        where dt.organization_id = d.organization_id and dt.document_id = d.id), '{}') as topic_ids
+      from nearest
+      join documents d on d.organization_id = ${orgId} and d.id = nearest.id
     )
-    select d.*, nearest.depth, coalesce((
-      select array_agg(dt.topic_id order by dt.topic_id) from document_topics dt
-      where dt.organization_id = d.organization_id and dt.document_id = d.id), '{}') as topic_ids
-    from nearest
-    join documents d on d.organization_id = ${orgId} and d.id = nearest.id
-    order by nearest.depth, d.id`
+    select related.*, start.start_exists
+    from (select exists(select 1 from documents where organization_id = ${orgId} and id = ${startId}) as start_exists) start
+    left join related on true
+    order by related.depth, related.id`
 }

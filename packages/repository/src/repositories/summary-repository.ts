@@ -25,6 +25,7 @@ const definition: RepositoryDefinition = {
   defaultSort: 'oldest',
   versioned: false,
   touchesUpdatedAt: false,
+  timestamps: ['createdAt'],
 }
 
 export class SummaryRepository extends BaseRepository<

@@ -23,6 +23,7 @@ const definition: RepositoryDefinition = {
   defaultSort: 'name',
   versioned: false,
   touchesUpdatedAt: false,
+  timestamps: ['createdAt'],
 }
 
 export class TopicRepository extends BaseRepository<Topic, NewTopicInput, TopicPatch, TopicFilter, TopicSort> {

@@ -72,10 +72,8 @@ export interface IdempotencyKeysTable {
   key: string
   /** A hash of what the request asked for: the same key with another request is refused. */
   requestHash: string
-  /** Null while the claiming transaction runs (no one else can see it then). */
-  statusCode: number | null
-  responseBody: string | null
-  responseLocation: string | null
+  /** What the guarded write returned: its rows as JSON, as Postgres wrote them (snake_case keys). */
+  result: string
   createdAt: Timestamp
   expiresAt: Date | string
 }

@@ -4,10 +4,10 @@ import type { RetryPolicy } from './retry.ts'
 
 export interface SessionSettings {
   /**
-   * Run every query in a transaction that sets the organization and switches to
-   * the RLS-bound role, so Postgres enforces tenancy too. Off, reads skip the
-   * transaction (one round trip instead of four) and tenancy rests on the
-   * repositories' own filter; the connection role must then bypass RLS.
+   * Every unit of work also switches to the RLS-bound role (in its first round
+   * trip, beside the organization setting), so Postgres enforces tenancy too.
+   * Off, tenancy rests on the repositories' own filter and the connection
+   * role must bypass RLS; it costs the same round trips either way.
    */
   rowLevelSecurity: boolean
   /** `statement_timeout` of every transaction. */

@@ -1,29 +1,36 @@
 /**
- * Runs repository work for one tenant on one database.
+ * Runs repository work for one tenant on one database, in as few round trips
+ * as the work allows (`db/unit-connection.ts`):
  *
- * Inside a transaction every query goes to that transaction. Outside one, a
- * write gets a transaction of its own (it may provision the organization and
- * must set the tenant for RLS), and so does a read when row-level security is
- * on. Each transaction first sets, in one statement, the organization, the
- * statement timeout and (with RLS) the role that policies bind.
+ * - a read outside a transaction: each statement travels with the tenant's
+ *   settings as one read-only transaction — one round trip;
+ * - a write outside a transaction: one statement, with the settings (and the
+ *   organization's row before its first write, and any statement the
+ *   operation needs first) as one transaction — one round trip;
+ * - a transaction the caller opens: BEGIN and the settings travel with its
+ *   first statement, COMMIT is one more round trip; nested calls are
+ *   savepoints, sent with the next statement.
+ *
+ * Every tenant setting is transaction-local, so none outlives its unit on a
+ * pooled connection. After a unit commits, the cache tags it made obsolete go
+ * out as one invalidation, then the after-commit actions run.
  *
  * Metrics: transactions the caller opens record `TransactionDuration`,
- * `TransactionRollback` and `SavepointRollback`; an operation's own
- * transaction is measured as that operation. `TransactionRetry` counts every retry.
+ * `TransactionRollback` and `SavepointRollback`; an operation's own unit is
+ * measured as that operation. `TransactionRetry` counts every retry.
  */
-import { type ControlledTransaction, type IsolationLevel, type Kysely, sql } from 'kysely'
+import type { IsolationLevel, Kysely } from 'kysely'
+import type { Statement } from '../db/transport.ts'
+import { unitOf } from '../db/unit-dialect.ts'
 import { isRetryable } from '../error-mapping.ts'
 import { TransientError } from '../errors.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import type { DB } from '../schema/database.ts'
-import { APP_ROLE, ORGANIZATION_SETTING } from '../tenancy/row-level-security.ts'
 import type { TenantScope } from '../tenancy/scope.ts'
+import { provisionOrganization, tenantSettings } from './prelude.ts'
 import { backoffDelay, sleep } from './retry.ts'
 import type { SessionSettings } from './settings.ts'
-import { type AfterCommitAction, TransactionFrame } from './transaction-frame.ts'
-
-// savepoint names are tracked at run time, not in the type
-type SavepointTransaction = ControlledTransaction<DB, string[]>
+import { type AfterCommitAction, type OpenTransaction, TransactionFrame } from './transaction-frame.ts'
 
 export interface TransactionOptions {
   /** Postgres isolation level of the outermost transaction; ignored for a nested one. */
@@ -40,6 +47,14 @@ export interface SessionContext {
   provisioned: ProvisionedOrganizations
   /** The invocation's metrics: transaction durations, rollbacks and retries go here. */
   metrics: InvocationMetrics
+  /** Makes cached entries of these tags obsolete; called once per committed unit. */
+  invalidate?: (orgId: string, tags: readonly string[]) => Promise<void>
+}
+
+/** What an operation's work may ask of the unit it runs in. */
+export interface UnitHooks {
+  /** Makes cached entries with these tags obsolete once the work has committed (never if it rolls back). */
+  invalidate(tags: readonly string[]): void
 }
 
 export class TenantSession {
@@ -69,21 +84,32 @@ export class TenantSession {
     return this.#frame !== undefined
   }
 
-  /** The handle queries should use now: the open transaction, or the database. */
+  /** The handle raw queries should use now: the open transaction, or the database (each statement on its own). */
   get db(): Kysely<DB> {
-    return this.#frame?.trx ?? this.#db
+    return this.#frame?.transaction?.trx ?? this.#db
   }
 
-  /** Runs one repository operation where it belongs (see the module comment). */
-  async run<T>(mode: 'read' | 'write', work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+  /**
+   * Runs one repository operation where it belongs (see the module comment).
+   * `prelude` statements go first in the same round trip (inside a transaction:
+   * with its next statement). Outside a transaction a write is one statement.
+   */
+  async run<T>(
+    mode: 'read' | 'write',
+    work: (db: Kysely<DB>, hooks: UnitHooks) => Promise<T>,
+    prelude: readonly Statement[] = [],
+  ): Promise<T> {
     const frame = this.#frame
-    if (frame) {
-      if (mode === 'write') await this.#provisionOrganization(frame)
-      return work(frame.trx)
+    if (frame?.transaction) {
+      const { unit, trx } = frame.transaction
+      if (mode === 'write') this.#provisionIn(frame)
+      for (const statement of prelude) unit.defer(statement)
+      return work(trx, frame)
     }
-    if (mode === 'read' && !this.settings.rowLevelSecurity) return work(this.#db)
-    // The operation's own transaction: its metrics are the operation's (a retry still counts).
-    return this.#withRetry(() => this.#outermost((session) => session.run(mode, work), {}, false))
+    if (mode === 'read') {
+      return this.#inBatch([this.#tenantSettings(), ...prelude], { readOnly: true }, 'each', (db) => work(db, NO_HOOKS))
+    }
+    return this.#withRetry(() => this.#writeOnce(work, prelude))
   }
 
   /**
@@ -93,36 +119,61 @@ export class TenantSession {
    */
   transaction<T>(work: (session: TenantSession) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const frame = this.#frame
-    if (frame) return this.#savepoint(frame, work)
-    return this.#measured(() => this.#withRetry(() => this.#outermost(work, options, true)))
+    if (frame?.transaction) return this.#savepoint(frame, frame.transaction, work)
+    return this.#measured(() => this.#withRetry(() => this.#outermost(work, options)))
   }
 
   /** Runs `action` once after the outermost COMMIT; never if the transaction or its savepoint rolls back. */
   afterCommit(action: AfterCommitAction): void {
-    if (this.#frame) this.#frame.actions.push(action)
-    else void this.#runActions([action])
+    if (this.#frame) {
+      this.#frame.actions.push(action)
+      return
+    }
+    const now = new TransactionFrame() // nothing waits to commit: the action runs at once
+    now.actions.push(action)
+    void this.#runAfterCommit(now)
   }
 
-  async #outermost<T>(
-    work: (session: TenantSession) => Promise<T>,
-    options: TransactionOptions,
-    explicit: boolean,
+  async #writeOnce<T>(work: (db: Kysely<DB>, hooks: UnitHooks) => Promise<T>, prelude: readonly Statement[]) {
+    const frame = new TransactionFrame()
+    const provisioning = this.#isProvisioned() ? [] : [provisionOrganization(this.scope.orgId)]
+    const result = await this.#inBatch([this.#tenantSettings(), ...provisioning, ...prelude], {}, 'one', (db) =>
+      work(db, frame),
+    )
+    this.#context.provisioned.add(this.scope.orgId)
+    await this.#runAfterCommit(frame)
+    return result
+  }
+
+  #inBatch<T>(
+    prelude: Statement[],
+    options: { readOnly?: boolean },
+    statements: 'each' | 'one',
+    work: (db: Kysely<DB>) => Promise<T>,
   ): Promise<T> {
+    return this.#db.connection().execute(async (db) => {
+      ;(await unitOf(db)).openBatch({ prelude, options, statements })
+      return work(db)
+    })
+  }
+
+  async #outermost<T>(work: (session: TenantSession) => Promise<T>, options: TransactionOptions): Promise<T> {
     let begin = this.#db.startTransaction()
     if (options.isolationLevel) begin = begin.setIsolationLevel(options.isolationLevel)
     // A viewer's transactions are read-only, so the database refuses its writes too.
     if (this.scope.role === 'viewer') begin = begin.setAccessMode('read only')
-    const trx = await begin.execute()
-    const frame = new TransactionFrame(trx)
+    const trx = await begin.execute() // BEGIN waits for the first statement: no round trip yet
+    const transaction: OpenTransaction = { trx, unit: await unitOf(trx) }
+    transaction.unit.defer(this.#tenantSettings())
+    const frame = new TransactionFrame(transaction)
     try {
-      await this.#configure(trx)
       const result = await work(new TenantSession(this.#db, this.#context, frame))
       await trx.commit().execute()
       if (frame.organizationProvisioned) this.#context.provisioned.add(this.scope.orgId)
-      await this.#runActions(frame.actions)
+      await this.#runAfterCommit(frame)
       return result
     } catch (error) {
-      if (explicit) this.metrics.count('TransactionRollback')
+      this.metrics.count('TransactionRollback')
       await trx
         .rollback()
         .execute()
@@ -131,10 +182,14 @@ export class TenantSession {
     }
   }
 
-  async #savepoint<T>(parent: TransactionFrame, work: (session: TenantSession) => Promise<T>): Promise<T> {
+  async #savepoint<T>(
+    parent: TransactionFrame,
+    transaction: OpenTransaction,
+    work: (session: TenantSession) => Promise<T>,
+  ): Promise<T> {
     const name = parent.nextSavepointName()
-    const trx: SavepointTransaction = await parent.trx.savepoint(name).execute()
-    const frame = new TransactionFrame(trx, parent)
+    const trx = await transaction.trx.savepoint(name).execute() // sent with the next statement
+    const frame = new TransactionFrame({ trx, unit: transaction.unit }, parent)
     try {
       const result = await work(new TenantSession(this.#db, this.#context, frame))
       await trx.releaseSavepoint(name).execute()
@@ -152,22 +207,18 @@ export class TenantSession {
     }
   }
 
-  /** One statement: organization, statement timeout, and with RLS the role policies bind. */
-  async #configure(trx: Kysely<DB>): Promise<void> {
-    const timeout = String(this.settings.statementTimeoutMs)
-    const role = this.settings.rowLevelSecurity ? sql`, set_config('role', ${APP_ROLE}, true)` : sql``
-    await sql`select set_config(${ORGANIZATION_SETTING}, ${this.scope.orgId}, true),
-      set_config('statement_timeout', ${timeout}, true)${role}`.execute(trx)
+  #tenantSettings(): Statement {
+    return tenantSettings(this.scope, this.settings)
   }
 
-  /** An organization named by a valid scope exists from its first write on (idempotent). */
-  async #provisionOrganization(frame: TransactionFrame): Promise<void> {
-    if (frame.organizationProvisioned || this.#context.provisioned.has(this.scope.orgId)) return
-    await frame.trx
-      .insertInto('organizations')
-      .values({ id: this.scope.orgId, name: this.scope.orgId })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute()
+  #isProvisioned(): boolean {
+    return this.#context.provisioned.has(this.scope.orgId)
+  }
+
+  /** Inside a transaction the organization's row is written before its first write, with that write. */
+  #provisionIn(frame: TransactionFrame): void {
+    if (frame.organizationProvisioned || this.#isProvisioned()) return
+    frame.transaction?.unit.defer(provisionOrganization(this.scope.orgId))
     frame.organizationProvisioned = true
   }
 
@@ -199,12 +250,18 @@ export class TenantSession {
     }
   }
 
-  async #runActions(actions: AfterCommitAction[]): Promise<void> {
-    for (const action of actions) {
+  /** The committed unit's tags as one invalidation, then its actions; failures are reported, not thrown. */
+  async #runAfterCommit(frame: TransactionFrame): Promise<void> {
+    const { invalidate } = this.#context
+    const tags = [...frame.tags]
+    const steps: AfterCommitAction[] = [
+      ...(invalidate && tags.length ? [() => invalidate(this.scope.orgId, tags)] : []),
+      ...frame.actions,
+    ]
+    for (const step of steps) {
       try {
-        await action()
+        await step()
       } catch (error) {
-        // The transaction is committed: an action's failure is reported, not thrown.
         this.settings.logger.error('after-commit action failed', {
           orgId: this.scope.orgId,
           error: (error as Error)?.name,
@@ -214,3 +271,5 @@ export class TenantSession {
     }
   }
 }
+
+const NO_HOOKS: UnitHooks = { invalidate: () => {} }

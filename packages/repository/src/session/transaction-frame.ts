@@ -1,33 +1,47 @@
 /**
- * The state of one open transaction or savepoint: the connection-bound
- * Kysely handle, the actions to run after the outermost COMMIT, and whether
- * this tenant's organization row was written in it.
+ * What waits for a commit: the cache tags a unit of work made obsolete (sent
+ * as one invalidation, however many writes named them) and the caller's
+ * after-commit actions. Every unit has one: a one-statement write, a
+ * transaction, and each savepoint inside it.
  *
- * A savepoint gets a frame of its own; releasing it hands its actions and
- * state to the parent, rolling back to it throws them away, so nothing a
- * rolled-back savepoint collected can ever run.
+ * A savepoint's frame hands its work to the parent when it is released;
+ * rolling back to it throws it away, so nothing a rolled-back savepoint
+ * collected can ever run.
  */
 import type { ControlledTransaction } from 'kysely'
+import type { UnitConnection } from '../db/unit-connection.ts'
 import type { DB } from '../schema/database.ts'
 
 export type AfterCommitAction = () => void | Promise<void>
 
+/** The open transaction a frame belongs to: its Kysely handle and the connection statements wait on. */
+export interface OpenTransaction {
+  // savepoint names are tracked at run time, not in the type
+  readonly trx: ControlledTransaction<DB, string[]>
+  readonly unit: UnitConnection
+}
+
 export class TransactionFrame {
+  readonly tags = new Set<string>()
   readonly actions: AfterCommitAction[] = []
   organizationProvisioned: boolean
   #savepoints = 0
 
   constructor(
-    // savepoint names are tracked at run time, not in the type
-    readonly trx: ControlledTransaction<DB, string[]>,
+    /** Undefined for a one-statement write, which commits with its statement. */
+    readonly transaction?: OpenTransaction,
     readonly parent?: TransactionFrame,
   ) {
     this.organizationProvisioned = parent?.organizationProvisioned ?? false
   }
 
+  invalidate(tags: readonly string[]): void {
+    for (const tag of tags) this.tags.add(tag)
+  }
+
   /** A savepoint name unique within the outermost transaction. */
   nextSavepointName(): string {
-    const root = this.parent ? this.root() : this
+    const root = this.root()
     root.#savepoints += 1
     return `sp_${root.#savepoints}`
   }
@@ -35,6 +49,7 @@ export class TransactionFrame {
   /** Called when this savepoint is released: its work now belongs to the parent. */
   mergeIntoParent(): void {
     if (!this.parent) return
+    this.parent.invalidate([...this.tags])
     this.parent.actions.push(...this.actions)
     this.parent.organizationProvisioned ||= this.organizationProvisioned
   }

@@ -1,0 +1,101 @@
+/**
+ * At most once per idempotency key, in the write's own round trip. The
+ * statement that writes also inserts the key with what it wrote (its rows as
+ * JSON), so the two commit together or not at all. The insert is a plain one:
+ * a key in use makes the whole statement fail — for a duplicate sent in
+ * parallel, once the first commits (it waits on the key's row) — and the
+ * caller then reads the stored result instead. An expired key is deleted
+ * first, in the same round trip, so it can be used again.
+ */
+import { type Kysely, type QueryCreator, sql } from 'kysely'
+import type { Statement } from '../db/transport.ts'
+import { postgresCode } from '../error-mapping.ts'
+import { ValidationError } from '../errors.ts'
+import type { DB } from '../schema/database.ts'
+
+/** What makes a create idempotent. */
+export interface IdempotencyRequest {
+  /** The client's `Idempotency-Key`: 1 to 255 visible ASCII characters. */
+  key: string
+  /** A hash of what the request asked for: the same key with another request is refused. */
+  requestHash: string
+  /** How long the key is remembered. @default 24 hours */
+  ttlMs?: number
+}
+
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 3600_000
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/
+const KEY_CONSTRAINT = 'idempotency_keys_pkey'
+
+export function validIdempotencyKey(key: string): string {
+  if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
+    throw new ValidationError('an Idempotency-Key is 1 to 255 visible ASCII characters')
+  }
+  return key
+}
+
+/** Frees the key if it has expired; sent before the write, in the same round trip. */
+export function releaseExpiredKey(orgId: string, key: string): Statement {
+  return {
+    sql: 'delete from idempotency_keys where organization_id = $1 and key = $2 and expires_at <= now()',
+    parameters: [orgId, key],
+  }
+}
+
+/**
+ * Adds to a write's chain of CTEs the insert that remembers the rows of CTE
+ * `resultTable` under the key (explicit casts: an INSERT … SELECT does not
+ * infer parameter types from its columns).
+ */
+export function rememberResult(
+  // biome-ignore lint/suspicious/noExplicitAny: the chain's tables are the calling repository's
+  chain: QueryCreator<any>,
+  resultTable: string,
+  orgId: string,
+  request: IdempotencyRequest,
+) {
+  const expiresAt = new Date(Date.now() + (request.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS))
+  return chain.with('idempotencyRemembered', (qc) =>
+    qc
+      .insertInto('idempotencyKeys')
+      .columns(['organizationId', 'key', 'requestHash', 'expiresAt', 'result'])
+      .expression(
+        qc
+          .selectFrom(resultTable)
+          .select([
+            sql<string>`${orgId}::text`.as('organizationId'),
+            sql<string>`${request.key}::text`.as('key'),
+            sql<string>`${request.requestHash}::text`.as('requestHash'),
+            sql<Date>`${expiresAt}::timestamptz`.as('expiresAt'),
+            sql<string>`coalesce(json_agg(${sql.table(resultTable)}), '[]')::text`.as('result'),
+          ]),
+      ),
+  )
+}
+
+/** True when a write failed because its idempotency key is in use (its result is stored). */
+export function isKeyInUse(error: unknown): boolean {
+  const cause = (error as { cause?: unknown }).cause ?? error
+  return postgresCode(cause) === '23505' && (cause as { constraint?: unknown }).constraint === KEY_CONSTRAINT
+}
+
+/** The stored result of a key: the request's hash and the rows, keys still snake_case. */
+export async function storedResult(
+  db: Kysely<DB>,
+  orgId: string,
+  key: string,
+): Promise<{ requestHash: string; rows: Record<string, unknown>[] } | undefined> {
+  const stored = await db
+    .selectFrom('idempotencyKeys')
+    .select(['requestHash', 'result'])
+    .where('organizationId', '=', orgId)
+    .where('key', '=', key)
+    .executeTakeFirst()
+  return stored && { requestHash: stored.requestHash, rows: JSON.parse(stored.result) }
+}
+
+/** Deletes expired keys of every organization (maintenance; needs a role that bypasses RLS). */
+export async function purgeExpiredIdempotencyKeys(db: Kysely<DB>): Promise<number> {
+  const result = await db.deleteFrom('idempotencyKeys').where('expiresAt', '<=', sql<Date>`now()`).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
