@@ -13,13 +13,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import { serve } from '@hono/node-server'
-import {
-  createDatabase,
-  databaseConfigFromEnv,
-  migrateToLatest,
-  perProcessLifetime,
-  withSessions,
-} from '@serverless-dal/repository'
+import { databaseConfigFromEnv, migrateConfigured, perProcessLifetime } from '@serverless-dal/repository'
 import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { Redis } from '@upstash/redis'
 import pg from 'pg'
@@ -49,7 +43,7 @@ const where =
   config.driver === 'pglite' ? `embedded PGlite (${config.dataDir ?? 'memory'})` : `Postgres via ${config.driver}`
 console.log(`migrating ${where}…`)
 try {
-  await migrate()
+  await migrateConfigured(config, databases.lease().database, { pg })
 } catch (error) {
   console.error(`cannot start: ${(error as Error).message}`)
   await databases.dispose()
@@ -67,21 +61,6 @@ const service = createService({
 if (config.driver === 'pglite') {
   const seeded = await seedSampleData(service.factory)
   if (seeded) console.log(`seeded ${seeded} sample documents for organization "${SAMPLE_ORG}"`)
-}
-
-/** Migrations hold one session throughout: over HTTP-only drivers they take Neon's WebSockets for the while. */
-async function migrate(): Promise<void> {
-  const sessions = withSessions(config)
-  if (sessions === config) {
-    await migrateToLatest(databases.lease().database.db)
-    return
-  }
-  const migrator = createDatabase(sessions, { pg })
-  try {
-    await migrateToLatest(migrator.db)
-  } finally {
-    await migrator.dispose()
-  }
 }
 
 const port = Number(env.PORT ?? 3000)

@@ -6,7 +6,7 @@
  * driver and writes one valid EMF line per invocation to stdout, carrying
  * Lambda's request id as metadata.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -19,8 +19,8 @@ import {
 } from '@serverless-dal/local-services'
 import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
 import { build } from 'esbuild'
-import { LAMBDA_BUILD } from '../../infra/build/build.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LAMBDA_BUILD } from '../../infra/build/build.ts'
 import { captureStdoutEmf, metricTotal } from '../support/emf.ts'
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
 import { testRedisUrl } from '../support/redis.ts'
@@ -166,6 +166,30 @@ describe('the Lambda entry', () => {
     expect(listed.statusCode).toBe(200)
     const page = JSON.parse(listed.body) as { items: Array<{ title: string }>; nextCursor: string | null }
     expect(page.items.map((item) => item.title)).toEqual(['über base64'])
+  })
+
+  it('serves a plain Postgres URL (RDS, Aurora, a local server) through node-postgres, chosen by itself', async () => {
+    // the same bundle, loaded again under another name with no Neon variable set: as on Lambda with RDS
+    const copy = join(bundleDir, 'index-plain-postgres.mjs')
+    await copyFile(join(bundleDir, 'index.mjs'), copy)
+    const proxy = process.env.NEON_WS_PROXY
+    delete process.env.NEON_WS_PROXY
+    const plain = await import(pathToFileURL(copy).href).finally(() => {
+      process.env.NEON_WS_PROXY = proxy
+    })
+    const before = neon.stats()
+    const created = await (plain.handler as Handler)(
+      httpApiEvent('POST', '/documents', { headers: authorized(), body: JSON.stringify({ title: 'over tcp' }) }),
+      lambdaContext('pg-post'),
+    )
+    expect(created.statusCode).toBe(201)
+    const { id } = JSON.parse(created.body) as { id: number }
+    const read = await (plain.handler as Handler)(
+      httpApiEvent('GET', `/documents/${id}`, { headers: authorized() }),
+      lambdaContext('pg-get'),
+    )
+    expect(JSON.parse(read.body)).toMatchObject({ id, title: 'over tcp' })
+    expect(neon.stats()).toEqual(before) // neither a WebSocket nor an HTTP batch: straight to Postgres
   })
 
   it('runs the scheduled job on an EventBridge event: the hot keys of the traffic get warmed', async () => {

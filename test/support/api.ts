@@ -6,17 +6,22 @@
  */
 import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
 import { createService, type ServiceEnv } from '@serverless-dal/documents-api/service.ts'
-import type { DatabaseLifetime, RedisLike, Role } from '@serverless-dal/repository'
+import type { DatabaseLifetime, RedisLike, Role, Runtime } from '@serverless-dal/repository'
 import { expect } from 'vitest'
 
 export const API_JWT_SECRET = 'api-tests-jwt-secret-0123456789'
 
 export type Api = ReturnType<typeof apiOver>
 
-export function apiOver(backend: { lifetime: DatabaseLifetime }, redis?: RedisLike, env: ServiceEnv = {}) {
+export function apiOver(
+  backend: { lifetime: DatabaseLifetime },
+  redis?: RedisLike,
+  env: ServiceEnv = {},
+  runtime: Runtime = 'node',
+) {
   const service = createService({
     env: { POWERTOOLS_METRICS_DISABLED: 'true', CACHE_NAMESPACE: `api-${Math.random().toString(36).slice(2)}`, ...env },
-    runtime: 'node',
+    runtime,
     databases: backend.lifetime,
     jwtSecret: API_JWT_SECRET,
     ...(redis && { redis }),

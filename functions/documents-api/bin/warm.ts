@@ -6,8 +6,9 @@
  *
  *   WARM_BUDGET_MS  time budget (default 20 000);  JWT_SECRET as for the API
  */
-import { databaseConfigFromEnv, migrateToLatest, perProcessLifetime } from '@serverless-dal/repository'
+import { databaseConfigFromEnv, migrateConfigured, perProcessLifetime } from '@serverless-dal/repository'
 import { Redis } from '@upstash/redis'
+import pg from 'pg'
 import { DEVELOPMENT_JWT_SECRET } from '../http/auth.ts'
 import { runScheduled } from '../scheduled.ts'
 import { createService, warmBudget } from '../service.ts'
@@ -17,9 +18,9 @@ if (!env.UPSTASH_REDIS_REST_URL || !env.UPSTASH_REDIS_REST_TOKEN) {
   console.error('npm run warm needs UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN (see npm run services)')
   process.exit(2)
 }
-const config = databaseConfigFromEnv({ PGLITE_DATA_DIR: '.data/pglite', ...env })
-const databases = perProcessLifetime(config)
-await migrateToLatest(databases.lease().database.db)
+const config = databaseConfigFromEnv({ PGLITE_DATA_DIR: '.data/pglite', ...env }, { runtime: 'node' })
+const databases = perProcessLifetime(config, { pg })
+await migrateConfigured(config, databases.lease().database, { pg })
 const service = createService({
   env: { POWERTOOLS_METRICS_DISABLED: 'true', ...env },
   runtime: 'node',

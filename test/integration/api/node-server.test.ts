@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createScratchDatabase, type ScratchDatabase } from '../../support/postgres.ts'
 import { envLines, runScript, type Started, startScript, startServices } from '../../support/processes.ts'
@@ -118,6 +119,56 @@ describe('npm start on Postgres and Redis through the stand-ins', () => {
 
     const refused = await runScript('functions/documents-api/bin/token.ts', ['--org', 'no spaces!'], {})
     expect(refused.code).toBe(2)
+  })
+
+  it('serves every route with DATABASE_DRIVER=neon-http, migrating over WebSockets at start', async () => {
+    const overHttp = await startScript(
+      'functions/documents-api/node.ts',
+      {
+        ...envLines(services.stdout()),
+        DATABASE_DRIVER: 'neon-http',
+        PORT: '0',
+        JWT_SECRET,
+        CACHE_NAMESPACE: `${namespace}-http`,
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      },
+      READY,
+    )
+    try {
+      expect(overHttp.stdout()).toContain('Postgres via neon-http')
+      const { base } = endpoints(overHttp)
+      const auth = { authorization: `Bearer ${await signToken(JWT_SECRET, { org: 'http-org', role: 'admin' })}` }
+      const json = { ...auth, 'content-type': 'application/json' }
+      const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+        fetch(`${base}${path}`, {
+          method,
+          headers: { ...json, ...headers },
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+        })
+      const topic = (await (await send('POST', '/topics', { name: 'http' })).json()) as { id: number }
+      const key = { 'idempotency-key': 'over-http' }
+      const created = await send('POST', '/documents', { title: 'a', topicIds: [topic.id], summary: 's' }, key)
+      expect(created.status).toBe(201)
+      const doc = (await created.json()) as { id: number }
+      expect(
+        (await send('POST', '/documents', { title: 'a', topicIds: [topic.id], summary: 's' }, key)).headers.get(
+          'idempotent-replayed',
+        ),
+      ).toBe('true')
+      const other = (await (await send('POST', '/documents', { title: 'b' })).json()) as { id: number }
+      const statuses = [
+        (await send('GET', `/documents/${doc.id}`)).status,
+        (await send('GET', '/documents?limit=5')).status,
+        (await send('PATCH', `/documents/${doc.id}`, { title: 'a2' }, { 'if-match': '"1"' })).status,
+        (await send('POST', `/documents/${doc.id}/links`, { targetId: other.id })).status,
+        (await send('GET', `/documents/${doc.id}/related`)).status,
+        (await send('GET', `/topics/${topic.id}/documents`)).status,
+        (await send('DELETE', `/documents/${other.id}`)).status,
+      ]
+      expect(statuses).toEqual([200, 200, 200, 201, 200, 200, 204])
+    } finally {
+      await overHttp.stop()
+    }
   })
 
   it('warms what the traffic read with npm run warm', async () => {

@@ -6,6 +6,8 @@
  */
 import type { Kysely } from 'kysely'
 import { type Migration, type MigrationResultSet, Migrator, NO_MIGRATIONS } from 'kysely/migration'
+import { type DatabaseConfig, withSessions } from '../db/config.ts'
+import { type CreateDatabaseOptions, createDatabase, type Database } from '../db/create-database.ts'
 import * as initialSchema from './0001-initial-schema.ts'
 import * as rowLevelSecurity from './0002-row-level-security.ts'
 import * as idempotencyKeys from './0003-idempotency-keys.ts'
@@ -54,6 +56,27 @@ function unwrap(resultSet: MigrationResultSet, action: string): NonNullable<Migr
 /** Applies every pending migration; returns what ran (empty when already current). */
 export async function migrateToLatest(db: AnyKysely) {
   return unwrap(await migratorFor(db).migrateToLatest(), 'migrate to latest')
+}
+
+/**
+ * Applies every pending migration to the database `config` names. Migrations
+ * hold one session throughout (Kysely takes a session-level lock), so where
+ * `database` sends statements over HTTP (`neon`, `neon-http`) they run on a
+ * short-lived WebSocket pool instead; elsewhere on `database` itself.
+ */
+export async function migrateConfigured(
+  config: DatabaseConfig,
+  database: Database,
+  options: CreateDatabaseOptions = {},
+) {
+  const sessions = withSessions(config)
+  if (sessions === config) return migrateToLatest(database.db)
+  const migrator = createDatabase(sessions, options)
+  try {
+    return await migrateToLatest(migrator.db)
+  } finally {
+    await migrator.dispose()
+  }
 }
 
 /** Reverts the most recent migration (one step down). */
