@@ -3,8 +3,9 @@
  * Kysely baseline and the peer (Drizzle ORM with its Upstash query cache),
  * against one Postgres (through the Neon driver and the local stand-in) and
  * one Redis (through the local Upstash bridge); then round trips per
- * operation and the deployable bundles. Writes docs/benchmarks.md and
- * docs/benchmarks-latency.svg.
+ * operation and the deployable bundles; then round trips as time, before
+ * and after, on Node and in workerd (`latency/`). Writes docs/benchmarks.md,
+ * docs/benchmarks-latency.svg and docs/benchmarks-round-trips.svg.
  *
  * Paths run interleaved (A B C …, A B C …), BENCH_ROUNDS rounds (default 7,
  * at least 5) of BENCH_CALLS sequential calls (default 150); figures are the
@@ -13,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import os, { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
 import { createService } from '@serverless-dal/documents-api/service.ts'
@@ -29,6 +30,9 @@ import { Redis } from '@upstash/redis'
 import { build } from 'esbuild'
 import { admin, median } from '../../packages/repository/bench/local-services.ts'
 import { buildAll } from '../build/build.ts'
+import { runLatencyBench } from './latency/latency-bench.ts'
+import { latencyChart, latencyMarkdown } from './latency/latency-report.ts'
+import { latencyOptionsFromEnv } from './latency/options.ts'
 import { drizzlePeer } from './peer-drizzle.ts'
 import { type Bar, barChart } from './svg-chart.ts'
 
@@ -55,10 +59,10 @@ const config: DatabaseConfig = {
   proxy: { webSocketUrl: neon.webSocketUrl },
 }
 
-let statements = 0
+let roundTrips = 0
 const lifetime = perProcessLifetime(config, {
-  log: (event) => {
-    if (event.level === 'query') statements += 1
+  onRoundTrip: () => {
+    roundTrips += 1
   },
 })
 await migrateToLatest(lifetime.lease().database.db)
@@ -191,7 +195,7 @@ const settle = async () => {
 for (const path of paths.filter((p) => p.group !== 'baseline')) {
   await path.run() // the state the path is measured in (a write since may have invalidated a list)
   await settle()
-  const [db0, peer0, redis0] = [statements, peer.queries(), redisRequests()]
+  const [db0, peer0, redis0] = [roundTrips, peer.queries(), redisRequests()]
   for (let i = 0; i < 10; i++) {
     await path.run()
     await settle()
@@ -199,7 +203,7 @@ for (const path of paths.filter((p) => p.group !== 'baseline')) {
   const per = (n: number) => n / 10
   trips.push({
     name: path.name,
-    database: per(statements - db0 + (peer.queries() - peer0)),
+    database: per(roundTrips - db0 + (peer.queries() - peer0)),
     redis: per(redisRequests() - redis0),
   })
 }
@@ -252,7 +256,7 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`
 const lines = [
   '# Benchmarks',
   '',
-  `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${rounds} interleaved rounds of ${calls} sequential calls per path, medians of the per-round means. One process: the documents API in-process (\`app.request\`, as the Node entry builds it; metrics off), Postgres 15 through the Neon serverless driver and the local stand-in, Redis 7 through the local Upstash bridge and \`@upstash/redis\`. The peer is Drizzle ORM ${'0.45'} with its Upstash query cache (\`$withCache()\`) on the same driver, Postgres and bridge.`,
+  `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, on ${machine()}: ${rounds} interleaved rounds of ${calls} sequential calls per path, medians of the per-round means. One process: the documents API in-process (\`app.request\`, as the Node entry builds it; metrics off), Postgres 15 through the Neon serverless driver and the local stand-in, Redis 7 through the local Upstash bridge and \`@upstash/redis\`. The peer is Drizzle ORM ${'0.45'} with its Upstash query cache (\`$withCache()\`) on the same driver, Postgres and bridge.`,
   '',
   '![latency by path](benchmarks-latency.svg)',
   '',
@@ -272,9 +276,9 @@ const lines = [
   '',
   '## Round trips per operation',
   '',
-  'Per call, over 10 calls after one that sets the state: SQL statements that reach Postgres (with row-level security a read is BEGIN, the tenant settings, the query, COMMIT) and HTTP requests to the Upstash bridge (`@upstash/redis` may pipeline several commands into one; one read in ten also records its hot key).',
+  'Per call, over 10 calls after one that sets the state: round trips to Postgres (a read sends the tenant settings and its query together, a write its one statement with them; for the peer, its queries) and HTTP requests to the Upstash bridge (`@upstash/redis` may pipeline several commands into one; one read in ten also records its hot key). The section below counts them with time.',
   '',
-  '| path | SQL statements | Redis requests |',
+  '| path | Postgres round trips | Redis requests |',
   '| --- | ---: | ---: |',
   ...trips.map((t) => `| ${t.name} | ${t.database.toFixed(1)} | ${t.redis.toFixed(1)} |`),
   '',
@@ -289,12 +293,6 @@ const lines = [
   `| bare Hono app | ${kib(bareBytes)} | — | ${init.bare.toFixed(1)} ms |`,
   '',
 ]
-mkdirSync(join(root, 'docs'), { recursive: true })
-writeFileSync(join(root, 'docs/benchmarks.md'), lines.join('\n'))
-const bars = paths.map((path) => ({ label: path.name, value: ms(path.name), group: path.group }))
-writeFileSync(join(root, 'docs/benchmarks-latency.svg'), barChart('Latency by path (ms per call, median)', 'ms', bars))
-console.log(lines.join('\n'))
-
 await api.factory.dispose()
 await redisOnly.factory.dispose()
 await raw.dispose()
@@ -304,4 +302,23 @@ await lifetime.dispose()
 await bridge.close()
 await neon.close()
 await admin(adminUrl, `drop database if exists ${name} with (force)`)
+
+// --- round trips as time: before and after, Node and workerd -----------------------------
+const latencyOptions = { ...latencyOptionsFromEnv(), adminUrl, redisUrl, progress }
+const asTime = await runLatencyBench(latencyOptions)
+process.stderr.write(`\r${' '.repeat(110)}\r`)
+lines.push(latencyMarkdown(asTime, latencyOptions.rtts, latencyOptions.beforeRef))
+
+mkdirSync(join(root, 'docs'), { recursive: true })
+writeFileSync(join(root, 'docs/benchmarks.md'), lines.join('\n'))
+const bars = paths.map((path) => ({ label: path.name, value: ms(path.name), group: path.group }))
+writeFileSync(join(root, 'docs/benchmarks-latency.svg'), barChart('Latency by path (ms per call, median)', 'ms', bars))
+writeFileSync(join(root, 'docs/benchmarks-round-trips.svg'), latencyChart(asTime, latencyOptions.rtts))
+console.log(lines.join('\n'))
 process.exit(0)
+
+/** This machine, as a reader comparing figures needs it. */
+function machine(): string {
+  const cpus = os.cpus()
+  return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`
+}

@@ -10,7 +10,13 @@ const COLOURS: Record<Bar['group'], string> = { ours: '#2563eb', peer: '#d97706'
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
-export function barChart(title: string, unit: string, bars: readonly Bar[]): string {
+/** `legend` names the groups shown (all three by default, by their own names). */
+export function barChart(
+  title: string,
+  unit: string,
+  bars: readonly Bar[],
+  legend: Partial<Record<Bar['group'], string>> = { ours: 'ours', peer: 'peer', baseline: 'baseline' },
+): string {
   const labelWidth = 360
   const barWidth = 420
   const rowHeight = 26
@@ -26,10 +32,10 @@ export function barChart(title: string, unit: string, bars: readonly Bar[]): str
       `<text x="${(labelWidth + width + 6).toFixed(1)}" y="${y + 16}">${bar.value.toFixed(3)} ${unit}</text>`,
     ].join('')
   })
-  const legend = (['ours', 'peer', 'baseline'] as const)
+  const keys = (Object.entries(legend) as Array<[Bar['group'], string]>)
     .map(
-      (group, i) =>
-        `<rect x="${labelWidth + i * 120}" y="${height - 24}" width="12" height="12" fill="${COLOURS[group]}"/><text x="${labelWidth + i * 120 + 18}" y="${height - 14}">${group}</text>`,
+      ([group, name], i) =>
+        `<rect x="${labelWidth + i * 120}" y="${height - 24}" width="12" height="12" fill="${COLOURS[group]}"/><text x="${labelWidth + i * 120 + 18}" y="${height - 14}">${escapeXml(name)}</text>`,
     )
     .join('')
   return [
@@ -37,7 +43,7 @@ export function barChart(title: string, unit: string, bars: readonly Bar[]): str
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="16" y="26" font-size="16" font-weight="bold">${escapeXml(title)}</text>`,
     ...rows,
-    legend,
+    keys,
     '</svg>',
   ].join('\n')
 }

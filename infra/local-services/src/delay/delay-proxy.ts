@@ -60,15 +60,24 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
     })
   })
 
-  /** Forwards `from` to `to` after the delay, in order; ends and errors travel too. */
+  /**
+   * Forwards `from` to `to` after the delay; ends and errors travel too. One
+   * queue per direction, drained in order by one timer: bytes never overtake
+   * each other, whatever the timers' lateness or a change of delay.
+   */
   function relay(from: Socket, to: Socket, onData: () => void) {
-    let due = 0
+    const queue: Array<{ due: number; action: () => void }> = []
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const drain = () => {
+      timer = undefined
+      const now = performance.now()
+      while (queue.length > 0 && (queue[0] as { due: number }).due <= now) queue.shift()?.action()
+      if (queue.length > 0) timer = setTimeout(drain, (queue[0] as { due: number }).due - now)
+    }
     const later = (action: () => void) => {
-      // never earlier than the chunk before: a smaller delay set meanwhile must not reorder bytes
-      due = Math.max(Date.now() + delayMs, due)
-      const wait = due - Date.now()
-      if (wait <= 0) action()
-      else setTimeout(action, wait)
+      const last = queue.at(-1)?.due ?? 0
+      queue.push({ due: Math.max(performance.now() + delayMs, last), action })
+      if (timer === undefined) drain()
     }
     from.on('data', (chunk) => {
       onData()

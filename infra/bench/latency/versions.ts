@@ -1,0 +1,76 @@
+/**
+ * The code measured side by side: "after" is this working tree, "before" is
+ * a git ref (main before the round-trip work, by default), extracted to a
+ * temporary folder and bundled against this tree's node_modules. Each
+ * version yields a Worker bundle (for workerd) and a Node module exporting
+ * what `node.ts` uses to build the service, bundled the same way.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs'
+import { join } from 'node:path'
+import { type BuildOptions, build } from 'esbuild'
+import { LAMBDA_BUILD } from '../../build/build.ts'
+
+export interface Version {
+  name: 'before' | 'after'
+  /** The Worker, bundled for workerd. */
+  workerScript: string
+  /** An ES module exporting `createService`, `perProcessLifetime`, `databaseConfigFromEnv`, `createDatabase`, `migrateToLatest`. */
+  nodeModule: string
+}
+
+const root = new URL('../../..', import.meta.url).pathname
+
+/** What wrangler does for the Worker, by hand, so both versions are bundled alike. */
+const WORKER_BUILD: BuildOptions = {
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  conditions: ['workerd', 'worker', 'browser'],
+  mainFields: ['browser', 'module', 'main'],
+  external: ['node:*', 'cloudflare:*'],
+  minify: true,
+  logLevel: 'warning',
+}
+
+const NODE_ENTRY = `export { createService } from './functions/documents-api/service.ts'
+export { createDatabase, databaseConfigFromEnv, migrateToLatest, perProcessLifetime } from '@serverless-dal/repository'`
+
+export async function buildVersions(beforeRef: string, workDir: string): Promise<Version[]> {
+  const beforeRoot = join(workDir, 'before')
+  mkdirSync(beforeRoot, { recursive: true })
+  const archive = execFileSync('git', ['archive', '--format=tar', beforeRef, 'functions', 'packages'], { cwd: root })
+  execFileSync('tar', ['-x', '-C', beforeRoot], { input: archive })
+  // The old tree's workspace packages resolve to the old tree; everything else to this tree's node_modules.
+  const scope = join(beforeRoot, 'node_modules', '@serverless-dal')
+  mkdirSync(scope, { recursive: true })
+  symlinkSync(join(beforeRoot, 'packages/repository'), join(scope, 'repository'))
+  symlinkSync(join(beforeRoot, 'functions/documents-api'), join(scope, 'documents-api'))
+  symlinkSync(join(root, 'node_modules'), join(workDir, 'node_modules'))
+  return Promise.all([bundle('before', beforeRoot, workDir), bundle('after', root, workDir)])
+}
+
+async function bundle(name: Version['name'], tree: string, out: string): Promise<Version> {
+  const workerScript = join(out, `${name}-worker.mjs`)
+  const nodeModule = join(out, `${name}-node.mjs`)
+  await build({
+    ...WORKER_BUILD,
+    entryPoints: [join(tree, 'functions/documents-api/worker.ts')],
+    outfile: workerScript,
+  })
+  await build({
+    ...LAMBDA_BUILD,
+    stdin: { contents: NODE_ENTRY, resolveDir: tree, loader: 'ts' },
+    // PGlite is loaded through a variable only when chosen; the bench always has a Postgres URL
+    external: [...(LAMBDA_BUILD.external ?? []), '@electric-sql/pglite'],
+    outfile: nodeModule,
+    logLevel: 'warning',
+  })
+  return { name, workerScript, nodeModule }
+}
+
+/** The compatibility date wrangler.toml gives the Worker. */
+export function compatibilityDate(): string {
+  const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8')
+  return /^compatibility_date\s*=\s*"([\d-]+)"/m.exec(toml)?.[1] ?? '2026-08-01'
+}
