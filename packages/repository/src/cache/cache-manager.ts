@@ -140,7 +140,9 @@ export class CacheManager {
 
   async read<T>(spec: CachedRead<T>): Promise<ReadResult<T>> {
     if (!this.enabled) return { value: await spec.load(), outcome: 'bypass' }
-    await this.#retryPendingInvalidations()
+    // Invalidations Redis missed are retried beside the read, never in its way: until they land,
+    // reads of their tags skip Redis.
+    if (this.#pending.size > 0) this.#inBackground(this.#retryPendingInvalidations(), spec.waitUntil)
     const key = entryKey(spec.orgId, spec.repository, spec.operation, spec.params, this.#prefix)
     const tracking = this.#hot?.record(spec.orgId, spec.repository, spec.operation, spec.params)
     if (tracking) this.#inBackground(tracking, spec.waitUntil)
@@ -211,8 +213,9 @@ export class CacheManager {
     await this.#bumpInRedis(orgId, tags)
   }
 
-  async #bumpInRedis(orgId: string, tags: readonly string[]): Promise<void> {
-    if (!this.#redis) return
+  /** True once Redis has the bump; otherwise the tags stay pending. */
+  async #bumpInRedis(orgId: string, tags: readonly string[]): Promise<boolean> {
+    if (!this.#redis) return true
     const sent = await this.#redis.bump(
       tags.map((tag) => generationKey(orgId, tag, this.#prefix)),
       this.#counterTtlMs,
@@ -223,6 +226,7 @@ export class CacheManager {
       this.#stats.invalidationsFailed += 1
       this.#pending.add(orgId, tags)
     }
+    return sent
   }
 
   /** Resolves when background work (refreshes, deferred stores) has finished. */
@@ -362,24 +366,39 @@ export class CacheManager {
     const options = this.#lock as LockOptions
     const lock = { key: lockKey(key), token: crypto.randomUUID() }
     const acquired = await redis.acquireLock(lock.key, lock.token, options.ttlMs)
-    if (acquired) return { lock }
     if (acquired === undefined) return {}
+    if (acquired) {
+      // The lookup and the lock are two requests: the holder before us may have stored and
+      // unlocked in between. Look once more before loading what is already there.
+      const found = await redis.lookup(key, generationKeys)
+      const hit = found && this.#validHit(spec, key, local, found)
+      if (hit) this.#inBackground(redis.releaseLock(lock.key, lock.token), spec.waitUntil)
+      return hit || { lock, ...(found && { found }) }
+    }
     const deadline = Date.now() + options.ttlMs
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, options.pollMs))
       const found = await redis.lookup(key, generationKeys)
       if (!found) return {}
-      const entry = found.text ? decodeEntry(found.text) : undefined
-      if (found.text && entry) {
-        if (sameList(entry.g, found.generations)) {
-          this.#stats.count('redis', statsKey(spec), 'hits')
-          this.#memory?.set(key, { text: found.text, generations: local }, entry.l)
-          return { value: entry.v as T, outcome: 'redis-hit' }
-        }
-        return { found } // an entry, but obsolete: load, stamped with today's generations
-      }
+      const hit = this.#validHit(spec, key, local, found)
+      if (hit) return hit
+      if (found.text) return { found } // an entry, but obsolete: load, stamped with today's generations
     }
     return {}
+  }
+
+  /** A found entry still current (its generations unchanged), remembered in memory; undefined otherwise. */
+  #validHit<T>(
+    spec: CachedRead<T>,
+    key: string,
+    local: number[],
+    found: { text: string | null; generations: string[] },
+  ): ReadResult<T> | undefined {
+    const entry = found.text ? decodeEntry(found.text) : undefined
+    if (!found.text || !entry || !sameList(entry.g, found.generations)) return undefined
+    this.#stats.count('redis', statsKey(spec), 'hits')
+    this.#memory?.set(key, { text: found.text, generations: local }, entry.l)
+    return { value: entry.v as T, outcome: 'redis-hit' }
   }
 
   async #retryPendingInvalidations(): Promise<void> {
@@ -387,7 +406,9 @@ export class CacheManager {
     const now = Date.now()
     if (now - this.#lastFlushAttempt < FLUSH_INTERVAL_MS) return
     this.#lastFlushAttempt = now
-    for (const [orgId, tags] of this.#pending.drain()) await this.#bumpInRedis(orgId, tags)
+    for (const [orgId, tags] of this.#pending.byOrganization()) {
+      if (await this.#bumpInRedis(orgId, tags)) this.#pending.remove(orgId, tags)
+    }
   }
 
   #inBackground(work: Promise<unknown>, waitUntil?: (work: Promise<unknown>) => void): void {

@@ -42,12 +42,16 @@ export class PendingInvalidations {
     return tags.some((tag) => this.#pending.has(tagKey(orgId, tag)))
   }
 
-  /** Removes and returns everything pending, grouped by organization. */
-  drain(): Map<string, string[]> {
+  /** Everything pending, grouped by organization (a copy: retries remove what they sent). */
+  byOrganization(): Map<string, string[]> {
     const byOrg = new Map<string, string[]>()
     for (const { orgId, tag } of this.#pending.values()) byOrg.set(orgId, [...(byOrg.get(orgId) ?? []), tag])
-    this.#pending.clear()
-    this.#overflowed = false
     return byOrg
+  }
+
+  /** Forgets tags whose invalidation Redis has now acknowledged. */
+  remove(orgId: string, tags: readonly string[]): void {
+    for (const tag of tags) this.#pending.delete(tagKey(orgId, tag))
+    if (this.#pending.size === 0) this.#overflowed = false
   }
 }

@@ -10,46 +10,44 @@
  * await documents.update(123, { title: 'Updated' }, { expectedVersion: 3 }) // ConflictError if it moved on
  * ```
  */
-import { type Kysely, type QueryCreator, type SelectQueryBuilder, sql } from 'kysely'
+import { type AliasedExpression, sql } from 'kysely'
 import type { CacheManager } from '../cache/cache-manager.ts'
 import type { CacheOutcome } from '../cache/stats.ts'
 import type { Statement } from '../db/transport.ts'
-import { toRepositoryError } from '../error-mapping.ts'
-import {
-  ConflictError,
-  IdempotencyKeyReusedError,
-  NotFoundError,
-  RepositoryError,
-  TransientError,
-  ValidationError,
-} from '../errors.ts'
+import { ConflictError, IdempotencyKeyReusedError, NotFoundError, TransientError, ValidationError } from '../errors.ts'
 import type { TenantRepositories } from '../factory/tenant-repositories.ts'
 import { instrument, METRICS_TARGET, type Measurable } from '../metrics/instrument.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
-import { SlowQueryDetector } from '../metrics/slow-query-detector.ts'
 import type { TenantSession, TransactionOptions, UnitHooks } from '../session/tenant-session.ts'
-import { assertCan, type Permission } from '../tenancy/scope.ts'
+import type { Permission } from '../tenancy/scope.ts'
+import { cachedRead } from './cached-read.ts'
 import type { CursorCodec } from './cursor.ts'
-import { type ListOptions, MAX_BATCH, type Page, type RepositoryDefinition } from './definition.ts'
+import {
+  type AnyChain,
+  type AnyDb,
+  type AnySelect,
+  type ListOptions,
+  MAX_BATCH,
+  type Page,
+  type RepositoryDefinition,
+} from './definition.ts'
 import { filterConditions } from './filters.ts'
 import {
   type IdempotencyRequest,
   isKeyInUse,
   releaseExpiredKey,
   rememberResult,
+  rowFromStored,
   storedResult,
   validIdempotencyKey,
 } from './idempotency.ts'
+import { runOperation } from './operation.ts'
 import { keysetPage } from './pagination.ts'
+import { insertChain, selectChanged, updateChain } from './write-statements.ts'
 
 export type WarmOutcome = 'warmed' | 'skipped' | 'unavailable'
 
-// biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time; the public methods are typed
-export type AnyDb = Kysely<any>
-// biome-ignore lint/suspicious/noExplicitAny: as above
-export type AnySelect = SelectQueryBuilder<any, any, any>
-// biome-ignore lint/suspicious/noExplicitAny: as above
-export type AnyChain = QueryCreator<any>
+export type { AnyChain, AnyDb, AnySelect } from './definition.ts'
 
 export interface RepositoryContext {
   session: TenantSession
@@ -219,13 +217,7 @@ export class BaseRepository<
     return this.operate('update', 'write', async (db, hooks) => {
       const values = this.writableValues(patch, 'update')
       if (Object.keys(values).length === 0) throw new ValidationError('an update needs at least one field')
-      const row = await this.updateStatement(db, this.validId(id), values, options)
-        .selectFrom(sql`(select 1)`.as('one'))
-        .leftJoin('changed', (join) => join.onTrue())
-        .selectAll('changed')
-        .select((eb) => this.existsNow(eb, id).as('rowExists'))
-        .executeTakeFirstOrThrow()
-      const updated = this.changedRow(row, id, options)
+      const updated = await this.changedRow(this.updateStatement(db, this.validId(id), values, options), id, options)
       hooks.invalidate(this.writeTags('update', [updated]))
       return updated
     })
@@ -248,10 +240,10 @@ export class BaseRepository<
 
   /**
    * Reads through the cache outside transactions (inside one, the database
-   * answers: the transaction may see its own uncommitted writes). Records how
-   * the read was answered in the request scope's outcomes.
+   * answers: the transaction may see its own uncommitted writes), and records
+   * how the read was answered in the request scope's outcomes (`cached-read.ts`).
    */
-  protected async cachedRead<T>(
+  protected cachedRead<T>(
     operation: string,
     queryType: string,
     params: unknown,
@@ -259,32 +251,15 @@ export class BaseRepository<
     options: { cacheTtlMs?: number },
     load: () => Promise<T>,
   ): Promise<T> {
-    const { cache, outcomes, waitUntil, warming } = this.#context
-    if (!cache?.enabled || this.session.inTransaction) {
-      const value = await load()
-      outcomes.push('bypass')
-      return value
-    }
-    assertCan(this.session.scope, 'read', { repository: this.definition.name, operation })
-    const spec = {
-      orgId: this.orgId,
+    return cachedRead(this.#context, {
       repository: this.definition.name,
       operation,
       queryType,
-      params: withCanonicalInclude(params),
+      params,
       tags,
-      load,
       ...(options.cacheTtlMs !== undefined && { ttlMs: options.cacheTtlMs }),
-      ...(waitUntil && { waitUntil }),
-    }
-    if (warming) {
-      const warmed = await cache.warm(spec)
-      warming(warmed.outcome)
-      return warmed.value as T // the warm job reads outcomes, not values
-    }
-    const { value, outcome } = await cache.read(spec)
-    outcomes.push(outcome)
-    return value
+      load,
+    })
   }
 
   /** Tags a cached row depends on: itself, and anything that changes many rows at once. */
@@ -305,37 +280,21 @@ export class BaseRepository<
   }
 
   /**
-   * Runs one operation: checks the role, runs in the session with its
-   * statements watched for slowness, and maps every failure to a repository
-   * error that names this repository and operation.
-   *
-   * Outside a transaction a read sends each statement with the tenant's
-   * settings in one round trip, and a write is exactly one statement — with
-   * `prelude` (statements it needs first) in the same round trip; a second
-   * statement is refused (use `this.transaction()`). Inside a transaction the
-   * work runs there. `hooks.invalidate(tags)` marks cached entries obsolete
-   * once the work has committed.
+   * Runs one operation (see `operation.ts`). Outside a transaction a read
+   * sends each statement with the tenant's settings in one round trip, and a
+   * write is exactly one statement — with `prelude` (statements it needs
+   * first) in the same round trip; a second statement is refused (use
+   * `this.transaction()`). Inside a transaction the work runs there.
+   * `hooks.invalidate(tags)` marks cached entries obsolete once the work has
+   * committed.
    */
-  protected async operate<T>(
+  protected operate<T>(
     operation: string,
     permission: Permission,
     work: (db: AnyDb, hooks: UnitHooks) => Promise<T>,
     prelude: readonly Statement[] = [],
   ): Promise<T> {
-    const context = { repository: this.definition.name, operation }
-    const { metrics, settings } = this.session
-    const slowQueries = new SlowQueryDetector({ ...context, orgId: this.orgId, metrics, logger: settings.logger })
-    try {
-      assertCan(this.session.scope, permission, context)
-      const mode = permission === 'read' ? 'read' : 'write'
-      return await this.session.run(mode, (db, hooks) => work(db.withPlugin(slowQueries), hooks), prelude)
-    } catch (error) {
-      const mapped = toRepositoryError(error, context)
-      this.report(mapped, context)
-      throw mapped
-    } finally {
-      slowQueries.finish()
-    }
+    return runOperation(this.session, { repository: this.definition.name, operation }, permission, work, prelude)
   }
 
   /**
@@ -344,52 +303,32 @@ export class BaseRepository<
    * `created`), keeping that name for the rows to return.
    */
   protected createStatement(db: AnyDb, inputs: readonly New[]): AnyChain {
-    return db.with('created', (qc) =>
-      qc
-        .insertInto(this.definition.table)
-        .values(inputs.map((input) => this.insertable(input)))
-        .returningAll(),
+    return insertChain(
+      db,
+      this.definition.table,
+      inputs.map((input) => this.insertable(input)),
     )
   }
 
   /** The chain whose CTE `changed` updates the row (no rows when it is gone or has moved on). */
   protected updateStatement(db: AnyDb, id: number, values: Record<string, unknown>, options: UpdateOptions): AnyChain {
-    const { versioned, touchesUpdatedAt } = this.definition
-    const set = { ...values }
-    if (versioned) set.version = sql`version + 1`
-    if (touchesUpdatedAt) set.updatedAt = sql`now()`
-    return db.with('changed', (qc) => {
-      let query = qc
-        .updateTable(this.definition.table)
-        .set(set)
-        .where('organizationId', '=', this.orgId)
-        .where('id', '=', id)
-      if (versioned && options.expectedVersion !== undefined) {
-        query = query.where('version', '=', validVersion(options.expectedVersion))
-      }
-      return query.returningAll()
-    })
+    return updateChain(db, this.definition, this.orgId, id, values, options.expectedVersion)
   }
 
   /**
-   * Whether the row exists, as the statement found it before its own writes
-   * (the CTEs' changes are not visible to the rest of the statement).
+   * Runs an update chain (CTE `changed`, plus `columns` to return beside its
+   * row) and returns the changed row — or says why there is none: Conflict
+   * when the row moved on, NotFound when it is gone.
    */
-  // biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time
-  protected existsNow(eb: any, id: number) {
-    return eb.exists(
-      eb
-        .selectFrom(this.definition.table)
-        .select(sql`1`.as('one'))
-        .where(`${this.definition.table}.organizationId`, '=', this.orgId)
-        .where(`${this.definition.table}.id`, '=', id),
-    )
-  }
-
-  /** The row an update statement returned, or why there is none: Conflict when it moved on, NotFound when it is gone. */
-  protected changedRow(row: Record<string, unknown>, id: number, options: UpdateOptions): Row {
-    const { rowExists, ...changed } = row
-    if (changed.id !== null && changed.id !== undefined) return this.toRow(changed)
+  protected async changedRow(
+    chain: AnyChain,
+    id: number,
+    options: UpdateOptions,
+    // biome-ignore lint/suspicious/noExplicitAny: the columns of the calling repository's chain
+    columns: (eb: any) => AliasedExpression<unknown, string>[] = () => [],
+  ): Promise<Row> {
+    const { changed, rowExists } = await selectChanged(chain, this.definition.table, this.orgId, id, columns)
+    if (changed) return this.toRow(changed)
     if (rowExists && options.expectedVersion !== undefined) {
       throw new ConflictError(
         `${this.definition.name} ${id} is no longer at version ${options.expectedVersion}`,
@@ -409,17 +348,7 @@ export class BaseRepository<
         operation: 'createOnce',
       })
     }
-    return this.fromStored(stored.rows[0] as Record<string, unknown>)
-  }
-
-  /** A row as `rememberResult` stored it (JSON of the database's row) back in the shape `toRow` gives. */
-  protected fromStored(stored: Record<string, unknown>): Row {
-    const row: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(stored)) row[camelCase(key)] = value
-    for (const column of this.definition.timestamps) {
-      if (typeof row[column] === 'string') row[column] = new Date(row[column] as string)
-    }
-    return this.toRow(row)
+    return this.toRow(rowFromStored(stored.rows[0] as Record<string, unknown>, this.definition.timestamps))
   }
 
   /** Rows of this organization, in this table. */
@@ -483,18 +412,6 @@ export class BaseRepository<
   private insertable(input: New): Record<string, unknown> {
     return { ...this.writableValues(input, 'create'), organizationId: this.orgId }
   }
-
-  private report(error: RepositoryError, context: { repository: string; operation: string }): void {
-    // Client mistakes (not found, conflict, validation, forbidden) are answers, not incidents.
-    if (error.constructor !== RepositoryError && !(error instanceof TransientError)) return
-    const cause = error.cause as { code?: unknown; constraint?: unknown } | undefined
-    this.session.settings.logger[error instanceof TransientError ? 'warn' : 'error'](error.message, {
-      ...context,
-      orgId: this.orgId,
-      error: error.name,
-      code: typeof cause?.code === 'string' ? cause.code : undefined,
-    })
-  }
 }
 
 // Every public operation records its count, duration and errors (see metrics/instrument.ts).
@@ -509,17 +426,3 @@ instrument(BaseRepository, [
   'update',
   'delete',
 ])
-
-const camelCase = (name: string) => name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())
-
-function validVersion(version: number): number {
-  if (!Number.isSafeInteger(version) || version < 1)
-    throw new ValidationError('expectedVersion must be a positive integer')
-  return version
-}
-
-/** `include: ['topics', 'summaries']` and `['summaries', 'topics', 'topics']` ask for the same thing: one cache key. */
-function withCanonicalInclude(params: unknown): unknown {
-  const { include, ...rest } = params as { include?: readonly string[] }
-  return include?.length ? { ...rest, include: [...new Set(include)].sort() } : rest
-}

@@ -1,5 +1,14 @@
 /** What makes one repository different from another: its table and its whitelists. */
+import type { Kysely, QueryCreator, SelectQueryBuilder } from 'kysely'
 import type { FilterSpecs } from './filters.ts'
+
+// biome-ignore lint/suspicious/noExplicitAny: the table is chosen at run time; the public methods are typed
+export type AnyDb = Kysely<any>
+// biome-ignore lint/suspicious/noExplicitAny: as above
+export type AnySelect = SelectQueryBuilder<any, any, any>
+/** A chain of CTEs (`db.with(…)`) a statement is built on. */
+// biome-ignore lint/suspicious/noExplicitAny: as above
+export type AnyChain = QueryCreator<any>
 
 export type TenantTableName = 'documents' | 'topics' | 'summaries'
 

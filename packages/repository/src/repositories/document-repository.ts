@@ -24,6 +24,7 @@ import {
   type UpdateOptions,
 } from './base-repository.ts'
 import type { ListOptions, Page, RepositoryDefinition } from './definition.ts'
+import { addSummary, addTopics, replaceTopics, summarizedColumn, topicIdsColumn } from './document-statements.ts'
 import type { RangeFilter, SearchFilter } from './filters.ts'
 import { relatedDocumentsQuery } from './related-documents.ts'
 
@@ -142,17 +143,12 @@ export class DocumentRepository extends BaseRepository<
       const topicIds = options.topicIds && this.topicIdsOf(options.topicIds)
       if (Object.keys(values).length === 0 && !topicIds) throw new ValidationError('an update needs at least one field')
       let chain = this.updateStatement(db, this.validId(id), values, options)
-      if (topicIds) chain = this.replaceTopics(chain, 'changed', topicIds)
-      const row = await chain
-        .selectFrom(sql`(select 1)`.as('one'))
-        .leftJoin('changed', (join) => join.onTrue())
-        .selectAll('changed')
-        .select((eb) => [
-          this.existsNow(eb, id).as('rowExists'),
-          topicIds ? sql<number[]>`${topicIds}::bigint[]`.as('topicIds') : this.topicIdsColumn('changed'),
-        ])
-        .executeTakeFirstOrThrow()
-      const updated = this.changedRow(row, id, options)
+      if (topicIds) chain = replaceTopics(chain, 'changed', this.orgId, topicIds)
+      // with new topics the answer lists them; else the statement reads them, as they stood
+      const listed = topicIds
+        ? sql<number[]>`${topicIds}::bigint[]`.as('topicIds')
+        : topicIdsColumn('changed', this.orgId)
+      const updated = await this.changedRow(chain, id, options, () => [listed])
       hooks.invalidate(this.writeTags('update', [updated]))
       return updated
     })
@@ -220,7 +216,7 @@ export class DocumentRepository extends BaseRepository<
           .where('organizationId', '=', this.orgId)
           .where('id', '=', this.validId(documentId)),
       )
-      const { found } = await this.replaceTopics(chain, 'target', this.topicIdsOf(topicIds))
+      const { found } = await replaceTopics(chain, 'target', this.orgId, this.topicIdsOf(topicIds))
         .selectNoFrom((eb) => eb.exists(eb.selectFrom('target').select('id')).as('found'))
         .executeTakeFirstOrThrow()
       if (!found) throw this.notFound(documentId)
@@ -290,34 +286,14 @@ export class DocumentRepository extends BaseRepository<
         .values({ ...this.writableValues(fields, 'create'), organizationId: this.orgId } as never)
         .returningAll(),
     )
-    if (ids.length) chain = this.addTopics(chain, 'inserted', ids)
-    if (summary !== undefined) {
-      chain = chain.with('summarized', (qc) =>
-        qc
-          .insertInto('summaries')
-          .columns(['organizationId', 'documentId', 'text'])
-          .expression(
-            qc
-              .selectFrom('inserted')
-              .select([sql`${this.orgId}::text`.as('organizationId'), 'id', sql`${summary}::text`.as('text')]),
-          )
-          .returning(['id', 'text', 'createdAt']),
-      )
-    }
+    if (ids.length) chain = addTopics(chain, 'inserted', this.orgId, ids)
+    if (summary !== undefined) chain = addSummary(chain, 'inserted', this.orgId, summary)
     return chain.with('created', (qc) =>
       qc
         .selectFrom('inserted')
         .selectAll('inserted')
         .$if(topicIds !== undefined, (q) => q.select(sql<number[]>`${ids}::bigint[]`.as('topicIds')))
-        .$if(summary !== undefined, (q) =>
-          q.select(
-            sql<
-              unknown[]
-            >`(select json_agg(json_build_object('id', s.id, 'text', s.text, 'createdAt', s.created_at)) from summarized s)`.as(
-              'summaries',
-            ),
-          ),
-        ),
+        .$if(summary !== undefined, (q) => q.select(summarizedColumn())),
     )
   }
 
@@ -371,44 +347,10 @@ export class DocumentRepository extends BaseRepository<
     }
   }
 
-  /** `topic_ids` of CTE `table`'s document, as the statement found them (before its own writes). */
-  private topicIdsColumn(table: string) {
-    return sql<number[]>`coalesce((
-      select array_agg(dt.topic_id order by dt.topic_id) from document_topics dt
-      where dt.organization_id = ${this.orgId} and dt.document_id = ${sql.ref(`${table}.id`)}), '{}')`.as('topicIds')
-  }
-
   /** Ids as a set: positive integers, deduplicated, ascending (the order `topicIds` are listed in). */
   private topicIdsOf(topicIds: readonly number[]): number[] {
     if (!Array.isArray(topicIds)) throw new ValidationError('topicIds must be an array of ids')
     return [...new Set(topicIds.map((topicId) => this.validId(topicId)))].sort((a, b) => a - b)
-  }
-
-  /** CTE `linked`: assigns `ids` to the document of CTE `table` (none if it is empty). */
-  private addTopics(chain: AnyChain, table: string, ids: readonly number[]): AnyChain {
-    return chain.with('linked', (qc) =>
-      qc
-        .insertInto('documentTopics')
-        .columns(['organizationId', 'documentId', 'topicId'])
-        .expression(
-          qc
-            .selectFrom([table, sql`unnest(${ids}::bigint[])`.as('t')])
-            .select([sql`${this.orgId}::text`.as('organizationId'), `${table}.id`, sql`t`.as('topicId')]),
-        )
-        .onConflict((oc) => oc.doNothing()),
-    )
-  }
-
-  /** CTEs `unlinked` and `linked`: makes `ids` the exact topics of the document of CTE `table`. */
-  private replaceTopics(chain: AnyChain, table: string, ids: readonly number[]): AnyChain {
-    const unlinked = chain.with('unlinked', (qc) =>
-      qc
-        .deleteFrom('documentTopics')
-        .where('organizationId', '=', this.orgId)
-        .where('documentId', 'in', qc.selectFrom(table).select('id'))
-        .where(sql<boolean>`topic_id <> all(${ids}::bigint[])`),
-    )
-    return ids.length ? this.addTopics(unlinked, table, ids) : unlinked
   }
 
   private async assertExists(db: AnyDb, table: 'documents' | 'topics', id: number): Promise<void> {

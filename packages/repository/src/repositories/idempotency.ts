@@ -94,6 +94,22 @@ export async function storedResult(
   return stored && { requestHash: stored.requestHash, rows: JSON.parse(stored.result) }
 }
 
+/**
+ * A row as `rememberResult` stored it (the database's JSON: snake_case keys,
+ * timestamps as text) in the shape Kysely reads rows: camelCase keys, the
+ * `timestamps` columns as dates.
+ */
+export function rowFromStored(stored: Record<string, unknown>, timestamps: readonly string[]): Record<string, unknown> {
+  const row: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(stored)) row[camelCase(key)] = value
+  for (const column of timestamps) {
+    if (typeof row[column] === 'string') row[column] = new Date(row[column] as string)
+  }
+  return row
+}
+
+const camelCase = (name: string) => name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())
+
 /** Deletes expired keys of every organization (maintenance; needs a role that bypasses RLS). */
 export async function purgeExpiredIdempotencyKeys(db: Kysely<DB>): Promise<number> {
   const result = await db.deleteFrom('idempotencyKeys').where('expiresAt', '<=', sql<Date>`now()`).executeTakeFirst()

@@ -7,9 +7,9 @@
 import { expressionBuilder } from 'kysely'
 import { RepositoryError, ValidationError } from '../errors.ts'
 import type { DB } from '../schema/database.ts'
-import type { AnySelect } from './base-repository.ts'
 import type { CursorCodec, CursorQuery } from './cursor.ts'
 import {
+  type AnySelect,
   DEFAULT_LIMIT,
   type ListOptions,
   MAX_LIMIT,

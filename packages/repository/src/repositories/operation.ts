@@ -1,0 +1,56 @@
+/**
+ * How one repository operation runs: the role is checked, the work runs in
+ * the tenant's session (a read batch, a one-statement write, or inside the
+ * open transaction) with its statements watched for slowness, and every
+ * failure becomes a repository error that names the repository and the
+ * operation — logged when it is an incident rather than an answer.
+ */
+import type { Kysely } from 'kysely'
+import type { Statement } from '../db/transport.ts'
+import { toRepositoryError } from '../error-mapping.ts'
+import { RepositoryError, TransientError } from '../errors.ts'
+import { SlowQueryDetector } from '../metrics/slow-query-detector.ts'
+import type { DB } from '../schema/database.ts'
+import type { TenantSession, UnitHooks } from '../session/tenant-session.ts'
+import { assertCan, type Permission } from '../tenancy/scope.ts'
+
+export interface OperationName {
+  repository: string
+  operation: string
+}
+
+export async function runOperation<T>(
+  session: TenantSession,
+  name: OperationName,
+  permission: Permission,
+  work: (db: Kysely<DB>, hooks: UnitHooks) => Promise<T>,
+  prelude: readonly Statement[],
+): Promise<T> {
+  const { metrics, settings, scope } = session
+  const slowQueries = new SlowQueryDetector({ ...name, orgId: scope.orgId, metrics, logger: settings.logger })
+  try {
+    assertCan(scope, permission, name)
+    const mode = permission === 'read' ? 'read' : 'write'
+    return await session.run(mode, (db, hooks) => work(db.withPlugin(slowQueries), hooks), prelude)
+  } catch (error) {
+    const mapped = toRepositoryError(error, name)
+    report(session, mapped, name)
+    throw mapped
+  } finally {
+    slowQueries.finish()
+  }
+}
+
+function report(session: TenantSession, error: RepositoryError, name: OperationName): void {
+  // Client mistakes (not found, conflict, validation, forbidden) are answers, not incidents.
+  if (error.constructor !== RepositoryError && !(error instanceof TransientError)) return
+  const cause = error.cause as { code?: unknown; message?: unknown; name?: unknown } | undefined
+  session.settings.logger[error instanceof TransientError ? 'warn' : 'error'](error.message, {
+    ...name,
+    orgId: session.scope.orgId,
+    error: error.name,
+    code: typeof cause?.code === 'string' ? cause.code : undefined,
+    // a connection that could not be opened says where and why (never row data)
+    ...(cause?.name === 'DatabaseUnreachableError' && { reason: cause.message }),
+  })
+}

@@ -1,0 +1,81 @@
+/**
+ * The statements of the base repository's writes, each one statement (one
+ * round trip): an insert as CTE `created`, an update as CTE `changed`, and
+ * the select that reads the changed row beside whether the row existed. A
+ * repository adds CTEs to these chains for what else its writes touch.
+ */
+import { type AliasedExpression, sql } from 'kysely'
+import { ValidationError } from '../errors.ts'
+import type { AnyChain, AnyDb, RepositoryDefinition, TenantTableName } from './definition.ts'
+
+/** CTE `created`: the rows inserted, as they were written. */
+export function insertChain(db: AnyDb, table: TenantTableName, rows: Record<string, unknown>[]): AnyChain {
+  return db.with('created', (qc) => qc.insertInto(table).values(rows).returningAll())
+}
+
+/**
+ * CTE `changed`: the organization's row `id` with `values` set (and on a
+ * versioned table the version raised, checked against `expectedVersion` when
+ * given); no row when it is gone or has moved on.
+ */
+export function updateChain(
+  db: AnyDb,
+  definition: RepositoryDefinition,
+  orgId: string,
+  id: number,
+  values: Record<string, unknown>,
+  expectedVersion: number | undefined,
+): AnyChain {
+  const { table, versioned, touchesUpdatedAt } = definition
+  const set = { ...values }
+  if (versioned) set.version = sql`version + 1`
+  if (touchesUpdatedAt) set.updatedAt = sql`now()`
+  return db.with('changed', (qc) => {
+    let query = qc.updateTable(table).set(set).where('organizationId', '=', orgId).where('id', '=', id)
+    if (versioned && expectedVersion !== undefined) query = query.where('version', '=', validVersion(expectedVersion))
+    return query.returningAll()
+  })
+}
+
+/**
+ * Ends an update chain: the row of CTE `changed` (absent when nothing
+ * changed) with `columns`, and whether the row existed — read by the same
+ * statement, as it stood before the statement's own writes.
+ */
+export async function selectChanged(
+  chain: AnyChain,
+  table: TenantTableName,
+  orgId: string,
+  id: number,
+  // biome-ignore lint/suspicious/noExplicitAny: the columns of the calling repository's chain
+  columns: (eb: any) => AliasedExpression<unknown, string>[],
+): Promise<{ changed: Record<string, unknown> | undefined; rowExists: boolean }> {
+  const row = await chain
+    .selectFrom(sql`(select 1)`.as('one'))
+    .leftJoin('changed', (join) => join.onTrue())
+    .selectAll('changed')
+    .select((eb) => [
+      eb
+        .exists(
+          eb
+            .selectFrom(table)
+            .select(sql`1`.as('one'))
+            .where(`${table}.organizationId`, '=', orgId)
+            .where(`${table}.id`, '=', id),
+        )
+        .as('rowExists'),
+      ...columns(eb),
+    ])
+    .executeTakeFirstOrThrow()
+  const { rowExists, ...changed } = row as Record<string, unknown>
+  return {
+    changed: changed.id === null || changed.id === undefined ? undefined : changed,
+    rowExists: Boolean(rowExists),
+  }
+}
+
+function validVersion(version: number): number {
+  if (!Number.isSafeInteger(version) || version < 1)
+    throw new ValidationError('expectedVersion must be a positive integer')
+  return version
+}
