@@ -22,10 +22,16 @@ export function latencyMarkdown(all: PathFigures[], rtts: number[], beforeRef: s
     `Postgres and Redis behind a TCP delay (the stand-ins reach them through it), RLS on, default configuration, at a round-trip time of ${rtts.join(', ')} ms. "before" is \`${beforeRef}\` (main before this work), "after" this tree; both run in the same process (Node: \`app.request\` as \`npm start\` builds the service; workerd: the Worker bundle under Miniflare), taking turns. "waits for" is (ms at ${top} ms − ms at 0) / ${top}: the round trips a caller waits for. "trips" are counted by the delay proxies at no delay, per call, including work after the response (deferred cache stores).`,
     '',
   ]
-  for (const runtime of ['Node', 'workerd'] as const) {
+  for (const runtime of ['Node', 'Lambda', 'workerd'] as const) {
     lines.push(
       `### ${runtime}`,
       '',
+      ...(runtime === 'Lambda'
+        ? [
+            'The Node service as `lambda.ts` builds it: nothing runs after a handler returns, so a miss awaits its own cache store (bounded by the Redis timeout) before answering.',
+            '',
+          ]
+        : []),
       `| path | before, ms (${rtts.join(' / ')}) | after, ms (${rtts.join(' / ')}) | waits for, before → after | Postgres trips | Redis trips |`,
       '| --- | ---: | ---: | ---: | ---: | ---: |',
     )

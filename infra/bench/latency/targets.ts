@@ -1,7 +1,8 @@
 /**
  * A version of the documents API running in one runtime, ready for requests:
- * on Node in this process (`app.request`, as `node.ts` builds it), or in
- * workerd (Miniflare, the Worker bundle, over loopback HTTP). Each target has
+ * on Node in this process (`app.request`, as `node.ts` builds it; or as
+ * `lambda.ts` does, awaiting work left after the response), or in workerd
+ * (Miniflare, the Worker bundle, over loopback HTTP). Each target has
  * two instances on one Redis namespace: memory tier on, and off (so reads
  * that miss memory are answered by Redis, as in another isolate).
  */
@@ -10,7 +11,8 @@ import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
 import { compatibilityDate, type Version } from './versions.ts'
 
 export interface Target {
-  runtime: 'Node' | 'workerd'
+  /** Lambda: the Node service as `lambda.ts` builds it, awaiting its background work before it answers. */
+  runtime: 'Node' | 'Lambda' | 'workerd'
   version: Version['name']
   /** Memory tier on. */
   request(path: string, init?: RequestInit): Promise<Response>
@@ -49,7 +51,7 @@ export async function migrateVersion(version: Version, env: ServiceEnv): Promise
   }
 }
 
-export async function nodeTarget(version: Version, env: ServiceEnv): Promise<Target> {
+export async function nodeTarget(version: Version, env: ServiceEnv, runtime: 'node' | 'lambda'): Promise<Target> {
   const module = (await import(version.nodeModule)) as NodeModule
   const databases = module.perProcessLifetime(module.databaseConfigFromEnv(env))
   const redis = new Redis({
@@ -58,10 +60,10 @@ export async function nodeTarget(version: Version, env: ServiceEnv): Promise<Tar
     enableTelemetry: false,
   })
   const service = (extra: ServiceEnv) =>
-    module.createService({ env: { ...env, ...extra }, runtime: 'node', databases, jwtSecret: env.JWT_SECRET, redis })
+    module.createService({ env: { ...env, ...extra }, runtime, databases, jwtSecret: env.JWT_SECRET, redis })
   const [memory, redisOnly] = [service({}), service({ CACHE_MEMORY: 'off' })]
   return {
-    runtime: 'Node',
+    runtime: runtime === 'node' ? 'Node' : 'Lambda',
     version: version.name,
     request: async (path, init) => memory.app.request(path, init),
     redisOnly: async (path, init) => redisOnly.app.request(path, init),

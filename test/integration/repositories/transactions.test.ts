@@ -35,6 +35,13 @@ describe('transactions on neon-http', () => {
     expect(backend.roundTrips).toEqual([])
     expect((await repos.documents.findMany()).items).toEqual([])
   })
+
+  it('refuses, when the app is configured, a factory that says it needs them', () => {
+    expect(() => backend.factory({ requireTransactions: true })).toThrow(
+      /the neon-http driver cannot hold interactive transactions, which this app needs/,
+    )
+    expect(() => backend.factory({ requireTransactions: false })).not.toThrow()
+  })
 })
 
 describe.each(withSessions)('transactions on $name', (backend) => {
@@ -44,6 +51,10 @@ describe.each(withSessions)('transactions on $name', (backend) => {
     factory = backend.factory({ retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } })
   })
   afterAll(() => backend.teardown())
+
+  it('lets a factory that needs them be configured', () => {
+    expect(() => backend.factory({ requireTransactions: true })).not.toThrow()
+  })
 
   const editor = () => factory.forTenant({ orgId: orgId('tx'), role: 'editor' })
   const titles = async (repos: TenantRepositories) =>

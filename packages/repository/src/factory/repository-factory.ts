@@ -18,7 +18,7 @@
 import type { LogEvent } from 'kysely'
 import { CacheManager } from '../cache/cache-manager.ts'
 import type { CacheOptions } from '../cache/config.ts'
-import type { DatabaseConfig, Runtime } from '../db/config.ts'
+import { type DatabaseConfig, DatabaseConfigError, type Runtime } from '../db/config.ts'
 import type { PgModule } from '../db/create-database.ts'
 import { type DatabaseLifetime, lifetimeForRuntime } from '../db/lifetime.ts'
 import type { RoundTripObserver } from '../db/transport.ts'
@@ -70,6 +70,12 @@ export interface RepositoryFactoryConfig {
   onRoundTrip?: RoundTripObserver
   /** node-postgres (`import pg from 'pg'`), for the `pg` driver. */
   pg?: PgModule
+  /**
+   * The app opens interactive transactions (`repos.transaction`): refuse, here
+   * and now, a driver that cannot hold one (`neon-http`), rather than fail
+   * every request that tries. @default false
+   */
+  requireTransactions?: boolean
   /**
    * The cache: options for the isolate's `CacheManager` (memory tier on by
    * default; Redis when `redis` is given), or a manager to share. `false`: none.
@@ -142,6 +148,19 @@ export class RepositoryFactory {
             ...(config.onRoundTrip && { onRoundTrip: config.onRoundTrip }),
             ...(config.pg && { pg: config.pg }),
           })
+    if (config.requireTransactions) this.#assertSessions()
+  }
+
+  #assertSessions(): void {
+    const probe = this.#lifetime.lease() // no I/O: connections open on first use
+    const { driver, supportsSessions } = probe.database
+    void probe.release()
+    if (!supportsSessions) {
+      throw new DatabaseConfigError(
+        `the ${driver} driver cannot hold interactive transactions, which this app needs (requireTransactions): ` +
+          'use neon (HTTP batches, WebSockets for transactions), neon-pool or pg',
+      )
+    }
   }
 
   /** The isolate's factory, created on first call from `config` (a function, so it is read only once). */
