@@ -3,8 +3,8 @@
  * Postgres' SQLSTATE codes decide the class; the message names the constraint
  * or the kind of failure, never the `detail` (which quotes row values).
  */
-import { DatabaseUnreachableError } from './db/connection-errors.ts'
-import { SingleStatementError, TransactionsUnsupportedError } from './db/unit-connection.ts'
+import { DatabaseUnreachableError, sqlState } from './db/connection-errors.ts'
+import { NestedTransactionError, TransactionsUnsupportedError } from './db/unit-connection.ts'
 import {
   ConflictError,
   type ErrorContext,
@@ -39,10 +39,7 @@ const VALIDATION_CODES: Record<string, string> = {
 const CONNECTION_FAILURE =
   /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|Connection terminated|connection timeout|timeout exceeded when trying to connect|WebSocket|Client has encountered a connection error|Cannot use a pool after calling end/i
 
-export function postgresCode(error: unknown): string | undefined {
-  const code = (error as PostgresLikeError | undefined)?.code
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined
-}
+export const postgresCode = sqlState
 
 /** A serialization failure or deadlock, raw or already wrapped by a repository (as its cause). */
 export function isRetryable(error: unknown): boolean {
@@ -58,7 +55,7 @@ export function isRetryable(error: unknown): boolean {
 function isConnectionFailure(error: unknown): boolean {
   if (error instanceof DatabaseUnreachableError) return true
   // The package's own refusals say what to do instead; they are not outages, whatever their text.
-  if (error instanceof TransactionsUnsupportedError || error instanceof SingleStatementError) return false
+  if (error instanceof TransactionsUnsupportedError || error instanceof NestedTransactionError) return false
   const message = (error as PostgresLikeError | undefined)?.message
   if (typeof message === 'string' && CONNECTION_FAILURE.test(message)) return true
   const event = error as { type?: unknown; target?: unknown } | undefined

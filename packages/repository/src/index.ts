@@ -16,7 +16,6 @@ export { DatabaseUnreachableError } from './db/connection-errors.ts'
 export * from './db/create-database.ts'
 export * from './db/lifetime.ts'
 export type {
-  BatchOptions,
   RoundTripObserver,
   Session,
   Statement,
@@ -24,7 +23,7 @@ export type {
   Transport,
 } from './db/transport.ts'
 export { parseInt8, parseInt8Array } from './db/type-parsers.ts'
-export { SingleStatementError, TransactionsUnsupportedError } from './db/unit-connection.ts'
+export { NestedTransactionError, TransactionsUnsupportedError } from './db/unit-connection.ts'
 export * from './errors.ts'
 export { BackgroundWork } from './factory/background-work.ts'
 export * from './factory/repository-factory.ts'
@@ -60,7 +59,7 @@ export * from './repositories/topic-repository.ts'
 export * from './schema/database.ts'
 export type * from './schema/rows.ts'
 export type { RetryPolicy } from './session/retry.ts'
-export type { TransactionOptions, UnitHooks } from './session/tenant-session.ts'
+export type { OneStatement, TransactionOptions, UnitHooks } from './session/tenant-session.ts'
 export type { AfterCommitAction } from './session/transaction-frame.ts'
 export { APP_ROLE, ORGANIZATION_SETTING } from './tenancy/row-level-security.ts'
 export { ROLES, type Role, type TenantScope } from './tenancy/scope.ts'

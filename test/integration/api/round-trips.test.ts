@@ -176,11 +176,13 @@ describe('background work after a response', () => {
     expect(api.service.background.size).toBe(0)
   })
 
-  it('on Lambda waits for its own deferred store before returning, and only that long', async () => {
+  it('on Lambda waits for its own deferred store before returning, never for another request’s', async () => {
     const recorded = recordingRedis(fx.client())
     const lambdaApi = apiOver(fx.backend, recorded.redis, QUIET, 'lambda')
     const client = await lambdaApi.client(orgId('rt-lambda'), 'editor')
     const doc = (await (await client.post('/documents', { title: 'lambda' })).json()) as DocumentBody
+    const other = (await (await client.post('/documents', { title: 'in memory' })).json()) as DocumentBody
+    await client.get(`/documents/${other.id}`) // stored, and in this environment's memory tier
     const release = recorded.holdStores()
     let answered = false
     const reading = Promise.resolve(client.get(`/documents/${doc.id}`)).then((response) => {
@@ -189,6 +191,9 @@ describe('background work after a response', () => {
     })
     await vi.waitFor(() => expect(recorded.calls).toContain('set'), { interval: 1 })
     expect(answered).toBe(false) // Lambda freezes after the handler returns: the store is awaited first
+    // another request of the same environment (a memory hit) does not wait for that store
+    expect((await client.get(`/documents/${other.id}`)).headers.get('cache-status')).toBe('dal-memory; hit')
+    expect(answered).toBe(false)
     release()
     expect((await reading).status).toBe(200)
   })

@@ -47,7 +47,7 @@ describe.each(repositoryBackends.map((make) => make()))('errors on $name', (back
       TransientError,
       () =>
         repos.write((db) =>
-          sql`do $$ begin raise exception 'x' using errcode = 'deadlock_detected'; end $$`.execute(db),
+          sql`do $$ begin raise exception 'x' using errcode = 'deadlock_detected'; end $$`.compile(db),
         ),
     ],
   ]

@@ -5,10 +5,21 @@
  * settings (and the organization's row, the first time) riding with it; a
  * transaction sends BEGIN and the settings with its first statement.
  */
-import { type DatabaseConfig, perProcessLifetime, type Statement } from '@serverless-dal/repository'
+import { type DelayProxy, type NeonStandIn, startDelayProxy, startNeonStandIn } from '@serverless-dal/local-services'
+import {
+  createDatabase,
+  type DatabaseConfig,
+  type DatabaseLifetime,
+  migrateToLatest,
+  perProcessLifetime,
+  RepositoryFactory,
+  type Statement,
+  silentLogger,
+} from '@serverless-dal/repository'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createScratchDatabase, type ScratchDatabase } from '../../support/postgres.ts'
 import { orgId, repositoryBackends } from '../../support/repository-backends.ts'
 
 /** What each statement of a round trip is, by its SQL. */
@@ -116,7 +127,9 @@ describe.each(repositoryBackends.map((make) => make()))('round trips on $name', 
       const pidOf = await a.read((db) => sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db))
       const first = pidOf.rows[0]?.pid
       await a.documents.create({ title: 'a' })
-      await b.documents.findMany()
+      // b reads right after a wrote, on the same connection: it sees its own rows only (none)
+      expect((await b.documents.findMany()).items).toEqual([])
+      expect((await b.read((db) => sql`select title from documents`.execute(db))).rows).toEqual([])
       if (backend.supportsSessions) await a.transaction((tx) => tx.documents.create({ title: 'a2' }))
       const after = await sql<{ pid: number; org: string | null; role: string; timeout: string }>`
         select pg_backend_pid() as pid, current_setting('app.organization_id', true) as org,
@@ -127,4 +140,62 @@ describe.each(repositoryBackends.map((make) => make()))('round trips on $name', 
       if (lifetime !== backend.lifetime) await lifetime.dispose()
     })
   }
+})
+
+/**
+ * The same, counted on the wire: a TCP proxy in front of Postgres counts the
+ * exchanges (client speaks after the server answered) and the connections,
+ * so neither a statement sent apart nor a connection opened anew can hide.
+ */
+describe.each(['pg', 'neon-pool'] as const)('round trips on the wire through %s', (driver) => {
+  let scratch: ScratchDatabase
+  let proxy: DelayProxy
+  let neon: NeonStandIn | undefined
+  let lifetime: DatabaseLifetime
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('wire')
+    const direct = createDatabase({ driver: 'pg', connectionString: scratch.url }, { pg })
+    await migrateToLatest(direct.db).finally(() => direct.dispose())
+    const url = new URL(scratch.url)
+    proxy = await startDelayProxy({ target: { host: url.hostname, port: Number(url.port || 5432) }, delayMs: 0 })
+    url.host = `127.0.0.1:${proxy.port}`
+    if (driver === 'neon-pool') neon = await startNeonStandIn({ upstreamUrl: url.href })
+    const config: DatabaseConfig =
+      driver === 'pg'
+        ? { driver, connectionString: url.href }
+        : { driver, connectionString: url.href, proxy: { webSocketUrl: (neon as NeonStandIn).webSocketUrl } }
+    lifetime = perProcessLifetime(config, { pg })
+  })
+  afterAll(async () => {
+    await lifetime?.dispose()
+    await neon?.close()
+    await proxy?.close()
+    await scratch?.drop()
+  })
+
+  it('reads and writes in one exchange each, a transaction of two writes in three, on a warm connection', async () => {
+    const factory = new RepositoryFactory({
+      database: lifetime,
+      cursorSecret: 'wire-cursor-secret-0123',
+      cache: false,
+      logger: silentLogger,
+    })
+    const repos = factory.forTenant({ orgId: orgId('wire'), role: 'editor' })
+    const doc = await repos.documents.create({ title: 'warm-up' }) // opens the connection, provisions the organization
+    const exchanges = async (work: () => Promise<unknown>) => {
+      proxy.resetRoundTrips()
+      await work()
+      return { exchanges: proxy.roundTrips(), connections: proxy.connections() }
+    }
+    expect(await exchanges(() => repos.documents.findById(doc.id))).toEqual({ exchanges: 1, connections: 0 })
+    expect(await exchanges(() => repos.documents.create({ title: 'one' }))).toEqual({ exchanges: 1, connections: 0 })
+    expect(
+      await exchanges(() =>
+        repos.transaction(async (tx) => {
+          await tx.documents.create({ title: 'two' })
+          await tx.documents.create({ title: 'three' })
+        }),
+      ),
+    ).toEqual({ exchanges: 3, connections: 0 })
+  })
 })

@@ -3,13 +3,15 @@
  * filter, and Postgres row-level security as the second wall behind it.
  */
 import {
+  type DB,
   ForbiddenError,
   ForeignKeyError,
+  NestedTransactionError,
   NotFoundError,
   type RepositoryFactory,
   type TenantRepositories,
 } from '@serverless-dal/repository'
-import { sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { orgId, repositoryBackends } from '../../support/repository-backends.ts'
 
@@ -120,13 +122,12 @@ describe.each(repositoryBackends.map((make) => make()))('tenancy on $name', (bac
     const other = orgId('rls-victim')
     await factory.forTenant({ orgId: other, role: 'editor' }).documents.create({ title: 'victim' })
     await expect(
-      a.write((db) => sql`insert into documents (organization_id, title) values (${other}, 'planted')`.execute(db)),
+      a.write((db) => sql`insert into documents (organization_id, title) values (${other}, 'planted')`.compile(db)),
     ).rejects.toBeInstanceOf(ForbiddenError)
-    const updated = await a.write(
-      async (db) =>
-        (await sql`update documents set title = 'pwned' where organization_id = ${other}`.execute(db)).numAffectedRows,
+    const { numAffectedRows } = await a.write((db) =>
+      sql`update documents set title = 'pwned' where organization_id = ${other}`.compile(db),
     )
-    expect(updated).toBe(0n)
+    expect(numAffectedRows).toBe(0n)
   })
 
   it("refuses a viewer's write in the code path and, with the check bypassed, at the database", async () => {
@@ -142,6 +143,16 @@ describe.each(repositoryBackends.map((make) => make()))('tenancy on $name', (bac
     expect(error).toBeInstanceOf(ForbiddenError)
     expect((error as Error).message).toBe('the transaction is read-only')
     expect((await viewer.documents.findMany()).items.map((d) => d.title)).toEqual(['existing'])
+  })
+
+  it("refuses a transaction begun inside a tenant's read or write: it would run without the tenant's settings", async () => {
+    const mine = factory.forTenant({ orgId: orgId('nested-a'), role: 'editor' })
+    await factory.forTenant({ orgId: orgId('nested-b'), role: 'editor' }).documents.create({ title: 'secret of b' })
+    const everything = (db: Kysely<DB>) => sql<{ title: string }>`select title from documents`.execute(db)
+    await expect(mine.read((db) => db.transaction().execute(everything))).rejects.toBeInstanceOf(NestedTransactionError)
+    await expect(mine.read(async (db) => everything(await db.startTransaction().execute()))).rejects.toBeInstanceOf(
+      NestedTransactionError,
+    )
   })
 
   it('with RLS off, reads still cost one round trip and stay filtered by organization', async () => {

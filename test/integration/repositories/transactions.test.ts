@@ -4,6 +4,9 @@
  * of serialization failures.
  */
 import {
+  BaseRepository,
+  ConflictError,
+  type RepositoryContext,
   type RepositoryFactory,
   type TenantRepositories,
   TransactionsUnsupportedError,
@@ -14,6 +17,31 @@ import { sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { neonHttpBackend, orgId, repositoryBackends } from '../../support/repository-backends.ts'
+
+/** A repository of a team's own whose write runs two statements (two topics; the same name twice fails). */
+class TopicPairs extends BaseRepository<{ id: number }, never, never, object, 'name'> {
+  constructor(context: RepositoryContext) {
+    super(context, {
+      name: 'topicPairs',
+      table: 'topics',
+      writable: [],
+      filters: {},
+      sorts: { name: { column: 'name', direction: 'asc' } },
+      defaultSort: 'name',
+      versioned: false,
+      touchesUpdatedAt: false,
+      timestamps: [],
+    })
+  }
+
+  pair(first: string, second: string) {
+    return this.operate('pair', 'write', async (db, hooks) => {
+      await db.insertInto('topics').values({ organizationId: this.orgId, name: first }).execute()
+      await db.insertInto('topics').values({ organizationId: this.orgId, name: second }).execute()
+      hooks.invalidate(['topics:list']) // cached topic lists are obsolete once this commits
+    })
+  }
+}
 
 /** Raises a real Postgres serialization failure (SQLSTATE 40001) from inside the transaction. */
 const serializationFailure = (tx: TenantRepositories) =>
@@ -36,6 +64,15 @@ describe('transactions on neon-http', () => {
     expect((await repos.documents.findMany()).items).toEqual([])
   })
 
+  it('refuses write work of more than one statement, which needs one, before anything is sent', async () => {
+    const repos = backend.factory().forTenant({ orgId: orgId('http-pair'), role: 'editor' })
+    backend.clearQueries()
+    await expect(repos.custom(TopicPairs).pair('a', 'b')).rejects.toMatchObject({
+      cause: expect.any(TransactionsUnsupportedError),
+    })
+    expect(backend.roundTrips).toEqual([])
+  })
+
   it('refuses, when the app is configured, a factory that says it needs them', () => {
     expect(() => backend.factory({ requireTransactions: true })).toThrow(
       /the neon-http driver cannot hold interactive transactions, which this app needs/,
@@ -54,6 +91,27 @@ describe.each(withSessions)('transactions on $name', (backend) => {
 
   it('lets a factory that needs them be configured', () => {
     expect(() => backend.factory({ requireTransactions: true })).not.toThrow()
+  })
+
+  it('runs write work of several statements in a transaction of its own: all or nothing', async () => {
+    const repos = editor()
+    await expect(repos.custom(TopicPairs).pair('twice', 'twice')).rejects.toBeInstanceOf(ConflictError)
+    expect((await repos.topics.findMany()).items).toEqual([]) // the first insert rolled back with the second
+    await repos.custom(TopicPairs).pair('one', 'two')
+    expect((await repos.topics.findMany()).items.map((t) => t.name)).toEqual(['one', 'two'])
+  })
+
+  it('replays an idempotent create inside a transaction, which goes on', async () => {
+    const repos = editor()
+    const request = { key: 'in-tx', requestHash: 'h' }
+    const [first, second] = await repos.transaction(async (tx) => {
+      const a = await tx.documents.createOnce(request, { title: 'once' })
+      const b = await tx.documents.createOnce(request, { title: 'once' }) // the key is taken: a savepoint rolls back
+      await tx.documents.create({ title: 'after' })
+      return [a, b]
+    })
+    expect(second).toEqual({ row: first?.row, replayed: true })
+    expect(await titles(repos)).toEqual(['after', 'once'])
   })
 
   const editor = () => factory.forTenant({ orgId: orgId('tx'), role: 'editor' })

@@ -406,9 +406,13 @@ export class CacheManager {
     const now = Date.now()
     if (now - this.#lastFlushAttempt < FLUSH_INTERVAL_MS) return
     this.#lastFlushAttempt = now
-    for (const [orgId, tags] of this.#pending.byOrganization()) {
-      if (await this.#bumpInRedis(orgId, tags)) this.#pending.remove(orgId, tags)
-    }
+    // all organizations at once: on Lambda a read waits for this pass, bounded by one Redis timeout
+    const snapshot = this.#pending.snapshot()
+    await Promise.all(
+      [...snapshot.byOrg].map(async ([orgId, tags]) => {
+        if (await this.#bumpInRedis(orgId, tags)) this.#pending.settle(orgId, tags, snapshot)
+      }),
+    )
   }
 
   #inBackground(work: Promise<unknown>, waitUntil?: (work: Promise<unknown>) => void): void {

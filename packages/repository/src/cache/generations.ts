@@ -8,6 +8,12 @@ const MAX_PENDING = 10_000
 
 const tagKey = (orgId: string, tag: string) => `${orgId}\u0000${tag}`
 
+export interface PendingSnapshot {
+  byOrg: Map<string, string[]>
+  /** The latest failure the snapshot saw. */
+  failure: number
+}
+
 export class LocalGenerations {
   readonly #counters = new Map<string, number>()
 
@@ -23,8 +29,14 @@ export class LocalGenerations {
   }
 }
 
+/**
+ * Each pending tag carries the number of the failure that left it pending: a
+ * retry removes it only if no newer failure of the same tag came meanwhile,
+ * so an invalidation that failed after the retry's snapshot is kept.
+ */
 export class PendingInvalidations {
-  readonly #pending = new Map<string, { orgId: string; tag: string }>()
+  readonly #pending = new Map<string, { orgId: string; tag: string; failure: number }>()
+  #failures = 0
   /** More pending than we keep: every read skips Redis until a flush succeeds. */
   #overflowed = false
 
@@ -33,7 +45,8 @@ export class PendingInvalidations {
   }
 
   add(orgId: string, tags: readonly string[]): void {
-    for (const tag of tags) this.#pending.set(tagKey(orgId, tag), { orgId, tag })
+    this.#failures += 1
+    for (const tag of tags) this.#pending.set(tagKey(orgId, tag), { orgId, tag, failure: this.#failures })
     if (this.#pending.size > MAX_PENDING) this.#overflowed = true
   }
 
@@ -42,16 +55,19 @@ export class PendingInvalidations {
     return tags.some((tag) => this.#pending.has(tagKey(orgId, tag)))
   }
 
-  /** Everything pending, grouped by organization (a copy: retries remove what they sent). */
-  byOrganization(): Map<string, string[]> {
+  /** What is pending now, grouped by organization: a snapshot a retry sends and then settles. */
+  snapshot(): PendingSnapshot {
     const byOrg = new Map<string, string[]>()
     for (const { orgId, tag } of this.#pending.values()) byOrg.set(orgId, [...(byOrg.get(orgId) ?? []), tag])
-    return byOrg
+    return { byOrg, failure: this.#failures }
   }
 
-  /** Forgets tags whose invalidation Redis has now acknowledged. */
-  remove(orgId: string, tags: readonly string[]): void {
-    for (const tag of tags) this.#pending.delete(tagKey(orgId, tag))
+  /** Forgets tags Redis has now acknowledged, unless a newer failure left them pending again. */
+  settle(orgId: string, tags: readonly string[], snapshot: PendingSnapshot): void {
+    for (const tag of tags) {
+      const key = tagKey(orgId, tag)
+      if ((this.#pending.get(key)?.failure ?? 0) <= snapshot.failure) this.#pending.delete(key)
+    }
     if (this.#pending.size === 0) this.#overflowed = false
   }
 }

@@ -35,8 +35,17 @@ function describeCause(cause: unknown): string {
   return String(cause)
 }
 
+/**
+ * The SQLSTATE of an error the server sent, if it is one. Node's system error
+ * codes (EPIPE, EPERM, …) are five capitals too; no SQLSTATE class starts
+ * with E, so those are told apart.
+ */
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code
+  return typeof code === 'string' && /^[0-9A-DF-Z][0-9A-Z]{4}$/.test(code) ? code : undefined
+}
+
 /** An error the server sent (it carries a SQLSTATE), as opposed to a failure to reach it. */
 export function isServerError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
+  return sqlState(error) !== undefined
 }

@@ -124,7 +124,7 @@ function neonPool(connectionString: string, pool: PoolOptions, options: CreateDa
 function withSessionsFrom(batches: Transport, makeSessions: () => Transport): Transport {
   let sessions: Transport | undefined
   return {
-    batch: (statements, batchOptions) => batches.batch(statements, batchOptions),
+    batch: (statements) => batches.batch(statements),
     execute: (statement) => batches.execute(statement),
     openSession: (): Promise<Session> => {
       sessions ??= makeSessions()

@@ -5,9 +5,14 @@
  * It has no sessions, so interactive transactions need another transport.
  */
 import { type FullQueryResults, type NeonQueryFunction, neon, types } from '@neondatabase/serverless'
-import type { IsolationLevel } from 'kysely'
 import { DatabaseUnreachableError, isServerError } from './connection-errors.ts'
-import type { BatchOptions, RoundTripObserver, Statement, StatementResult, Transport } from './transport.ts'
+import {
+  type RoundTripObserver,
+  type Statement,
+  type StatementResult,
+  statementResult,
+  type Transport,
+} from './transport.ts'
 import { int8Parsers } from './type-parsers.ts'
 
 /** int8 as numbers, as on the other drivers; every other type as the driver parses it. */
@@ -15,18 +20,6 @@ const INT8_AS_NUMBER = {
   getTypeParser: (oid: number, format?: string) =>
     int8Parsers[oid] ??
     (types.getTypeParser as (oid: number, format?: string) => (text: string) => unknown)(oid, format),
-}
-
-const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE'])
-
-/** Neon's names for Postgres' isolation levels. */
-const ISOLATION: Partial<
-  Record<IsolationLevel, 'ReadUncommitted' | 'ReadCommitted' | 'RepeatableRead' | 'Serializable'>
-> = {
-  'read uncommitted': 'ReadUncommitted',
-  'read committed': 'ReadCommitted',
-  'repeatable read': 'RepeatableRead',
-  serializable: 'Serializable',
 }
 
 export class NeonHttpTransport implements Transport {
@@ -43,15 +36,9 @@ export class NeonHttpTransport implements Transport {
   readonly openSession = undefined
   readonly sessionPerConnection = false
 
-  async batch(statements: readonly Statement[], options: BatchOptions = {}): Promise<StatementResult[]> {
+  async batch(statements: readonly Statement[]): Promise<StatementResult[]> {
     this.#onRoundTrip?.(statements)
-    const isolationLevel = options.isolationLevel && ISOLATION[options.isolationLevel]
-    const results = await this.#send(() =>
-      this.#sql.transaction(
-        statements.map((statement) => this.#query(statement)),
-        { ...(options.readOnly && { readOnly: true }), ...(isolationLevel && { isolationLevel }) },
-      ),
-    )
+    const results = await this.#send(() => this.#sql.transaction(statements.map((statement) => this.#query(statement))))
     return results.map(toResult)
   }
 
@@ -78,9 +65,5 @@ export class NeonHttpTransport implements Transport {
 }
 
 function toResult(result: FullQueryResults<false>): StatementResult {
-  return {
-    command: result.command,
-    rows: result.rows,
-    ...(WRITE_COMMANDS.has(result.command) && { numAffectedRows: BigInt(result.rowCount ?? 0) }),
-  }
+  return statementResult(result.command, result.rows, result.rowCount)
 }

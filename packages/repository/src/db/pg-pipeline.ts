@@ -9,16 +9,10 @@
  * Sync as one implicit transaction: it commits at the Sync, and an error rolls
  * the whole of it back (transaction-local settings end with it). Inside an
  * open transaction the statements simply run in it. After an error the server
- * skips the rest, so the outcome names the statement that failed.
+ * skips the rest; the pipeline rejects with the first error.
  */
 import { toWireValue } from './pg-values.ts'
-import type { Statement, StatementResult } from './transport.ts'
-
-/** What the server answered: every result, or the first error and where it happened. */
-export type PipelineOutcome =
-  | { ok: true; results: StatementResult[] }
-  /** `failedAt` is the statement's index; `statements.length` means the commit at Sync failed. */
-  | { ok: false; error: unknown; failedAt: number }
+import { type Statement, type StatementResult, statementResult } from './transport.ts'
 
 /** The parts of node-postgres' `Connection` the pipeline writes to. */
 interface WireConnection {
@@ -42,29 +36,34 @@ interface FieldDescription {
   dataTypeID: number
 }
 
-const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE'])
-
-/** Sends `statements` in one write and resolves with the server's answers (never rejects). */
-export function runPipeline(client: PipelineClient, statements: readonly Statement[]): Promise<PipelineOutcome> {
-  return new Promise((resolve) => {
-    client.query(new Pipeline(client, statements, resolve))
+/** Sends `statements` in one write; resolves with every result, or rejects with the first error. */
+export function runPipeline(client: PipelineClient, statements: readonly Statement[]): Promise<StatementResult[]> {
+  return new Promise((resolve, reject) => {
+    client.query(new Pipeline(client, statements, resolve, reject))
   })
 }
 
 class Pipeline {
   readonly #client: PipelineClient
   readonly #statements: readonly Statement[]
-  readonly #done: (outcome: PipelineOutcome) => void
+  readonly #resolve: (results: StatementResult[]) => void
+  readonly #reject: (error: unknown) => void
   readonly #results: StatementResult[] = []
   #fields: FieldDescription[] = []
   #parsers: Array<(text: string) => unknown> = []
   #rows: Record<string, unknown>[] = []
   #settled = false
 
-  constructor(client: PipelineClient, statements: readonly Statement[], done: (outcome: PipelineOutcome) => void) {
+  constructor(
+    client: PipelineClient,
+    statements: readonly Statement[],
+    resolve: (results: StatementResult[]) => void,
+    reject: (error: unknown) => void,
+  ) {
     this.#client = client
     this.#statements = statements
-    this.#done = done
+    this.#resolve = resolve
+    this.#reject = reject
   }
 
   /** Called by the client when it is this query's turn: everything goes out in one write. */
@@ -101,11 +100,7 @@ class Pipeline {
   handleCommandComplete(message: { text: string }): void {
     const [command = '', ...rest] = message.text.split(' ')
     const count = Number(rest.at(-1))
-    this.#results.push({
-      command,
-      rows: this.#rows,
-      ...(WRITE_COMMANDS.has(command) && Number.isFinite(count) && { numAffectedRows: BigInt(count) }),
-    })
+    this.#results.push(statementResult(command, this.#rows, Number.isFinite(count) ? count : null))
     this.#rows = []
     this.#fields = []
   }
@@ -116,11 +111,15 @@ class Pipeline {
 
   /** A statement failed (the server skips to the Sync) or the connection died. */
   handleError(error: unknown): void {
-    this.#settle({ ok: false, error, failedAt: this.#results.length })
+    if (this.#settled) return
+    this.#settled = true
+    this.#reject(error)
   }
 
   handleReadyForQuery(): void {
-    this.#settle({ ok: true, results: this.#results })
+    if (this.#settled) return
+    this.#settled = true
+    this.#resolve(this.#results)
   }
 
   handlePortalSuspended(): void {}
@@ -128,10 +127,4 @@ class Pipeline {
     connection.sendCopyFail('COPY is not supported in a pipeline')
   }
   handleCopyData(): void {}
-
-  #settle(outcome: PipelineOutcome): void {
-    if (this.#settled) return
-    this.#settled = true
-    this.#done(outcome)
-  }
 }

@@ -9,15 +9,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite'
 import { Mutex } from './mutex.ts'
-import {
-  type BatchOptions,
-  type RoundTripObserver,
-  type Session,
-  type Statement,
-  type StatementResult,
-  type Transport,
-  transactionModes,
-} from './transport.ts'
+import type { RoundTripObserver, Session, Statement, StatementResult, Transport } from './transport.ts'
 
 /** The part of PGlite the transport uses. */
 export type PgliteLike = Pick<PGlite, 'query' | 'exec' | 'close'>
@@ -39,11 +31,10 @@ export class PgliteTransport implements Transport {
     this.#onRoundTrip = onRoundTrip
   }
 
-  async batch(statements: readonly Statement[], options?: BatchOptions): Promise<StatementResult[]> {
+  async batch(statements: readonly Statement[]): Promise<StatementResult[]> {
     return this.#locked(async (pglite) => {
       this.#onRoundTrip?.(statements)
-      const modes = transactionModes(options)
-      await pglite.exec(modes ? `begin; ${modes.sql}` : 'begin')
+      await pglite.exec('begin')
       try {
         const results: StatementResult[] = []
         for (const statement of statements) results.push(await run(pglite, statement))

@@ -8,13 +8,12 @@
 import { DatabaseUnreachableError, isServerError } from './connection-errors.ts'
 import { type PipelineClient, runPipeline } from './pg-pipeline.ts'
 import {
-  type BatchOptions,
   type RoundTripObserver,
   type Session,
   type Statement,
   type StatementResult,
+  statementResult,
   type Transport,
-  transactionModes,
 } from './transport.ts'
 import { PG_TYPE, parseInt8, parseInt8Array } from './type-parsers.ts'
 
@@ -49,8 +48,6 @@ export interface PoolTransportOptions {
   onRoundTrip?: RoundTripObserver
 }
 
-const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE'])
-
 export class PoolTransport implements Transport {
   readonly #pool: ClientPool
   readonly #options: PoolTransportOptions
@@ -71,11 +68,8 @@ export class PoolTransport implements Transport {
     pool.on('error', (error) => options.onIdleConnectionError?.(error))
   }
 
-  async batch(statements: readonly Statement[], options?: BatchOptions): Promise<StatementResult[]> {
-    const modes = transactionModes(options)
-    const all = modes ? [modes, ...statements] : statements
-    const results = await this.#withClient((client) => this.#pipeline(client, all))
-    return modes ? results.slice(1) : results
+  batch(statements: readonly Statement[]): Promise<StatementResult[]> {
+    return this.#withClient((client) => this.#pipeline(client, statements))
   }
 
   execute(statement: Statement): Promise<StatementResult> {
@@ -98,11 +92,9 @@ export class PoolTransport implements Transport {
     return this.#ended
   }
 
-  async #pipeline(client: PooledClient, statements: readonly Statement[]): Promise<StatementResult[]> {
+  #pipeline(client: PooledClient, statements: readonly Statement[]): Promise<StatementResult[]> {
     this.#options.onRoundTrip?.(statements)
-    const outcome = await runPipeline(client, statements)
-    if (!outcome.ok) throw outcome.error
-    return outcome.results
+    return runPipeline(client, statements)
   }
 
   async #execute(client: PooledClient, statement: Statement): Promise<StatementResult> {
@@ -110,11 +102,7 @@ export class PoolTransport implements Transport {
     // Without parameters node-postgres uses the simple protocol, which takes several commands (migrations).
     const raw = await client.query(statement.sql, [...statement.parameters])
     const last = (Array.isArray(raw) ? raw.at(-1) : raw) as RawResult
-    return {
-      command: last.command,
-      rows: last.rows ?? [],
-      ...(WRITE_COMMANDS.has(last.command) && { numAffectedRows: BigInt(last.rowCount ?? 0) }),
-    }
+    return statementResult(last.command, last.rows ?? [], last.rowCount)
   }
 
   async #withClient<T>(work: (client: PooledClient) => Promise<T>): Promise<T> {

@@ -6,7 +6,7 @@
  * Neon, or in-process calls to PGlite). Drivers that hold connections also
  * open sessions, for interactive transactions.
  */
-import type { IsolationLevel, QueryResult } from 'kysely'
+import type { QueryResult, TransactionSettings } from 'kysely'
 
 /** A statement as Kysely compiles it: SQL with `$n` placeholders and its parameters. */
 export interface Statement {
@@ -19,20 +19,14 @@ export interface StatementResult extends QueryResult<Record<string, unknown>> {
   readonly command: string
 }
 
-export interface BatchOptions {
-  /** The transaction may not write. @default false */
-  readOnly?: boolean
-  /** @default the server's (read committed) */
-  isolationLevel?: IsolationLevel
-}
-
 export interface Transport {
   /**
    * Runs `statements` in order as one transaction, in one round trip: all or
    * nothing. Rejects with the first error; transaction-local settings made by
-   * one statement hold for the later ones and end with the batch.
+   * one statement (`set_config(…, true)`, read-only mode included) hold for
+   * the later ones and end with the batch.
    */
-  batch(statements: readonly Statement[], options?: BatchOptions): Promise<StatementResult[]>
+  batch(statements: readonly Statement[]): Promise<StatementResult[]>
   /** One statement outside any transaction. Without parameters it may hold several commands (migrations). */
   execute(statement: Statement): Promise<StatementResult>
   /** Holds a connection for an interactive transaction; undefined when the driver has no sessions (HTTP). */
@@ -61,11 +55,25 @@ export interface Session {
 /** Sees each round trip a transport makes, with the statements it carried (tests count them; benchmarks too). */
 export type RoundTripObserver = (statements: readonly Statement[]) => void
 
-/** The `SET TRANSACTION` that opens a batch with non-default options, or undefined. */
-export function transactionModes(options: BatchOptions = {}): Statement | undefined {
-  const modes = [
-    options.isolationLevel && `isolation level ${options.isolationLevel}`,
-    options.readOnly && 'read only',
-  ].filter(Boolean)
-  return modes.length ? { sql: `set transaction ${modes.join(', ')}`, parameters: [] } : undefined
+/** The BEGIN of an interactive transaction, with Kysely's settings. */
+export function beginStatement(settings: TransactionSettings): Statement {
+  const modes = [settings.isolationLevel && `isolation level ${settings.isolationLevel}`, settings.accessMode].filter(
+    Boolean,
+  )
+  return { sql: modes.length ? `start transaction ${modes.join(' ')}` : 'begin', parameters: [] }
+}
+
+const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE'])
+
+/** A statement's result from its command tag and row count: rows, and how many a write touched. */
+export function statementResult(
+  command: string,
+  rows: Record<string, unknown>[],
+  rowCount: number | null,
+): StatementResult {
+  return {
+    command,
+    rows,
+    ...(WRITE_COMMANDS.has(command) && { numAffectedRows: BigInt(rowCount ?? 0) }),
+  }
 }

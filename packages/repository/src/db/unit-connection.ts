@@ -6,7 +6,9 @@
  *   each statement on its own;
  * - **batch** (a tenant's read, or a write of one statement): each statement
  *   travels with the unit's prelude — the tenant's settings and whatever must
- *   precede it — as one transaction, in one round trip, on every driver;
+ *   precede it — as one transaction, in one round trip, on every driver
+ *   (a one-statement write runs exactly one: the session hands it over
+ *   compiled);
  * - **interactive** (a transaction the caller holds open; drivers with
  *   sessions only): BEGIN and the prelude wait and travel with the first
  *   statement, savepoints with the next one, COMMIT with whatever still waits.
@@ -14,7 +16,7 @@
  */
 import { AbortedTransactionError, type DatabaseConnection, type QueryResult, type TransactionSettings } from 'kysely'
 import { isServerError } from './connection-errors.ts'
-import type { BatchOptions, Session, Statement, StatementResult, Transport } from './transport.ts'
+import { beginStatement, type Session, type Statement, type StatementResult, type Transport } from './transport.ts'
 
 export class TransactionsUnsupportedError extends Error {
   override readonly name = 'TransactionsUnsupportedError'
@@ -26,16 +28,13 @@ export class TransactionsUnsupportedError extends Error {
   }
 }
 
-/** A write outside a transaction is one statement in one round trip; a second one would not be atomic with it. */
-export class SingleStatementError extends Error {
-  override readonly name = 'SingleStatementError'
+/** A transaction begun on a tenant's read or write unit would run without the unit's settings. */
+export class NestedTransactionError extends Error {
+  override readonly name = 'NestedTransactionError'
   constructor() {
-    super('a write outside a transaction runs as one statement; run several statements in a transaction')
+    super("a transaction cannot begin inside a tenant's read or write; open it with repos.transaction()")
   }
 }
-
-/** How a batch unit treats its statements: `each` its own batch (reads), or exactly `one` (writes). */
-export type BatchUnit = { prelude: readonly Statement[]; options: BatchOptions; statements: 'each' | 'one' }
 
 const statement = (sql: string): Statement => ({ sql, parameters: [] })
 const COMMIT = statement('commit')
@@ -44,8 +43,8 @@ const ROLLBACK = statement('rollback')
 export class UnitConnection implements DatabaseConnection {
   readonly #transport: Transport
   readonly #driver: string
-  #batch: BatchUnit | undefined
-  #batchesSent = 0
+  /** The batch unit's prelude, sent with each of its statements. */
+  #prelude: readonly Statement[] | undefined
   /** Interactive state: statements waiting for the next round trip, and whether any went out yet. */
   #interactive = false
   #waiting: Statement[] = []
@@ -58,10 +57,9 @@ export class UnitConnection implements DatabaseConnection {
     this.#driver = driver
   }
 
-  /** Makes this connection a batch unit (see the module comment). */
-  openBatch(unit: BatchUnit): void {
-    this.#batch = unit
-    this.#batchesSent = 0
+  /** Makes this connection a batch unit whose statements each travel with `prelude` (see the module comment). */
+  openBatch(prelude: readonly Statement[]): void {
+    this.#prelude = prelude
   }
 
   /** Queues a statement to travel with the next one (interactive transactions). */
@@ -71,11 +69,9 @@ export class UnitConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiled: Statement): Promise<QueryResult<R>> {
     if (this.#interactive) return (await this.#sendInteractive(compiled)) as QueryResult<R>
-    const batch = this.#batch
-    if (!batch) return (await this.#autocommit(compiled)) as QueryResult<R>
-    if (batch.statements === 'one' && this.#batchesSent > 0) throw new SingleStatementError()
-    this.#batchesSent += 1
-    const results = await this.#transport.batch([...batch.prelude, compiled], batch.options)
+    const prelude = this.#prelude
+    if (!prelude) return (await this.#autocommit(compiled)) as QueryResult<R>
+    const results = await this.#transport.batch([...prelude, compiled])
     return results.at(-1) as QueryResult<R>
   }
 
@@ -85,13 +81,11 @@ export class UnitConnection implements DatabaseConnection {
   }
 
   begin(settings: TransactionSettings): void {
+    if (this.#prelude) throw new NestedTransactionError()
     if (!this.#transport.openSession) throw new TransactionsUnsupportedError(this.#driver)
-    const modes = [settings.isolationLevel && `isolation level ${settings.isolationLevel}`, settings.accessMode].filter(
-      Boolean,
-    )
     this.#interactive = true
     this.#begun = false
-    this.#waiting = [statement(modes.length ? `start transaction ${modes.join(' ')}` : 'begin')]
+    this.#waiting = [beginStatement(settings)]
   }
 
   async commit(): Promise<void> {
@@ -115,7 +109,7 @@ export class UnitConnection implements DatabaseConnection {
     const session = this.#session
     this.#session = undefined
     session?.release(this.#broken || this.#interactive)
-    this.#batch = undefined
+    this.#prelude = undefined
     this.#interactive = false
     this.#waiting = []
     this.#broken = false

@@ -11,7 +11,7 @@
  * })
  * ```
  */
-import type { Kysely } from 'kysely'
+import type { Kysely, QueryResult } from 'kysely'
 import type { CacheManager } from '../cache/cache-manager.ts'
 import type { CacheOutcome } from '../cache/stats.ts'
 import { isDatabaseError, toRepositoryError } from '../error-mapping.ts'
@@ -22,7 +22,7 @@ import { DocumentRepository } from '../repositories/document-repository.ts'
 import { SummaryRepository } from '../repositories/summary-repository.ts'
 import { TopicRepository } from '../repositories/topic-repository.ts'
 import type { DB } from '../schema/database.ts'
-import type { TenantSession, TransactionOptions } from '../session/tenant-session.ts'
+import type { OneStatement, TenantSession, TransactionOptions } from '../session/tenant-session.ts'
 import type { AfterCommitAction } from '../session/transaction-frame.ts'
 import { assertCan, type TenantScope } from '../tenancy/scope.ts'
 import type { BackgroundWork } from './background-work.ts'
@@ -123,17 +123,22 @@ export class TenantRepositories implements RepositoryMap {
    * ```
    */
   read<T>(work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
-    return this.#own('read', work)
+    return this.#guard('read', () => this.#session.run('read', (db) => work(db)))
   }
 
   /**
    * Runs one statement of your own as this tenant, the way repository writes
-   * run: with the tenant's settings (and the organization's row before its
-   * first write) as one transaction, in one round trip. Several statements
-   * belong in `transaction`.
+   * run: `statement` builds it (a query builder, or `sql`…`.compile(db)`),
+   * and it travels with the tenant's settings (and the organization's row
+   * before its first write) as one transaction, in one round trip. Several
+   * statements belong in `transaction`.
+   *
+   * ```ts
+   * const { numAffectedRows } = await repos.write((db) => db.updateTable('documents').set({ status: 'archived' }))
+   * ```
    */
-  write<T>(work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
-    return this.#own('write', work)
+  write(statement: (db: Kysely<DB>) => OneStatement): Promise<QueryResult<Record<string, unknown>>> {
+    return this.#guard('write', () => this.#session.runOne(statement, (result) => result))
   }
 
   /** The repository with this name (the seed's `getRepository(Document)` style). */
@@ -161,11 +166,12 @@ export class TenantRepositories implements RepositoryMap {
     }
   }
 
-  async #own<T>(mode: 'read' | 'write', work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+  /** Your own statements: the role checked, the database's errors made repository errors. */
+  async #guard<T>(mode: 'read' | 'write', run: () => Promise<T>): Promise<T> {
     const context = { repository: 'tenant', operation: mode }
     assertCan(this.scope, mode, context)
     try {
-      return await this.#session.run(mode, (db) => work(db))
+      return await run()
     } catch (error) {
       throw isDatabaseError(error) ? toRepositoryError(error, context) : error
     }

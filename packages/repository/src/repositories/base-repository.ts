@@ -10,15 +10,22 @@
  * await documents.update(123, { title: 'Updated' }, { expectedVersion: 3 }) // ConflictError if it moved on
  * ```
  */
-import { type AliasedExpression, sql } from 'kysely'
+import { type AliasedExpression, type QueryResult, sql } from 'kysely'
 import type { CacheManager } from '../cache/cache-manager.ts'
 import type { CacheOutcome } from '../cache/stats.ts'
 import type { Statement } from '../db/transport.ts'
-import { ConflictError, IdempotencyKeyReusedError, NotFoundError, TransientError, ValidationError } from '../errors.ts'
+import {
+  ConflictError,
+  IdempotencyKeyReusedError,
+  NotFoundError,
+  RepositoryError,
+  TransientError,
+  ValidationError,
+} from '../errors.ts'
 import type { TenantRepositories } from '../factory/tenant-repositories.ts'
 import { instrument, METRICS_TARGET, type Measurable } from '../metrics/instrument.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
-import type { TenantSession, TransactionOptions, UnitHooks } from '../session/tenant-session.ts'
+import type { OneStatement, TenantSession, TransactionOptions, UnitHooks } from '../session/tenant-session.ts'
 import type { Permission } from '../tenancy/scope.ts'
 import { cachedRead } from './cached-read.ts'
 import type { CursorCodec } from './cursor.ts'
@@ -109,6 +116,10 @@ export class BaseRepository<
     return this.#context.transaction(work, options)
   }
 
+  #name(operation: string) {
+    return { repository: this.definition.name, operation }
+  }
+
   protected get orgId(): string {
     return this.session.scope.orgId
   }
@@ -157,12 +168,16 @@ export class BaseRepository<
 
   /** Inserts one row: one statement, one round trip (with the cache's invalidation after it). */
   create(input: New): Promise<Row> {
-    return this.operate('create', 'write', async (db, hooks) => {
-      const row = await this.createStatement(db, [input]).selectFrom('created').selectAll().executeTakeFirstOrThrow()
-      const created = this.toRow(row)
-      hooks.invalidate(this.writeTags('create', [created]))
-      return created
-    })
+    return this.writeOne(
+      'create',
+      'write',
+      (db) => this.createStatement(db, [input]).selectFrom('created').selectAll(),
+      ({ rows }, hooks) => {
+        const created = this.toRow(first(rows))
+        hooks.invalidate(this.writeTags('create', [created]))
+        return created
+      },
+    )
   }
 
   /**
@@ -170,21 +185,27 @@ export class BaseRepository<
    * the key and the row commit together. A repeat of the same request — also
    * one sent while the first is still running — gets the first one's row back
    * with `replayed: true`; the same key with another request is an
-   * `IdempotencyKeyReusedError`. A replay costs a second round trip.
+   * `IdempotencyKeyReusedError`. A replay costs a second round trip. Inside a
+   * transaction it runs in a savepoint, so a repeat leaves the transaction usable.
    */
   async createOnce(request: IdempotencyRequest, input: New): Promise<{ row: Row; replayed: boolean }> {
     validIdempotencyKey(request.key)
     try {
-      const row = await this.operate(
-        'createOnce',
-        'write',
-        async (db, hooks) => {
-          const chain = rememberResult(this.createStatement(db, [input]), 'created', this.orgId, request)
-          const created = this.toRow(await chain.selectFrom('created').selectAll().executeTakeFirstOrThrow())
-          hooks.invalidate(this.writeTags('create', [created]))
-          return created
-        },
-        [releaseExpiredKey(this.orgId, request.key)],
+      const row = await this.session.guarded(() =>
+        this.writeOne(
+          'createOnce',
+          'write',
+          (db) =>
+            rememberResult(this.createStatement(db, [input]), 'created', this.orgId, request)
+              .selectFrom('created')
+              .selectAll(),
+          ({ rows }, hooks) => {
+            const created = this.toRow(first(rows))
+            hooks.invalidate(this.writeTags('create', [created]))
+            return created
+          },
+          [releaseExpiredKey(this.orgId, request.key)],
+        ),
       )
       return { row, replayed: false }
     } catch (error) {
@@ -194,17 +215,23 @@ export class BaseRepository<
   }
 
   /** Inserts up to 100 rows in one statement; all or none. */
-  createMany(inputs: readonly New[]): Promise<Row[]> {
-    return this.operate('createMany', 'write', async (db, hooks) => {
-      if (!Array.isArray(inputs) || inputs.length > MAX_BATCH) {
-        throw new ValidationError(`createMany takes an array of at most ${MAX_BATCH} rows`)
-      }
-      if (inputs.length === 0) return []
-      const rows = await this.createStatement(db, inputs).selectFrom('created').selectAll().execute()
-      const created = rows.map((row) => this.toRow(row))
-      hooks.invalidate(this.writeTags('create', created))
-      return created
-    })
+  async createMany(inputs: readonly New[]): Promise<Row[]> {
+    if (Array.isArray(inputs) && inputs.length === 0) return []
+    return this.writeOne(
+      'createMany',
+      'write',
+      (db) => {
+        if (!Array.isArray(inputs) || inputs.length > MAX_BATCH) {
+          throw new ValidationError(`createMany takes an array of at most ${MAX_BATCH} rows`)
+        }
+        return this.createStatement(db, inputs).selectFrom('created').selectAll()
+      },
+      ({ rows }, hooks) => {
+        const created = rows.map((row) => this.toRow(row))
+        hooks.invalidate(this.writeTags('create', created))
+        return created
+      },
+    )
   }
 
   /**
@@ -214,26 +241,37 @@ export class BaseRepository<
    * One statement: whether the row exists is read in the same one.
    */
   update(id: number, patch: Patch, options: UpdateOptions = {}): Promise<Row> {
-    return this.operate('update', 'write', async (db, hooks) => {
-      const values = this.writableValues(patch, 'update')
-      if (Object.keys(values).length === 0) throw new ValidationError('an update needs at least one field')
-      const updated = await this.changedRow(this.updateStatement(db, this.validId(id), values, options), id, options)
-      hooks.invalidate(this.writeTags('update', [updated]))
-      return updated
-    })
+    return this.writeOne(
+      'update',
+      'write',
+      (db) => {
+        const values = this.writableValues(patch, 'update')
+        if (Object.keys(values).length === 0) throw new ValidationError('an update needs at least one field')
+        return this.changedStatement(this.updateStatement(db, this.validId(id), values, options), id)
+      },
+      ({ rows }, hooks) => {
+        const updated = this.changedRow(first(rows), id, options)
+        hooks.invalidate(this.writeTags('update', [updated]))
+        return updated
+      },
+    )
   }
 
   delete(id: number): Promise<void> {
-    return this.operate('delete', 'delete', async (db, hooks) => {
-      const row = await db
-        .deleteFrom(this.definition.table)
-        .where('organizationId', '=', this.orgId)
-        .where('id', '=', this.validId(id))
-        .returningAll()
-        .executeTakeFirst()
-      if (!row) throw this.notFound(id)
-      hooks.invalidate(this.writeTags('delete', [this.toRow(row)]))
-    })
+    return this.writeOne(
+      'delete',
+      'delete',
+      (db) =>
+        db
+          .deleteFrom(this.definition.table)
+          .where('organizationId', '=', this.orgId)
+          .where('id', '=', this.validId(id))
+          .returningAll(),
+      ({ rows }, hooks) => {
+        if (!rows[0]) throw this.notFound(id)
+        hooks.invalidate(this.writeTags('delete', [this.toRow(rows[0])]))
+      },
+    )
   }
 
   // --- for subclasses -------------------------------------------------------
@@ -281,12 +319,12 @@ export class BaseRepository<
 
   /**
    * Runs one operation (see `operation.ts`). Outside a transaction a read
-   * sends each statement with the tenant's settings in one round trip, and a
-   * write is exactly one statement — with `prelude` (statements it needs
-   * first) in the same round trip; a second statement is refused (use
-   * `this.transaction()`). Inside a transaction the work runs there.
-   * `hooks.invalidate(tags)` marks cached entries obsolete once the work has
-   * committed.
+   * sends each statement with the tenant's settings in one round trip, and
+   * write work runs in a transaction of its own (BEGIN and the settings with
+   * its first statement, COMMIT the last round trip); inside a transaction the
+   * work runs there. A write of one statement belongs in `writeOne`, which
+   * costs one round trip. `hooks.invalidate(tags)` marks cached entries
+   * obsolete once the work has committed.
    */
   protected operate<T>(
     operation: string,
@@ -294,7 +332,29 @@ export class BaseRepository<
     work: (db: AnyDb, hooks: UnitHooks) => Promise<T>,
     prelude: readonly Statement[] = [],
   ): Promise<T> {
-    return runOperation(this.session, { repository: this.definition.name, operation }, permission, work, prelude)
+    const mode = permission === 'read' ? 'read' : 'write'
+    return runOperation(this.session, this.#name(operation), permission, (watch) =>
+      this.session.run(mode, (db, hooks) => work(watch(db), hooks), prelude),
+    )
+  }
+
+  /**
+   * Runs one write statement: `statement` builds it (without running it), the
+   * session runs it exactly once — outside a transaction with the tenant's
+   * settings and `prelude`, as one transaction, in one round trip — and
+   * `finish` turns the result into the answer, marking the cache tags the
+   * write made obsolete. A ValidationError thrown while building costs nothing.
+   */
+  protected writeOne<T>(
+    operation: string,
+    permission: Permission,
+    statement: (db: AnyDb) => OneStatement,
+    finish: (result: QueryResult<Record<string, unknown>>, hooks: UnitHooks) => T,
+    prelude: readonly Statement[] = [],
+  ): Promise<T> {
+    return runOperation(this.session, this.#name(operation), permission, (watch) =>
+      this.session.runOne(statement, finish, { prelude, watch }),
+    )
   }
 
   /**
@@ -315,20 +375,20 @@ export class BaseRepository<
     return updateChain(db, this.definition, this.orgId, id, values, options.expectedVersion)
   }
 
-  /**
-   * Runs an update chain (CTE `changed`, plus `columns` to return beside its
-   * row) and returns the changed row — or says why there is none: Conflict
-   * when the row moved on, NotFound when it is gone.
-   */
-  protected async changedRow(
+  /** Ends an update chain (CTE `changed`) with the select `changedRow` reads; `columns` are returned beside the row. */
+  protected changedStatement(
     chain: AnyChain,
     id: number,
-    options: UpdateOptions,
     // biome-ignore lint/suspicious/noExplicitAny: the columns of the calling repository's chain
     columns: (eb: any) => AliasedExpression<unknown, string>[] = () => [],
-  ): Promise<Row> {
-    const { changed, rowExists } = await selectChanged(chain, this.definition.table, this.orgId, id, columns)
-    if (changed) return this.toRow(changed)
+  ): OneStatement {
+    return selectChanged(chain, this.definition.table, this.orgId, id, columns)
+  }
+
+  /** The changed row, or why there is none: Conflict when it moved on, NotFound when it is gone. */
+  protected changedRow(row: Record<string, unknown>, id: number, options: UpdateOptions): Row {
+    const { rowExists, ...changed } = row
+    if (changed.id !== null && changed.id !== undefined) return this.toRow(changed)
     if (rowExists && options.expectedVersion !== undefined) {
       throw new ConflictError(
         `${this.definition.name} ${id} is no longer at version ${options.expectedVersion}`,
@@ -426,3 +486,10 @@ instrument(BaseRepository, [
   'update',
   'delete',
 ])
+
+/** The one row a statement that must return one returned. */
+function first(rows: Record<string, unknown>[]): Record<string, unknown> {
+  const row = rows[0]
+  if (!row) throw new RepositoryError('the statement returned no row')
+  return row
+}

@@ -138,20 +138,28 @@ export class DocumentRepository extends BaseRepository<
    * statement. The result lists the document's topics.
    */
   override update(id: number, patch: DocumentPatch, options: DocumentUpdateOptions = {}): Promise<DocumentRow> {
-    return this.operate('update', 'write', async (db, hooks) => {
-      const values = this.writableValues(patch, 'update')
-      const topicIds = options.topicIds && this.topicIdsOf(options.topicIds)
-      if (Object.keys(values).length === 0 && !topicIds) throw new ValidationError('an update needs at least one field')
-      let chain = this.updateStatement(db, this.validId(id), values, options)
-      if (topicIds) chain = replaceTopics(chain, 'changed', this.orgId, topicIds)
-      // with new topics the answer lists them; else the statement reads them, as they stood
-      const listed = topicIds
-        ? sql<number[]>`${topicIds}::bigint[]`.as('topicIds')
-        : topicIdsColumn('changed', this.orgId)
-      const updated = await this.changedRow(chain, id, options, () => [listed])
-      hooks.invalidate(this.writeTags('update', [updated]))
-      return updated
-    })
+    return this.writeOne(
+      'update',
+      'write',
+      (db) => {
+        const values = this.writableValues(patch, 'update')
+        const topicIds = options.topicIds && this.topicIdsOf(options.topicIds)
+        if (Object.keys(values).length === 0 && !topicIds)
+          throw new ValidationError('an update needs at least one field')
+        let chain = this.updateStatement(db, this.validId(id), values, options)
+        if (topicIds) chain = replaceTopics(chain, 'changed', this.orgId, topicIds)
+        // with new topics the answer lists them; else the statement reads them, as they stood
+        const listed = topicIds
+          ? sql<number[]>`${topicIds}::bigint[]`.as('topicIds')
+          : topicIdsColumn('changed', this.orgId)
+        return this.changedStatement(chain, id, () => [listed])
+      },
+      ({ rows }, hooks) => {
+        const updated = this.changedRow(rows[0] ?? {}, id, options)
+        hooks.invalidate(this.writeTags('update', [updated]))
+        return updated
+      },
+    )
   }
 
   /**
@@ -208,65 +216,82 @@ export class DocumentRepository extends BaseRepository<
 
   /** Makes `topicIds` the document's exact set of topics. One statement. */
   setTopics(documentId: number, topicIds: readonly number[]): Promise<void> {
-    return this.operate('setTopics', 'write', async (db, hooks) => {
-      const chain = db.with('target', (qc) =>
-        qc
-          .selectFrom('documents')
-          .select('id')
-          .where('organizationId', '=', this.orgId)
-          .where('id', '=', this.validId(documentId)),
-      )
-      const { found } = await replaceTopics(chain, 'target', this.orgId, this.topicIdsOf(topicIds))
-        .selectNoFrom((eb) => eb.exists(eb.selectFrom('target').select('id')).as('found'))
-        .executeTakeFirstOrThrow()
-      if (!found) throw this.notFound(documentId)
-      // graph answers carry each related document's topics too
-      hooks.invalidate([`documents:${documentId}`, 'documents:list', 'documents:graph'])
-    })
-  }
-
-  /** Links two documents of the organization (idempotent); ForeignKeyError if the target is not one of them. One statement. */
-  link(sourceId: number, targetId: number): Promise<void> {
-    return this.operate('link', 'write', async (db, hooks) => {
-      const target = this.validId(targetId)
-      const { found } = await db
-        .with('source', (qc) =>
+    return this.writeOne(
+      'setTopics',
+      'write',
+      (db) => {
+        const chain = db.with('target', (qc) =>
           qc
             .selectFrom('documents')
             .select('id')
             .where('organizationId', '=', this.orgId)
-            .where('id', '=', this.validId(sourceId)),
+            .where('id', '=', this.validId(documentId)),
         )
-        .with('linked', (qc) =>
-          qc
-            .insertInto('documentLinks')
-            .columns(['organizationId', 'sourceId', 'targetId'])
-            .expression(
-              qc
-                .selectFrom('source')
-                .select([sql`${this.orgId}::text`.as('organizationId'), 'id', sql`${target}::bigint`.as('targetId')]),
-            )
-            .onConflict((oc) => oc.doNothing()),
+        return replaceTopics(chain, 'target', this.orgId, this.topicIdsOf(topicIds)).selectNoFrom((eb) =>
+          eb.exists(eb.selectFrom('target').select('id')).as('found'),
         )
-        .selectNoFrom((eb) => eb.exists(eb.selectFrom('source').select('id')).as('found'))
-        .executeTakeFirstOrThrow()
-      if (!found) throw this.notFound(sourceId)
-      hooks.invalidate(['documents:graph'])
-    })
+      },
+      ({ rows }, hooks) => {
+        if (!rows[0]?.found) throw this.notFound(documentId)
+        // graph answers carry each related document's topics too
+        hooks.invalidate([`documents:${documentId}`, 'documents:list', 'documents:graph'])
+      },
+    )
+  }
+
+  /** Links two documents of the organization (idempotent); ForeignKeyError if the target is not one of them. One statement. */
+  link(sourceId: number, targetId: number): Promise<void> {
+    return this.writeOne(
+      'link',
+      'write',
+      (db) =>
+        db
+          .with('source', (qc) =>
+            qc
+              .selectFrom('documents')
+              .select('id')
+              .where('organizationId', '=', this.orgId)
+              .where('id', '=', this.validId(sourceId)),
+          )
+          .with('linked', (qc) =>
+            qc
+              .insertInto('documentLinks')
+              .columns(['organizationId', 'sourceId', 'targetId'])
+              .expression(
+                qc
+                  .selectFrom('source')
+                  .select([
+                    sql`${this.orgId}::text`.as('organizationId'),
+                    'id',
+                    sql`${this.validId(targetId)}::bigint`.as('targetId'),
+                  ]),
+              )
+              .onConflict((oc) => oc.doNothing()),
+          )
+          .selectNoFrom((eb) => eb.exists(eb.selectFrom('source').select('id')).as('found')),
+      ({ rows }, hooks) => {
+        if (!rows[0]?.found) throw this.notFound(sourceId)
+        hooks.invalidate(['documents:graph'])
+      },
+    )
   }
 
   /** Removes the link from `sourceId` to `targetId`; NotFoundError if there was none. */
   unlink(sourceId: number, targetId: number): Promise<void> {
-    return this.operate('unlink', 'write', async (db, hooks) => {
-      const result = await db
-        .deleteFrom('documentLinks')
-        .where('organizationId', '=', this.orgId)
-        .where('sourceId', '=', this.validId(sourceId))
-        .where('targetId', '=', this.validId(targetId))
-        .executeTakeFirst()
-      if (result.numDeletedRows === 0n) throw this.notFound(sourceId)
-      hooks.invalidate(['documents:graph'])
-    })
+    return this.writeOne(
+      'unlink',
+      'write',
+      (db) =>
+        db
+          .deleteFrom('documentLinks')
+          .where('organizationId', '=', this.orgId)
+          .where('sourceId', '=', this.validId(sourceId))
+          .where('targetId', '=', this.validId(targetId)),
+      ({ numAffectedRows }, hooks) => {
+        if (!numAffectedRows) throw this.notFound(sourceId)
+        hooks.invalidate(['documents:graph'])
+      },
+    )
   }
 
   /**
@@ -316,15 +341,7 @@ export class DocumentRepository extends BaseRepository<
     const unknown = include.find((relation) => !INCLUDES.includes(relation))
     if (unknown) throw new ValidationError(`unknown include "${unknown}"; allowed: ${INCLUDES.join(', ')}`)
     let query = this.scoped(db).selectAll('documents')
-    if (include.includes('topics')) {
-      query = query.select(
-        sql<number[]>`coalesce((
-          select array_agg(dt.topic_id order by dt.topic_id) from document_topics dt
-          where dt.organization_id = documents.organization_id and dt.document_id = documents.id), '{}')`.as(
-          'topicIds',
-        ),
-      )
-    }
+    if (include.includes('topics')) query = query.select(topicIdsColumn('documents', this.orgId))
     if (include.includes('summaries')) {
       query = query.select(
         sql<unknown[]>`coalesce((

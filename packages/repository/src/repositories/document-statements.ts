@@ -52,7 +52,7 @@ export const summarizedColumn = () =>
   sql<unknown[]>`(select json_agg(json_build_object('id', s.id, 'text', s.text, 'createdAt', s.created_at))
     from summarized s)`.as('summaries')
 
-/** `topic_ids` of CTE `table`'s document, as the statement found them (before its own writes). */
+/** `topicIds` of the document in `table` (a table or CTE), as the statement found them (before its own writes). */
 export const topicIdsColumn = (table: string, orgId: string) =>
   sql<number[]>`coalesce((
     select array_agg(dt.topic_id order by dt.topic_id) from document_topics dt

@@ -6,12 +6,11 @@
  * operation — logged when it is an incident rather than an answer.
  */
 import type { Kysely } from 'kysely'
-import type { Statement } from '../db/transport.ts'
 import { toRepositoryError } from '../error-mapping.ts'
 import { RepositoryError, TransientError } from '../errors.ts'
 import { SlowQueryDetector } from '../metrics/slow-query-detector.ts'
 import type { DB } from '../schema/database.ts'
-import type { TenantSession, UnitHooks } from '../session/tenant-session.ts'
+import type { TenantSession } from '../session/tenant-session.ts'
 import { assertCan, type Permission } from '../tenancy/scope.ts'
 
 export interface OperationName {
@@ -19,19 +18,21 @@ export interface OperationName {
   operation: string
 }
 
+/**
+ * Runs `body` — which runs the operation in `session` — with its statements
+ * watched: `watch(db)` is the handle whose statements are timed.
+ */
 export async function runOperation<T>(
   session: TenantSession,
   name: OperationName,
   permission: Permission,
-  work: (db: Kysely<DB>, hooks: UnitHooks) => Promise<T>,
-  prelude: readonly Statement[],
+  body: (watch: (db: Kysely<DB>) => Kysely<DB>) => Promise<T>,
 ): Promise<T> {
   const { metrics, settings, scope } = session
   const slowQueries = new SlowQueryDetector({ ...name, orgId: scope.orgId, metrics, logger: settings.logger })
   try {
     assertCan(scope, permission, name)
-    const mode = permission === 'read' ? 'read' : 'write'
-    return await session.run(mode, (db, hooks) => work(db.withPlugin(slowQueries), hooks), prelude)
+    return await body((db) => db.withPlugin(slowQueries))
   } catch (error) {
     const mapped = toRepositoryError(error, name)
     report(session, mapped, name)

@@ -38,19 +38,19 @@ export function updateChain(
 }
 
 /**
- * Ends an update chain: the row of CTE `changed` (absent when nothing
- * changed) with `columns`, and whether the row existed — read by the same
- * statement, as it stood before the statement's own writes.
+ * Ends an update chain: one row, the row of CTE `changed` (its columns null
+ * when nothing changed) with `columns`, and `rowExists` — whether the row
+ * existed, read by the same statement, as it stood before its own writes.
  */
-export async function selectChanged(
+export function selectChanged(
   chain: AnyChain,
   table: TenantTableName,
   orgId: string,
   id: number,
   // biome-ignore lint/suspicious/noExplicitAny: the columns of the calling repository's chain
   columns: (eb: any) => AliasedExpression<unknown, string>[],
-): Promise<{ changed: Record<string, unknown> | undefined; rowExists: boolean }> {
-  const row = await chain
+) {
+  return chain
     .selectFrom(sql`(select 1)`.as('one'))
     .leftJoin('changed', (join) => join.onTrue())
     .selectAll('changed')
@@ -66,12 +66,6 @@ export async function selectChanged(
         .as('rowExists'),
       ...columns(eb),
     ])
-    .executeTakeFirstOrThrow()
-  const { rowExists, ...changed } = row as Record<string, unknown>
-  return {
-    changed: changed.id === null || changed.id === undefined ? undefined : changed,
-    rowExists: Boolean(rowExists),
-  }
 }
 
 function validVersion(version: number): number {

@@ -4,12 +4,13 @@
  *
  * - a read outside a transaction: each statement travels with the tenant's
  *   settings as one read-only transaction — one round trip;
- * - a write outside a transaction: one statement, with the settings (and the
- *   organization's row before its first write, and any statement the
- *   operation needs first) as one transaction — one round trip;
- * - a transaction the caller opens: BEGIN and the settings travel with its
- *   first statement, COMMIT is one more round trip; nested calls are
- *   savepoints, sent with the next statement.
+ * - a one-statement write outside a transaction (`runOne`: the statement is
+ *   handed over compiled, so it is one by construction): with the settings,
+ *   the organization's row before its first write and any statement the
+ *   operation needs first, as one transaction — one round trip;
+ * - any other write work, and a transaction the caller opens: BEGIN and the
+ *   settings travel with its first statement, COMMIT is one more round trip;
+ *   nested calls are savepoints, sent with the next statement.
  *
  * Every tenant setting is transaction-local, so none outlives its unit on a
  * pooled connection. After a unit commits, the cache tags it made obsolete go
@@ -19,7 +20,7 @@
  * `TransactionRollback` and `SavepointRollback`; an operation's own unit is
  * measured as that operation. `TransactionRetry` counts every retry.
  */
-import type { IsolationLevel, Kysely } from 'kysely'
+import type { Compilable, CompiledQuery, IsolationLevel, Kysely, QueryResult } from 'kysely'
 import type { Statement } from '../db/transport.ts'
 import { unitOf } from '../db/unit-dialect.ts'
 import { isRetryable } from '../error-mapping.ts'
@@ -50,6 +51,9 @@ export interface SessionContext {
   /** Makes cached entries of these tags obsolete; called once per committed unit. */
   invalidate?: (orgId: string, tags: readonly string[]) => Promise<void>
 }
+
+/** One statement, built but not run: the session runs it exactly once. */
+export type OneStatement = Compilable<unknown> | CompiledQuery<unknown>
 
 /** What an operation's work may ask of the unit it runs in. */
 export interface UnitHooks {
@@ -91,8 +95,9 @@ export class TenantSession {
 
   /**
    * Runs one repository operation where it belongs (see the module comment).
-   * `prelude` statements go first in the same round trip (inside a transaction:
-   * with its next statement). Outside a transaction a write is one statement.
+   * `prelude` statements go first in the same round trip (inside a
+   * transaction: with its next statement). Write work outside a transaction
+   * gets one of its own.
    */
   async run<T>(
     mode: 'read' | 'write',
@@ -101,15 +106,58 @@ export class TenantSession {
   ): Promise<T> {
     const frame = this.#frame
     if (frame?.transaction) {
-      const { unit, trx } = frame.transaction
-      if (mode === 'write') this.#provisionIn(frame)
-      for (const statement of prelude) unit.defer(statement)
-      return work(trx, frame)
+      this.#enter(frame, mode, prelude)
+      return work(frame.transaction.trx, frame)
     }
     if (mode === 'read') {
-      return this.#inBatch([this.#tenantSettings(), ...prelude], { readOnly: true }, 'each', (db) => work(db, NO_HOOKS))
+      return this.#inBatch([this.#tenantSettings(true), ...prelude], (db) => work(db, NO_HOOKS))
     }
-    return this.#withRetry(() => this.#writeOnce(work, prelude))
+    return this.#withRetry(() => this.#outermost((session) => session.run(mode, work, prelude), {}, false))
+  }
+
+  /**
+   * Runs one write statement — built by `statement`, run exactly once — and
+   * hands its result to `finish`. Outside a transaction it travels with the
+   * tenant's settings and `prelude` as one transaction: one round trip,
+   * committed with it. Tags `finish` invalidates go out after the commit,
+   * also when `finish` throws.
+   */
+  async runOne<T>(
+    statement: (db: Kysely<DB>) => OneStatement,
+    finish: (result: QueryResult<Record<string, unknown>>, hooks: UnitHooks) => T,
+    options: { prelude?: readonly Statement[]; watch?: (db: Kysely<DB>) => Kysely<DB> } = {},
+  ): Promise<T> {
+    const { prelude = [], watch = (db) => db } = options
+    const execute = (db: Kysely<DB>) => {
+      const watched = watch(db)
+      return watched.executeQuery<Record<string, unknown>>(statement(watched))
+    }
+    const frame = this.#frame
+    if (frame?.transaction) {
+      this.#enter(frame, 'write', prelude)
+      return finish(await execute(frame.transaction.trx), frame)
+    }
+    return this.#withRetry(async () => {
+      const provisioning = this.#isProvisioned() ? [] : [provisionOrganization(this.scope.orgId)]
+      const result = await this.#inBatch([this.#tenantSettings(false), ...provisioning, ...prelude], execute)
+      this.#context.provisioned.add(this.scope.orgId)
+      const committed = new TransactionFrame()
+      try {
+        return finish(result, committed)
+      } finally {
+        await this.#runAfterCommit(committed)
+      }
+    })
+  }
+
+  /**
+   * Inside a transaction, runs `work` in a savepoint, so that its failure
+   * (say, a unique violation the caller handles) leaves the transaction
+   * usable; outside one, just runs it.
+   */
+  guarded<T>(work: () => Promise<T>): Promise<T> {
+    const frame = this.#frame
+    return frame?.transaction ? this.#savepoint(frame, frame.transaction, () => work()) : work()
   }
 
   /**
@@ -120,7 +168,7 @@ export class TenantSession {
   transaction<T>(work: (session: TenantSession) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const frame = this.#frame
     if (frame?.transaction) return this.#savepoint(frame, frame.transaction, work)
-    return this.#measured(() => this.#withRetry(() => this.#outermost(work, options)))
+    return this.#measured(() => this.#withRetry(() => this.#outermost(work, options, true)))
   }
 
   /** Runs `action` once after the outermost COMMIT; never if the transaction or its savepoint rolls back. */
@@ -134,37 +182,36 @@ export class TenantSession {
     void this.#runAfterCommit(now)
   }
 
-  async #writeOnce<T>(work: (db: Kysely<DB>, hooks: UnitHooks) => Promise<T>, prelude: readonly Statement[]) {
-    const frame = new TransactionFrame()
-    const provisioning = this.#isProvisioned() ? [] : [provisionOrganization(this.scope.orgId)]
-    const result = await this.#inBatch([this.#tenantSettings(), ...provisioning, ...prelude], {}, 'one', (db) =>
-      work(db, frame),
-    )
-    this.#context.provisioned.add(this.scope.orgId)
-    await this.#runAfterCommit(frame)
-    return result
-  }
-
-  #inBatch<T>(
-    prelude: Statement[],
-    options: { readOnly?: boolean },
-    statements: 'each' | 'one',
-    work: (db: Kysely<DB>) => Promise<T>,
-  ): Promise<T> {
+  #inBatch<T>(prelude: Statement[], work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
     return this.#db.connection().execute(async (db) => {
-      ;(await unitOf(db)).openBatch({ prelude, options, statements })
+      ;(await unitOf(db)).openBatch(prelude)
       return work(db)
     })
   }
 
-  async #outermost<T>(work: (session: TenantSession) => Promise<T>, options: TransactionOptions): Promise<T> {
+  /** A statement inside the open transaction: the organization's row before a first write, and its prelude, go first. */
+  #enter(frame: TransactionFrame, mode: 'read' | 'write', prelude: readonly Statement[]): void {
+    const unit = (frame.transaction as OpenTransaction).unit
+    if (mode === 'write' && !frame.organizationProvisioned && !this.#isProvisioned()) {
+      unit.defer(provisionOrganization(this.scope.orgId))
+      frame.organizationProvisioned = true
+    }
+    for (const statement of prelude) unit.defer(statement)
+  }
+
+  /** `explicit`: the caller opened it (it is measured and counted as a transaction; an operation's own is the operation). */
+  async #outermost<T>(
+    work: (session: TenantSession) => Promise<T>,
+    options: TransactionOptions,
+    explicit: boolean,
+  ): Promise<T> {
     let begin = this.#db.startTransaction()
     if (options.isolationLevel) begin = begin.setIsolationLevel(options.isolationLevel)
     // A viewer's transactions are read-only, so the database refuses its writes too.
     if (this.scope.role === 'viewer') begin = begin.setAccessMode('read only')
     const trx = await begin.execute() // BEGIN waits for the first statement: no round trip yet
     const transaction: OpenTransaction = { trx, unit: await unitOf(trx) }
-    transaction.unit.defer(this.#tenantSettings())
+    transaction.unit.defer(this.#tenantSettings(false))
     const frame = new TransactionFrame(transaction)
     try {
       const result = await work(new TenantSession(this.#db, this.#context, frame))
@@ -173,7 +220,7 @@ export class TenantSession {
       await this.#runAfterCommit(frame)
       return result
     } catch (error) {
-      this.metrics.count('TransactionRollback')
+      if (explicit) this.metrics.count('TransactionRollback')
       await trx
         .rollback()
         .execute()
@@ -207,19 +254,12 @@ export class TenantSession {
     }
   }
 
-  #tenantSettings(): Statement {
-    return tenantSettings(this.scope, this.settings)
+  #tenantSettings(readOnly: boolean): Statement {
+    return tenantSettings(this.scope, this.settings, readOnly)
   }
 
   #isProvisioned(): boolean {
     return this.#context.provisioned.has(this.scope.orgId)
-  }
-
-  /** Inside a transaction the organization's row is written before its first write, with that write. */
-  #provisionIn(frame: TransactionFrame): void {
-    if (frame.organizationProvisioned || this.#isProvisioned()) return
-    frame.transaction?.unit.defer(provisionOrganization(this.scope.orgId))
-    frame.organizationProvisioned = true
   }
 
   async #withRetry<T>(attempt: () => Promise<T>): Promise<T> {
