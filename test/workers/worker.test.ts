@@ -8,6 +8,7 @@
 import { createExecutionContext, createScheduledController, env, SELF, waitOnExecutionContext } from 'cloudflare:test'
 import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
 import worker from '@serverless-dal/documents-api/worker.ts'
+import { type DatabaseEnv, databaseConfigFromEnv, RepositoryFactory, silentLogger } from '@serverless-dal/repository'
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest'
 import { metricTotal, validEmf } from '../support/emf.ts'
 import { WORKERS_TEST_JWT_SECRET } from '../support/workers-secret.ts'
@@ -82,6 +83,27 @@ describe('the documents API in workerd', () => {
     )
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200])
     for (const response of responses) expect(await response.json()).toMatchObject({ id, title: 'read at once' })
+  })
+
+  it('opens a WebSocket only for an interactive transaction (the neon driver), and ends it with the scope', async () => {
+    const factory = new RepositoryFactory({
+      database: databaseConfigFromEnv(env as DatabaseEnv, { runtime: 'workers' }),
+      runtime: 'workers',
+      cursorSecret: 'workers-test-cursor-secret',
+      cache: false,
+      logger: silentLogger,
+    })
+    const before = await standInStats()
+    const repos = factory.forTenant({ orgId: org, role: 'editor' })
+    const created = await repos.transaction(async (tx) => {
+      const doc = await tx.documents.create({ title: 'in a transaction' })
+      await tx.summaries.create({ documentId: doc.id, text: 'with its summary' })
+      return doc
+    })
+    expect((await repos.documents.findById(created.id, { include: ['summaries'] })).summaries).toHaveLength(1)
+    await repos.dispose()
+    // the transaction took one WebSocket; the read after it went over HTTP again
+    expect(await standInStats()).toMatchObject({ tunnelsOpened: before.tunnelsOpened + 1 })
   })
 
   it('refuses a request without a token', async () => {
