@@ -54,6 +54,7 @@ export {
   type IdempotencyRequest,
   purgeExpiredIdempotencyKeys,
 } from './repositories/idempotency.ts'
+export { ReadRepository } from './repositories/read-repository.ts'
 export * from './repositories/summary-repository.ts'
 export * from './repositories/topic-repository.ts'
 export * from './schema/database.ts'

@@ -7,7 +7,7 @@
  */
 import type { CachedRead } from '../cache/cache-manager.ts'
 import { assertCan } from '../tenancy/scope.ts'
-import type { RepositoryContext } from './base-repository.ts'
+import type { RepositoryContext } from './read-repository.ts'
 
 export type ReadDeclaration<T> = Omit<CachedRead<T>, 'orgId' | 'waitUntil'>
 
