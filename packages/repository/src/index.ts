@@ -4,6 +4,8 @@
  * over Neon (WebSocket pool or HTTP) and PGlite, the two-tier cache, and
  * metrics through a port (Powertools adapter: `./powertools`). Imports no runtime.
  */
+
+export { BackgroundWork } from './background-work.ts'
 export { type CachedRead, CacheManager, type ReadResult } from './cache/cache-manager.ts'
 export type { CacheOptions, LockOptions, MemoryTierOptions } from './cache/config.ts'
 export { DEFAULT_TTL_MS } from './cache/config.ts'
@@ -25,7 +27,6 @@ export type {
 export { parseInt8, parseInt8Array } from './db/type-parsers.ts'
 export { NestedTransactionError, TransactionsUnsupportedError } from './db/unit-connection.ts'
 export * from './errors.ts'
-export { BackgroundWork } from './factory/background-work.ts'
 export * from './factory/repository-factory.ts'
 export * from './factory/tenant-repositories.ts'
 export * from './logger.ts'

@@ -13,6 +13,7 @@
  * Redis is optional and never fatal (see `redis-tier.ts`); without it, and
  * without memory, reads pass straight through ("bypass").
  */
+import { BackgroundWork } from '../background-work.ts'
 import type { Logger } from '../logger.ts'
 import { silentLogger } from '../logger.ts'
 import { decodeValue, encodeValue } from './codec.ts'
@@ -91,7 +92,7 @@ export class CacheManager {
   readonly #local = new LocalGenerations()
   readonly #pending = new PendingInvalidations()
   readonly #inflight = new Map<string, Promise<ReadResult<unknown>>>()
-  readonly #background = new Set<Promise<unknown>>()
+  readonly #background = new BackgroundWork()
   #lastFlushAttempt = 0
 
   constructor(options: CacheOptions = {}) {
@@ -230,8 +231,8 @@ export class CacheManager {
   }
 
   /** Resolves when background work (refreshes, deferred stores) has finished. */
-  async idle(): Promise<void> {
-    while (this.#background.size > 0) await Promise.allSettled([...this.#background])
+  idle(): Promise<void> {
+    return this.#background.settled()
   }
 
   /**
@@ -416,8 +417,6 @@ export class CacheManager {
   }
 
   #inBackground(work: Promise<unknown>, waitUntil?: (work: Promise<unknown>) => void): void {
-    const tracked = work.catch(() => {}).finally(() => this.#background.delete(tracked))
-    this.#background.add(tracked)
-    waitUntil?.(tracked)
+    waitUntil?.(this.#background.add(work))
   }
 }

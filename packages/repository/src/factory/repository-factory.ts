@@ -16,6 +16,7 @@
  * ```
  */
 import type { LogEvent } from 'kysely'
+import { BackgroundWork } from '../background-work.ts'
 import { CacheManager } from '../cache/cache-manager.ts'
 import type { CacheOptions } from '../cache/config.ts'
 import { type DatabaseConfig, DatabaseConfigError, type Runtime } from '../db/config.ts'
@@ -32,7 +33,6 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../session/retry.ts'
 import type { SessionSettings } from '../session/settings.ts'
 import { TenantSession } from '../session/tenant-session.ts'
 import { assertValidScope, type TenantScope } from '../tenancy/scope.ts'
-import { BackgroundWork } from './background-work.ts'
 import { type RepositoryMap, type RepositoryName, TenantRepositories } from './tenant-repositories.ts'
 
 export interface RepositoryFactoryConfig {

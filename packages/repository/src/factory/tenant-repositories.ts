@@ -12,6 +12,7 @@
  * ```
  */
 import type { Kysely, QueryResult } from 'kysely'
+import type { BackgroundWork } from '../background-work.ts'
 import type { CacheManager } from '../cache/cache-manager.ts'
 import type { CacheOutcome } from '../cache/stats.ts'
 import { isDatabaseError, toRepositoryError } from '../error-mapping.ts'
@@ -25,7 +26,6 @@ import type { DB } from '../schema/database.ts'
 import type { OneStatement, TenantSession, TransactionOptions } from '../session/tenant-session.ts'
 import type { AfterCommitAction } from '../session/transaction-frame.ts'
 import { assertCan, type TenantScope } from '../tenancy/scope.ts'
-import type { BackgroundWork } from './background-work.ts'
 
 /** What a request scope shares with the transactions it opens. */
 export interface ScopeServices {

@@ -1,9 +1,10 @@
 /**
- * The background work of one request scope — deferred cache stores, hot-key
- * records, refreshes — so that ending the scope waits for its own work and
- * never for another request's. Each piece is also handed to the runtime's
- * `waitUntil` where there is one (Workers), which keeps it alive after the
- * response.
+ * Work left running in the background — deferred cache stores, hot-key
+ * records, refreshes — tracked so that someone can wait for exactly it: a
+ * request scope for its own work (never another request's), the cache for
+ * all of its own, a Node server before it stops. Each piece is also handed to
+ * the runtime's `waitUntil` where there is one (Workers), which keeps it
+ * alive after the response.
  */
 export class BackgroundWork {
   readonly #pending = new Set<Promise<unknown>>()
@@ -13,11 +14,15 @@ export class BackgroundWork {
     this.#waitUntil = waitUntil
   }
 
-  /** Tracks `work` (its failure is the work's own business: it is swallowed here). */
-  readonly add = (work: Promise<unknown>): void => {
+  /**
+   * Tracks `work` (its failure is the work's own business: it is swallowed
+   * here) and returns it as tracked: a promise that never rejects.
+   */
+  readonly add = (work: Promise<unknown>): Promise<unknown> => {
     const tracked: Promise<unknown> = work.catch(() => {}).finally(() => this.#pending.delete(tracked))
     this.#pending.add(tracked)
     this.#waitUntil?.(tracked)
+    return tracked
   }
 
   get size(): number {
