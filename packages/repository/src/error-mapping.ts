@@ -39,11 +39,9 @@ const VALIDATION_CODES: Record<string, string> = {
 const CONNECTION_FAILURE =
   /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|Connection terminated|connection timeout|timeout exceeded when trying to connect|WebSocket|Client has encountered a connection error|Cannot use a pool after calling end/i
 
-export const postgresCode = sqlState
-
 /** A serialization failure or deadlock, raw or already wrapped by a repository (as its cause). */
 export function isRetryable(error: unknown): boolean {
-  const code = postgresCode(error) ?? postgresCode((error as { cause?: unknown } | undefined)?.cause)
+  const code = sqlState(error) ?? sqlState((error as { cause?: unknown } | undefined)?.cause)
   return code !== undefined && RETRYABLE_CODES.has(code)
 }
 
@@ -64,14 +62,14 @@ function isConnectionFailure(error: unknown): boolean {
 
 /** True for what the database layer throws (a SQLSTATE or a lost connection); false for the caller's own errors. */
 export function isDatabaseError(error: unknown): boolean {
-  if (error instanceof RepositoryError || postgresCode(error) !== undefined) return true
+  if (error instanceof RepositoryError || sqlState(error) !== undefined) return true
   return isConnectionFailure(error)
 }
 
 /** Maps anything thrown below a repository to a `RepositoryError`; repository errors pass through. */
 export function toRepositoryError(error: unknown, context: ErrorContext): RepositoryError {
   if (error instanceof RepositoryError) return error
-  const code = postgresCode(error)
+  const code = sqlState(error)
   const constraint = (error as PostgresLikeError | undefined)?.constraint
   const named = typeof constraint === 'string' ? ` (${constraint})` : ''
   const options = { cause: error }

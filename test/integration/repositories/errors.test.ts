@@ -86,7 +86,12 @@ describe('a database that cannot be reached', () => {
       await expect(repos.documents.create({ title: 'secret title 4711' })).rejects.toBeInstanceOf(TransientError)
       expect(logged).toContainEqual([
         expect.any(String),
-        expect.objectContaining({ repository: 'documents', operation: 'create', error: 'TransientError' }),
+        expect.objectContaining({
+          repository: 'documents',
+          operation: 'create',
+          error: 'TransientError',
+          reason: expect.stringContaining('cannot connect to Postgres at 127.0.0.1:1'),
+        }),
       ])
       expect(JSON.stringify(logged)).not.toContain('secret title 4711')
     } finally {

@@ -8,8 +8,8 @@
  * first, in the same round trip, so it can be used again.
  */
 import { type Kysely, type QueryCreator, sql } from 'kysely'
+import { sqlState } from '../db/connection-errors.ts'
 import type { Statement } from '../db/transport.ts'
-import { postgresCode } from '../error-mapping.ts'
 import { ValidationError } from '../errors.ts'
 import type { DB } from '../schema/database.ts'
 
@@ -76,7 +76,7 @@ export function rememberResult(
 /** True when a write failed because its idempotency key is in use (its result is stored). */
 export function isKeyInUse(error: unknown): boolean {
   const cause = (error as { cause?: unknown }).cause ?? error
-  return postgresCode(cause) === '23505' && (cause as { constraint?: unknown }).constraint === KEY_CONSTRAINT
+  return sqlState(cause) === '23505' && (cause as { constraint?: unknown }).constraint === KEY_CONSTRAINT
 }
 
 /** The stored result of a key: the request's hash and the rows, keys still snake_case. */

@@ -6,6 +6,7 @@
  * operation — logged when it is an incident rather than an answer.
  */
 import type { Kysely } from 'kysely'
+import { DatabaseUnreachableError } from '../db/connection-errors.ts'
 import { toRepositoryError } from '../error-mapping.ts'
 import { RepositoryError, TransientError } from '../errors.ts'
 import { SlowQueryDetector } from '../metrics/slow-query-detector.ts'
@@ -45,13 +46,13 @@ export async function runOperation<T>(
 function report(session: TenantSession, error: RepositoryError, name: OperationName): void {
   // Client mistakes (not found, conflict, validation, forbidden) are answers, not incidents.
   if (error.constructor !== RepositoryError && !(error instanceof TransientError)) return
-  const cause = error.cause as { code?: unknown; message?: unknown; name?: unknown } | undefined
+  const cause = error.cause as { code?: unknown } | undefined
   session.settings.logger[error instanceof TransientError ? 'warn' : 'error'](error.message, {
     ...name,
     orgId: session.scope.orgId,
     error: error.name,
     code: typeof cause?.code === 'string' ? cause.code : undefined,
     // a connection that could not be opened says where and why (never row data)
-    ...(cause?.name === 'DatabaseUnreachableError' && { reason: cause.message }),
+    ...(cause instanceof DatabaseUnreachableError && { reason: cause.message }),
   })
 }
