@@ -94,30 +94,40 @@ function transportFor(config: DatabaseConfig, options: CreateDatabaseOptions): T
       if (!options.pg) {
         throw new Error("the pg driver needs node-postgres: createDatabase(config, { pg }) with `import pg from 'pg'`")
       }
-      const pool = new options.pg.Pool(poolSettings(config.connectionString, config)) as ClientPool
-      return new PoolTransport(pool, poolTransportOptions(config.connectionString, options))
+      return poolTransport(options.pg.Pool, config, options)
     }
     case 'neon-pool':
       configureNeonProxy(config.proxy)
-      return neonPool(config.connectionString, config, options)
+      return poolTransport(NeonPool, config, options)
     case 'neon-http':
-      configureNeonProxy(config.proxy)
-      return new NeonHttpTransport(config.connectionString, addressOf(config.connectionString), options.onRoundTrip)
     case 'neon': {
       configureNeonProxy(config.proxy)
-      const http = new NeonHttpTransport(
-        config.connectionString,
-        addressOf(config.connectionString),
-        options.onRoundTrip,
-      )
-      return withSessionsFrom(http, () => neonPool(config.connectionString, config, options))
+      const { connectionString } = config
+      const http = new NeonHttpTransport(connectionString, addressOf(connectionString), options.onRoundTrip)
+      if (config.driver === 'neon-http') return http
+      return withSessionsFrom(http, () => poolTransport(NeonPool, config, options))
     }
   }
 }
 
-function neonPool(connectionString: string, pool: PoolOptions, options: CreateDatabaseOptions): PoolTransport {
-  const neon = new NeonPool(poolSettings(connectionString, pool)) as unknown as ClientPool
-  return new PoolTransport(neon, poolTransportOptions(connectionString, options))
+/** A pool of node-postgres clients (pg's own, or Neon's WebSocket ones) as a transport. */
+function poolTransport(
+  Pool: PgModule['Pool'],
+  config: PoolOptions & { connectionString: string },
+  options: CreateDatabaseOptions,
+): PoolTransport {
+  const { connectionString } = config
+  const pool = new Pool({
+    connectionString,
+    max: config.maxConnections ?? 5,
+    idleTimeoutMillis: config.idleTimeoutMs ?? 10_000,
+    connectionTimeoutMillis: config.connectionTimeoutMs ?? 10_000,
+  }) as ClientPool
+  return new PoolTransport(pool, {
+    address: addressOf(connectionString),
+    ...(options.onIdleConnectionError && { onIdleConnectionError: options.onIdleConnectionError }),
+    ...(options.onRoundTrip && { onRoundTrip: options.onRoundTrip }),
+  })
 }
 
 /** Batches over one transport; sessions from a second one, created on first need (on Workers: rarely). */
@@ -134,23 +144,6 @@ function withSessionsFrom(batches: Transport, makeSessions: () => Transport): Tr
     dispose: async () => {
       await Promise.all([batches.dispose(), sessions?.dispose()])
     },
-  }
-}
-
-function poolSettings(connectionString: string, pool: PoolOptions) {
-  return {
-    connectionString,
-    max: pool.maxConnections ?? 5,
-    idleTimeoutMillis: pool.idleTimeoutMs ?? 10_000,
-    connectionTimeoutMillis: pool.connectionTimeoutMs ?? 10_000,
-  }
-}
-
-function poolTransportOptions(connectionString: string, options: CreateDatabaseOptions) {
-  return {
-    address: addressOf(connectionString),
-    ...(options.onIdleConnectionError && { onIdleConnectionError: options.onIdleConnectionError }),
-    ...(options.onRoundTrip && { onRoundTrip: options.onRoundTrip }),
   }
 }
 
