@@ -193,6 +193,18 @@ describe('EMF lines for repository operations', () => {
     expect(warnings.filter((w) => w.message === 'slow query')).toHaveLength(1)
   })
 
+  it('every write of the documents repository is measured once, those it overrides too', async () => {
+    const documents = await invocation(orgId('emf-writes'), async (repos) => {
+      const doc = await repos.documents.create({ title: 'v1', topicIds: [] })
+      await repos.documents.update(doc.id, { title: 'v2' }, { topicIds: [] })
+      await repos.documents.setTopics(doc.id, [])
+      await repos.documents.delete(doc.id)
+    })
+    for (const operation of ['create', 'update', 'setTopics', 'delete']) {
+      expect(metricTotal(documents, 'OperationCount', { repository: 'documents', operation }), operation).toBe(1)
+    }
+  })
+
   it('a transaction that retries: duration once, the rollback, the retry', async () => {
     let attempts = 0
     const documents = await invocation(orgId('emf-retry'), (repos) =>

@@ -125,11 +125,7 @@ export class BaseRepository<
     return this.writeOne(
       'update',
       'write',
-      (db) => {
-        const values = this.writableValues(patch, 'update')
-        if (Object.keys(values).length === 0) throw new ValidationError('an update needs at least one field')
-        return this.changedStatement(this.updateStatement(db, this.validId(id), values, options), id)
-      },
+      (db) => this.updateOne(db, id, patch, options),
       ({ rows }, hooks) => {
         const updated = this.changedRow(first(rows), id, options)
         hooks.invalidate(this.writeTags('update', [updated]))
@@ -173,6 +169,17 @@ export class BaseRepository<
       this.definition.table,
       inputs.map((input) => this.insertable(input)),
     )
+  }
+
+  /**
+   * The update as one statement: the chain that changes the row
+   * (`updateStatement`), ended by `changedStatement`. Subclasses add what
+   * else their updates write.
+   */
+  protected updateOne(db: AnyDb, id: number, patch: Patch, options: UpdateOptions): OneStatement {
+    const values = this.writableValues(patch, 'update')
+    if (Object.keys(values).length === 0) throw new ValidationError('an update needs at least one field')
+    return this.changedStatement(this.updateStatement(db, this.validId(id), values, options), id)
   }
 
   /** The chain whose CTE `changed` updates the row (no rows when it is gone or has moved on). */

@@ -14,6 +14,7 @@ import { NotFoundError, ValidationError } from '../errors.ts'
 import { instrument } from '../metrics/instrument.ts'
 import { DOCUMENT_STATUSES, type DocumentStatus } from '../schema/database.ts'
 import type { Document } from '../schema/rows.ts'
+import type { OneStatement } from '../session/tenant-session.ts'
 import {
   type AnyChain,
   type AnyDb,
@@ -24,7 +25,15 @@ import {
   type UpdateOptions,
 } from './base-repository.ts'
 import type { ListOptions, Page, RepositoryDefinition } from './definition.ts'
-import { addSummary, addTopics, replaceTopics, summarizedColumn, topicIdsColumn } from './document-statements.ts'
+import {
+  addSummary,
+  addTopics,
+  replaceTopics,
+  selectFound,
+  summarizedColumn,
+  topicIdsColumn,
+  withDocument,
+} from './document-statements.ts'
 import type { RangeFilter, SearchFilter } from './filters.ts'
 import { relatedDocumentsQuery } from './related-documents.ts'
 
@@ -138,28 +147,25 @@ export class DocumentRepository extends BaseRepository<
    * statement. The result lists the document's topics.
    */
   override update(id: number, patch: DocumentPatch, options: DocumentUpdateOptions = {}): Promise<DocumentRow> {
-    return this.writeOne(
-      'update',
-      'write',
-      (db) => {
-        const values = this.writableValues(patch, 'update')
-        const topicIds = options.topicIds && this.topicIdsOf(options.topicIds)
-        if (Object.keys(values).length === 0 && !topicIds)
-          throw new ValidationError('an update needs at least one field')
-        let chain = this.updateStatement(db, this.validId(id), values, options)
-        if (topicIds) chain = replaceTopics(chain, 'changed', this.orgId, topicIds)
-        // with new topics the answer lists them; else the statement reads them, as they stood
-        const listed = topicIds
-          ? sql<number[]>`${topicIds}::bigint[]`.as('topicIds')
-          : topicIdsColumn('changed', this.orgId)
-        return this.changedStatement(chain, id, () => [listed])
-      },
-      ({ rows }, hooks) => {
-        const updated = this.changedRow(rows[0] ?? {}, id, options)
-        hooks.invalidate(this.writeTags('update', [updated]))
-        return updated
-      },
-    )
+    return super.update(id, patch, options)
+  }
+
+  protected override updateOne(
+    db: AnyDb,
+    id: number,
+    patch: DocumentPatch,
+    options: DocumentUpdateOptions,
+  ): OneStatement {
+    const values = this.writableValues(patch, 'update')
+    const topicIds = options.topicIds && this.topicIdsOf(options.topicIds)
+    if (Object.keys(values).length === 0 && !topicIds) throw new ValidationError('an update needs at least one field')
+    let chain = this.updateStatement(db, this.validId(id), values, options)
+    if (topicIds) chain = replaceTopics(chain, 'changed', this.orgId, topicIds)
+    // with new topics the answer lists them; else the statement reads them, as they stood
+    const listed = topicIds
+      ? sql<number[]>`${topicIds}::bigint[]`.as('topicIds')
+      : topicIdsColumn('changed', this.orgId)
+    return this.changedStatement(chain, id, () => [listed])
   }
 
   /**
@@ -220,16 +226,8 @@ export class DocumentRepository extends BaseRepository<
       'setTopics',
       'write',
       (db) => {
-        const chain = db.with('target', (qc) =>
-          qc
-            .selectFrom('documents')
-            .select('id')
-            .where('organizationId', '=', this.orgId)
-            .where('id', '=', this.validId(documentId)),
-        )
-        return replaceTopics(chain, 'target', this.orgId, this.topicIdsOf(topicIds)).selectNoFrom((eb) =>
-          eb.exists(eb.selectFrom('target').select('id')).as('found'),
-        )
+        const chain = withDocument(db, 'target', this.orgId, this.validId(documentId))
+        return selectFound(replaceTopics(chain, 'target', this.orgId, this.topicIdsOf(topicIds)), 'target')
       },
       ({ rows }, hooks) => {
         if (!rows[0]?.found) throw this.notFound(documentId)
@@ -244,31 +242,24 @@ export class DocumentRepository extends BaseRepository<
     return this.writeOne(
       'link',
       'write',
-      (db) =>
-        db
-          .with('source', (qc) =>
-            qc
-              .selectFrom('documents')
-              .select('id')
-              .where('organizationId', '=', this.orgId)
-              .where('id', '=', this.validId(sourceId)),
-          )
-          .with('linked', (qc) =>
-            qc
-              .insertInto('documentLinks')
-              .columns(['organizationId', 'sourceId', 'targetId'])
-              .expression(
-                qc
-                  .selectFrom('source')
-                  .select([
-                    sql`${this.orgId}::text`.as('organizationId'),
-                    'id',
-                    sql`${this.validId(targetId)}::bigint`.as('targetId'),
-                  ]),
-              )
-              .onConflict((oc) => oc.doNothing()),
-          )
-          .selectNoFrom((eb) => eb.exists(eb.selectFrom('source').select('id')).as('found')),
+      (db) => {
+        const linked = withDocument(db, 'source', this.orgId, this.validId(sourceId)).with('linked', (qc) =>
+          qc
+            .insertInto('documentLinks')
+            .columns(['organizationId', 'sourceId', 'targetId'])
+            .expression(
+              qc
+                .selectFrom('source')
+                .select([
+                  sql`${this.orgId}::text`.as('organizationId'),
+                  'id',
+                  sql`${this.validId(targetId)}::bigint`.as('targetId'),
+                ]),
+            )
+            .onConflict((oc) => oc.doNothing()),
+        )
+        return selectFound(linked, 'source')
+      },
       ({ rows }, hooks) => {
         if (!rows[0]?.found) throw this.notFound(sourceId)
         hooks.invalidate(['documents:graph'])

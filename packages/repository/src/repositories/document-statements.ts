@@ -1,11 +1,23 @@
 /**
- * The CTEs of the document repository's writes: a document's topics
- * assigned or replaced, and its summary created, in the statement that
- * writes the document — so a create with topics and a summary, or an update
+ * The CTEs of the document repository's writes: the document a write
+ * starts from, its topics assigned or replaced, and its summary created, in
+ * the statement that writes the document — so a create with topics and a summary, or an update
  * with new topics, is one statement and one round trip.
  */
 import { sql } from 'kysely'
-import type { AnyChain } from './definition.ts'
+import type { AnyChain, AnyDb } from './definition.ts'
+
+/** CTE `name`: the organization's document `id` (no row when it has none). */
+export function withDocument(db: AnyDb, name: string, orgId: string, id: number): AnyChain {
+  return db.with(name, (qc) =>
+    qc.selectFrom('documents').select('id').where('organizationId', '=', orgId).where('id', '=', id),
+  )
+}
+
+/** Ends a chain with one row, `found`: whether CTE `name` (see `withDocument`) found the document. */
+export function selectFound(chain: AnyChain, name: string) {
+  return chain.selectNoFrom((eb) => eb.exists(eb.selectFrom(name).select('id')).as('found'))
+}
 
 /** CTE `linked`: assigns `ids` to the document of CTE `table`. */
 export function addTopics(chain: AnyChain, table: string, orgId: string, ids: readonly number[]): AnyChain {

@@ -9,6 +9,7 @@
  * Each document comes with its topic ids, as every document of the API does.
  */
 import { sql } from 'kysely'
+import { topicIdsColumn } from './document-statements.ts'
 
 export function relatedDocumentsQuery(orgId: string, startId: number, maxDepth: number) {
   return sql<Record<string, unknown> & { depth: number; startExists: boolean }>`
@@ -28,9 +29,7 @@ export function relatedDocumentsQuery(orgId: string, startId: number, maxDepth: 
       select id, min(depth) as depth from walk where id <> ${startId} group by id
     ),
     related as (
-      select d.*, nearest.depth, coalesce((
-        select array_agg(dt.topic_id order by dt.topic_id) from document_topics dt
-        where dt.organization_id = d.organization_id and dt.document_id = d.id), '{}') as topic_ids
+      select d.*, nearest.depth, ${topicIdsColumn('d', orgId)}
       from nearest
       join documents d on d.organization_id = ${orgId} and d.id = nearest.id
     )
