@@ -15,7 +15,7 @@
 import type { InvocationMetrics, RepositoryMetrics } from '@serverless-dal/repository'
 import type { Context, MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
-import { awaitBeforeReturning, type Deferral } from './http/after-response.ts'
+import { afterResponse, awaitBeforeReturning, type Deferral } from './http/after-response.ts'
 
 export type MetricsVariables = { metrics: InvocationMetrics; requestId: string }
 
@@ -40,9 +40,8 @@ export function requestMetrics(
       if (c.res.status >= 500) invocation.count('ServerErrors')
       else if (c.res.status >= 400) invocation.count('ClientErrors')
       // On Workers and Node the lines are written after the response is on its way; on Lambda before returning.
-      const defer = deferral(c)
-      if (defer) defer(Promise.resolve().then(() => invocation.flush()))
-      else invocation.flush()
+      const flushed = Promise.resolve().then(() => invocation.flush())
+      await afterResponse(c, deferral, flushed)
     }
   }
 }

@@ -64,22 +64,36 @@ export function documentReads(backend: RepositoryBackend): number {
   return backend.dataQueries().filter((q) => /^select/i.test(q.trim()) && q.includes('"documents"')).length
 }
 
-/** Wraps a client and counts its calls: with auto-pipelining off, one call is one HTTP round trip. */
-export function countingRedis(redis: RedisLike): RedisLike & { calls: string[] } {
+/**
+ * Wraps a client and counts its calls: with auto-pipelining off, one call is
+ * one HTTP round trip. Stores can be held back (counted as they start) to
+ * see who waits for them.
+ */
+export function countingRedis(redis: RedisLike): RedisLike & { calls: string[]; holdStores(): () => void } {
   const calls: string[] = []
+  let held: Promise<void> | undefined
   return {
     calls,
     mget: (...keys) => {
       calls.push('mget')
       return redis.mget(...keys)
     },
-    set: (key, value, options) => {
+    set: async (key, value, options) => {
       calls.push('set')
+      await held
       return redis.set(key, value, options)
     },
     eval: (script, keys, args) => {
       calls.push('eval')
       return redis.eval(script, keys, args)
+    },
+    /** Stores wait until the returned function is called. */
+    holdStores() {
+      let release = () => {}
+      held = new Promise((resolve) => {
+        release = resolve
+      })
+      return release
     },
   }
 }

@@ -7,16 +7,14 @@
  */
 import { type NeonStandIn, startNeonStandIn } from '@serverless-dal/local-services'
 import {
-  createDatabase,
   type DatabaseConfig,
   type DatabaseLifetime,
-  migrateToLatest,
+  migrateConfigured,
   perProcessLifetime,
   RepositoryFactory,
   type RepositoryFactoryConfig,
   type Statement,
   silentLogger,
-  withSessions,
 } from '@serverless-dal/repository'
 import pg from 'pg'
 import { createScratchDatabase, type ScratchDatabase } from './postgres.ts'
@@ -80,12 +78,8 @@ function backend(name: string, driver: DatabaseConfig['driver'], open: () => Pro
         onRoundTrip: (statements: readonly Statement[]) => roundTrips.push([...statements]),
       }
       lifetime = perProcessLifetime(opened.config, options)
-      // Migrations hold a session throughout (a session-level lock): over HTTP they take the WebSocket pool.
-      if (opened.config.driver === 'pglite') await migrateToLatest(lifetime.lease().database.db)
-      else {
-        const migrator = createDatabase(withSessions(opened.config), { pg })
-        await migrateToLatest(migrator.db).finally(() => migrator.dispose())
-      }
+      await migrateConfigured(opened.config, lifetime.lease().database, { pg })
+      self.clearQueries() // what the tests count starts after the migrations
     },
     factory(overrides = {}) {
       if (!lifetime) throw new Error('call setup() first')

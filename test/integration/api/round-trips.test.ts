@@ -7,10 +7,10 @@
  * tenant middleware runs once per request, and a response never waits for
  * background work — its own on Node, anybody else's anywhere.
  */
-import type { RedisLike, RepositoryFactory } from '@serverless-dal/repository'
+import type { RepositoryFactory } from '@serverless-dal/repository'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type Api, apiOver, type DocumentBody } from '../../support/api.ts'
-import { type CacheFixture, cacheFixture } from '../../support/cache-fixtures.ts'
+import { type CacheFixture, cacheFixture, countingRedis } from '../../support/cache-fixtures.ts'
 import {
   neonBackend,
   neonHttpBackend,
@@ -19,39 +19,6 @@ import {
   pgBackend,
   type RepositoryBackend,
 } from '../../support/repository-backends.ts'
-
-/** The real client, its calls recorded; stores can be held back to see who waits for them. */
-function recordingRedis(redis: RedisLike) {
-  const calls: string[] = []
-  let held: Promise<void> | undefined
-  let release = () => {}
-  const wrapped: RedisLike = {
-    mget: (...keys) => {
-      calls.push('mget')
-      return redis.mget(...keys)
-    },
-    set: async (key, value, options) => {
-      calls.push('set')
-      await held
-      return redis.set(key, value, options)
-    },
-    eval: (script, keys, args) => {
-      calls.push('eval')
-      return redis.eval(script, keys, args)
-    },
-  }
-  return {
-    redis: wrapped,
-    calls,
-    /** Stores wait until the returned function is called. */
-    holdStores() {
-      held = new Promise((resolve) => {
-        release = resolve
-      })
-      return () => release()
-    },
-  }
-}
 
 // sampling never fires here: a hot-key record would add a background request to the counts
 const QUIET = { HOT_KEY_SAMPLE_EVERY: '1000000' }
@@ -66,17 +33,17 @@ const drivers: Array<[string, () => RepositoryBackend]> = [
 describe.each(drivers)('round trips per route on %s', (_, makeBackend) => {
   let fx: CacheFixture
   let backend: RepositoryBackend
-  let recorded: ReturnType<typeof recordingRedis>
+  let recorded: ReturnType<typeof countingRedis>
   let api: Api
   let redisOnly: Api
   beforeAll(async () => {
     fx = await cacheFixture(undefined, makeBackend)
     backend = fx.backend
-    recorded = recordingRedis(fx.client())
+    recorded = countingRedis(fx.client())
     // one namespace: the second service (memory tier off) finds what the first stored
     const shared = { ...QUIET, CACHE_NAMESPACE: `rt-${Math.random().toString(36).slice(2)}` }
-    api = apiOver(backend, recorded.redis, shared)
-    redisOnly = apiOver(backend, recorded.redis, { ...shared, CACHE_MEMORY: 'off' })
+    api = apiOver(backend, recorded, shared)
+    redisOnly = apiOver(backend, recorded, { ...shared, CACHE_MEMORY: 'off' })
   })
   afterAll(() => fx?.close())
 
@@ -160,8 +127,8 @@ describe('background work after a response', () => {
   afterAll(() => fx?.close())
 
   it('never makes a request wait for another request’s background work', async () => {
-    const recorded = recordingRedis(fx.client())
-    const api = apiOver(fx.backend, recorded.redis, QUIET)
+    const recorded = countingRedis(fx.client())
+    const api = apiOver(fx.backend, recorded, QUIET)
     const client = await api.client(orgId('rt-others'), 'editor')
     const [first, second] = await Promise.all([
       client.post('/documents', { title: 'first' }),
@@ -177,8 +144,8 @@ describe('background work after a response', () => {
   })
 
   it('on Lambda waits for its own deferred store before returning, never for another request’s', async () => {
-    const recorded = recordingRedis(fx.client())
-    const lambdaApi = apiOver(fx.backend, recorded.redis, QUIET, 'lambda')
+    const recorded = countingRedis(fx.client())
+    const lambdaApi = apiOver(fx.backend, recorded, QUIET, 'lambda')
     const client = await lambdaApi.client(orgId('rt-lambda'), 'editor')
     const doc = (await (await client.post('/documents', { title: 'lambda' })).json()) as DocumentBody
     const other = (await (await client.post('/documents', { title: 'in memory' })).json()) as DocumentBody
