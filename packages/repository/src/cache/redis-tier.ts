@@ -28,6 +28,18 @@ return 1`
 const UNLOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0`
 
+/** An entry's text (null when absent) and the current generations of its tags: one MGET's answer. */
+export interface EntryLookup {
+  text: string | null
+  generations: string[]
+}
+
+/** A lock this caller took; its token lets only the holder release it. */
+export interface HeldLock {
+  key: string
+  token: string
+}
+
 export interface RedisTierOptions {
   timeoutMs: number
   breaker?: Partial<CircuitBreakerOptions>
@@ -51,10 +63,7 @@ export class RedisTier {
   }
 
   /** The entry's text and the generations of its tags, in one MGET. */
-  async lookup(
-    key: string,
-    generationKeys: string[],
-  ): Promise<{ text: string | null; generations: string[] } | undefined> {
+  async lookup(key: string, generationKeys: string[]): Promise<EntryLookup | undefined> {
     const values = await this.#call('mget', () => this.#redis.mget(key, ...generationKeys))
     if (!values) return undefined
     const [text, ...generations] = values
@@ -65,7 +74,7 @@ export class RedisTier {
     }
   }
 
-  async store(key: string, text: string, ttlMs: number, lock?: { key: string; token: string }): Promise<boolean> {
+  async store(key: string, text: string, ttlMs: number, lock?: HeldLock): Promise<boolean> {
     const done = lock
       ? await this.#call('store', () =>
           this.#redis.eval(STORE_AND_UNLOCK, [key, lock.key], [text, String(ttlMs), lock.token]),

@@ -23,6 +23,10 @@ export interface CacheStatsSnapshot {
   invalidations: { sent: number; failed: number; pending: number }
 }
 
+/** Stats are kept per query: the repository and operation that read (each has one query type). */
+export const queryName = (read: { repository: string; operation: string }): string =>
+  `${read.repository}.${read.operation}`
+
 const empty = (): TierCounters => ({ hits: 0, misses: 0, staleServed: 0, errors: 0 })
 
 export class CacheStats {

@@ -1,0 +1,82 @@
+/**
+ * What every part of the cache shares, built once from the options: the
+ * tiers, the TTLs and grace, the lock and test hooks, the stats, the logger,
+ * the key prefix and the tracker of background work. Each part (read path,
+ * load lock, invalidations, warm path) is handed this one object rather than
+ * copying the fields it needs, so each default is set in one place — like
+ * bentocache's cache stack.
+ */
+import { BackgroundWork } from '../background-work.ts'
+import type { Logger } from '../logger.ts'
+import { silentLogger } from '../logger.ts'
+import { CacheTiers } from './cache-tiers.ts'
+import { type CacheOptions, DEFAULT_TTL_MS, type LockOptions } from './config.ts'
+import { entryKey, generationKey, keyPrefix } from './keys.ts'
+import type { CachedRead } from './read-spec.ts'
+import { CacheStats } from './stats.ts'
+
+export class CacheContext {
+  readonly logger: Logger
+  readonly stats = new CacheStats()
+  readonly tiers: CacheTiers
+  /** How long past its TTL an entry is kept: served while it refreshes, or when the database fails. */
+  readonly graceMs: number
+  readonly staleWhileRevalidate: boolean
+  /** The Redis lock around a miss; undefined when off. */
+  readonly lock: LockOptions | undefined
+  readonly hooks: NonNullable<CacheOptions['hooks']>
+  readonly prefix: string
+  /** How long a generation counter lives in Redis after its last bump. */
+  readonly counterTtlMs: number
+  readonly #ttls: Record<string, number>
+  readonly #defaultTtlMs: number
+  readonly #background = new BackgroundWork()
+
+  constructor(options: CacheOptions) {
+    this.logger = options.logger ?? silentLogger
+    this.tiers = new CacheTiers(options, this.logger, this.stats)
+    this.#ttls = { ...DEFAULT_TTL_MS, ...options.ttlMs }
+    this.#defaultTtlMs = options.defaultTtlMs ?? 60_000
+    this.graceMs = options.graceMs ?? 300_000
+    this.staleWhileRevalidate = options.staleWhileRevalidate ?? true
+    this.lock = options.lock ? { ttlMs: 2_000, pollMs: 25, ...options.lock } : undefined
+    this.hooks = options.hooks ?? {}
+    this.prefix = keyPrefix(options.namespace)
+    // Counters outlive every entry stamped with them many times over (see BUMP in redis-tier.ts).
+    const longest = Math.max(this.#defaultTtlMs, ...Object.values(this.#ttls)) + this.graceMs
+    this.counterTtlMs = Math.max(24 * 3600_000, 4 * longest)
+  }
+
+  ttlFor(queryType: string): number {
+    return this.#ttls[queryType] ?? this.#defaultTtlMs
+  }
+
+  /** A read's TTL: its own if it has one, else its query type's. */
+  ttlOf(spec: CachedRead<unknown>): number {
+    return spec.ttlMs ?? this.ttlFor(spec.queryType)
+  }
+
+  /** The key of a read's entry, in every tier. */
+  keyOf(spec: CachedRead<unknown>): string {
+    return entryKey(spec.orgId, spec.repository, spec.operation, spec.params, this.prefix)
+  }
+
+  /** The Redis counters of an organization's tags, in the tags' order. */
+  generationKeysOf(orgId: string, tags: readonly string[]): string[] {
+    return tags.map((tag) => generationKey(orgId, tag, this.prefix))
+  }
+
+  /**
+   * Tracks work that runs past the answer and hands it to the read's
+   * `waitUntil`. Only with a `waitUntil`: `?.` skips its argument too, so
+   * without one the work runs untracked and `idle()` does not wait for it.
+   */
+  inBackground(work: Promise<unknown>, waitUntil?: (work: Promise<unknown>) => void): void {
+    waitUntil?.(this.#background.add(work))
+  }
+
+  /** Resolves when background work (refreshes, deferred stores) has finished. */
+  idle(): Promise<void> {
+    return this.#background.settled()
+  }
+}

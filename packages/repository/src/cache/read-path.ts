@@ -1,0 +1,155 @@
+/**
+ * The read algorithm, nearest tier first. Memory answers when its entry
+ * carries this isolate's current generations. Otherwise one read-through per
+ * key in this isolate: Redis (entry and generations in one MGET), then the
+ * database. An entry past its TTL but within its grace is served while one
+ * refresh runs (stale-while-revalidate), and served marked stale when the
+ * database fails. With the lock on, concurrent misses in many isolates make
+ * one query (`load-lock.ts`).
+ *
+ * A miss stamps the new entry with the generations it read *before* querying
+ * the database, so a write that commits meanwhile makes it dead on arrival.
+ */
+import type { CacheContext } from './cache-context.ts'
+import type { Invalidations } from './invalidations.ts'
+import { LoadLock } from './load-lock.ts'
+import type { CachedRead, ReadResult } from './read-spec.ts'
+import type { HeldLock } from './redis-tier.ts'
+import { queryName } from './stats.ts'
+import { decodeEntry, encodeEntry, type StoredEntry, sameGenerations } from './stored-entry.ts'
+
+export class ReadPath {
+  readonly #context: CacheContext
+  readonly #invalidations: Invalidations
+  readonly #loadLock: LoadLock | undefined
+  /** Reads (by key) and refreshes (by `key#refresh`) running in this isolate. */
+  readonly #inflight = new Map<string, Promise<ReadResult<unknown>>>()
+
+  constructor(context: CacheContext, invalidations: Invalidations) {
+    this.#context = context
+    this.#invalidations = invalidations
+    const redis = context.tiers.redis
+    this.#loadLock = redis && context.lock ? new LoadLock(context, redis, context.lock) : undefined
+  }
+
+  /**
+   * A memory hit is answered as a value, not a promise, so the facade's
+   * `read` settles as soon as with this code inline; anything else is the
+   * key's one read-through.
+   */
+  read<T>(spec: CachedRead<T>, key: string): ReadResult<T> | Promise<ReadResult<T>> {
+    const { memory } = this.#context.tiers
+    const local = this.#invalidations.localGenerations(spec.orgId, spec.tags)
+    const remembered = memory?.get(key)
+    if (remembered && sameGenerations(remembered.generations, local)) {
+      this.#context.stats.count('memory', queryName(spec), 'hits')
+      return { value: (decodeEntry(remembered.text) as StoredEntry).v as T, outcome: 'memory-hit' }
+    }
+    if (memory) this.#context.stats.count('memory', queryName(spec), 'misses')
+    // One load per key in this isolate: concurrent readers share its value or its error.
+    const running = this.#inflight.get(key)
+    if (running) return running as Promise<ReadResult<T>>
+    const reading = this.#readThrough(spec, key, local).finally(() => this.#inflight.delete(key))
+    this.#inflight.set(key, reading)
+    return reading
+  }
+
+  async #readThrough<T>(spec: CachedRead<T>, key: string, local: number[]): Promise<ReadResult<T>> {
+    const { tiers, stats } = this.#context
+    const redis = tiers.redis && !this.#invalidations.pendingFor(spec.orgId, spec.tags) ? tiers.redis : undefined
+    const generationKeys = this.#context.generationKeysOf(spec.orgId, spec.tags)
+    let found = redis ? await redis.lookup(key, generationKeys) : undefined
+    const ttlMs = this.#context.ttlOf(spec)
+    let stale: StoredEntry | undefined
+    const entry = found?.text ? decodeEntry(found.text) : undefined
+    if (found?.text && entry) {
+      if (sameGenerations(entry.g, found.generations)) {
+        const age = Date.now() - entry.t
+        if (age < entry.l) {
+          stats.count('redis', queryName(spec), 'hits')
+          tiers.memory?.set(key, { text: found.text, generations: local }, entry.l - age)
+          return { value: entry.v as T, outcome: 'redis-hit' }
+        }
+        if (age < entry.l + this.#context.graceMs) {
+          stale = entry
+          if (this.#context.staleWhileRevalidate) {
+            stats.count('redis', queryName(spec), 'staleServed')
+            this.#context.inBackground(this.#refresh(spec, key, local, found.generations, ttlMs), spec.waitUntil)
+            return { value: entry.v as T, outcome: 'stale' }
+          }
+        }
+      }
+    }
+    if (found) stats.count('redis', queryName(spec), 'misses')
+
+    let lock: HeldLock | undefined
+    if (redis && found && this.#loadLock) {
+      const outcome = await this.#loadLock.takeOrWait(spec, key, local, generationKeys)
+      if ('value' in outcome) return outcome
+      lock = outcome.lock
+      if (outcome.found) found = outcome.found
+    }
+
+    let value: T
+    try {
+      value = await spec.load()
+    } catch (error) {
+      if (lock && redis) this.#context.inBackground(redis.releaseLock(lock.key, lock.token), spec.waitUntil)
+      if (stale) {
+        // The database failed: serve what we had within its grace window, marked stale.
+        stats.count('redis', queryName(spec), 'staleServed')
+        return { value: stale.v as T, outcome: 'stale' }
+      }
+      throw error
+    }
+    await this.#context.hooks.beforeStore?.(key)
+    this.#remember(key, value, local, found?.generations, ttlMs, lock, spec.waitUntil)
+    return { value, outcome: 'miss' }
+  }
+
+  /** Stores a loaded value: in memory now, in Redis after the answer (one deferred write). */
+  #remember(
+    key: string,
+    value: unknown,
+    local: number[],
+    generations: string[] | undefined,
+    ttlMs: number,
+    lock: HeldLock | undefined,
+    waitUntil: ((work: Promise<unknown>) => void) | undefined,
+  ): void {
+    const { memory, redis } = this.#context.tiers
+    const text = encodeEntry(value, generations ?? [], ttlMs)
+    memory?.set(key, { text, generations: local }, ttlMs)
+    if (redis && generations) {
+      this.#context.inBackground(redis.store(key, text, ttlMs + this.#context.graceMs, lock), waitUntil)
+    }
+  }
+
+  /** Stale-while-revalidate: one refresh per key in this isolate; a failed one leaves the stale entry be. */
+  async #refresh<T>(
+    spec: CachedRead<T>,
+    key: string,
+    local: number[],
+    generations: string[],
+    ttlMs: number,
+  ): Promise<void> {
+    const refreshKey = `${key}#refresh`
+    if (this.#inflight.has(refreshKey)) return
+    const refreshing = (async () => {
+      const value = await spec.load()
+      this.#remember(key, value, local, generations, ttlMs, undefined, spec.waitUntil)
+      return { value, outcome: 'miss' as const }
+    })()
+    this.#inflight.set(refreshKey, refreshing)
+    try {
+      await refreshing
+    } catch (error) {
+      this.#context.logger.warn('cache refresh failed; the stale entry stays until its grace ends', {
+        queryType: spec.queryType,
+        reason: (error as Error)?.message,
+      })
+    } finally {
+      this.#inflight.delete(refreshKey)
+    }
+  }
+}
