@@ -10,7 +10,8 @@
  * problem+json answer (`http/problems.ts`).
  */
 import { OpenAPIHono } from '@hono/zod-openapi'
-import type { DatabaseLifetime, RepositoryFactory, RepositoryMetrics } from '@serverless-dal/repository'
+import type { DocumentsFactory } from '@serverless-dal/documents'
+import type { DatabaseLifetime, RepositoryMetrics } from '@serverless-dal/repository'
 import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { sql } from 'kysely'
@@ -25,7 +26,7 @@ import { topicRoutes } from './routes/topics.ts'
 
 export interface AppOptions {
   /** The isolate's repository factory. */
-  factory: RepositoryFactory
+  factory: DocumentsFactory
   /** The database lifetime the factory uses, for `/health`. */
   databases: DatabaseLifetime
   /** The isolate's metrics; each request records into an invocation of its own. */
@@ -99,7 +100,7 @@ function jsonBodies(maxSize: number): MiddlewareHandler {
 async function health(
   c: Context,
   databases: DatabaseLifetime,
-  factory: RepositoryFactory,
+  factory: DocumentsFactory,
   deferral: Deferral,
 ): Promise<Response> {
   const lease = databases.lease()

@@ -13,6 +13,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import { serve } from '@hono/node-server'
+import { documentsMigrations } from '@serverless-dal/documents'
 import { databaseConfigFromEnv, migrateConfigured, perProcessLifetime } from '@serverless-dal/repository'
 import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { Redis } from '@upstash/redis'
@@ -43,7 +44,7 @@ const where =
   config.driver === 'pglite' ? `embedded PGlite (${config.dataDir ?? 'memory'})` : `Postgres via ${config.driver}`
 console.log(`migrating ${where}…`)
 try {
-  await migrateConfigured(config, databases.lease().database, { pg })
+  await migrateConfigured(config, databases.lease().database, documentsMigrations, { pg })
 } catch (error) {
   console.error(`cannot start: ${(error as Error).message}`)
   await databases.dispose()

@@ -1,11 +1,6 @@
 /** Each request flushes one batch of its own metrics, whatever happened to it. */
-import {
-  type DatabaseLifetime,
-  type MetricsBatch,
-  RepositoryFactory,
-  RepositoryMetrics,
-  silentLogger,
-} from '@serverless-dal/repository'
+import { createDocumentsFactory } from '@serverless-dal/documents'
+import { type DatabaseLifetime, type MetricsBatch, RepositoryMetrics, silentLogger } from '@serverless-dal/repository'
 import { describe, expect, it } from 'vitest'
 import { createApp } from './app.ts'
 
@@ -14,7 +9,7 @@ function appWithRecordedMetrics(databases: DatabaseLifetime) {
   const metrics = new RepositoryMetrics({ sink: { publish: (batch) => batches.push(batch) } })
   metrics.startInvocation().flush() // the cold start
   batches.length = 0
-  const factory = new RepositoryFactory({ database: databases, cache: false, metrics, logger: silentLogger })
+  const factory = createDocumentsFactory({ database: databases, cache: false, metrics, logger: silentLogger })
   return { app: createApp({ databases, metrics, factory, jwtSecret: 'request-metrics-test-secret' }), batches }
 }
 

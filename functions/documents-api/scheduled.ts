@@ -6,12 +6,11 @@
  * invocation, flushed in `finally` whatever happens, and it logs one
  * structured line with what it did.
  */
+import { type DocumentsFactory, warmDocuments } from '@serverless-dal/documents'
 import {
   type DatabaseLifetime,
   purgeExpiredIdempotencyKeys,
-  type RepositoryFactory,
   type RepositoryMetrics,
-  runWarmJob,
   type WarmOptions,
   type WarmReport,
 } from '@serverless-dal/repository'
@@ -23,7 +22,7 @@ export interface ScheduledResult {
 
 export interface ScheduledService {
   databases: DatabaseLifetime
-  factory: RepositoryFactory
+  factory: DocumentsFactory
   metrics: RepositoryMetrics
 }
 
@@ -44,7 +43,7 @@ export async function runScheduled(
       return 0
     })
     invocation.count('IdempotencyKeysPurged', undefined, purged)
-    const warm = await runWarmJob(factory, { ...warmOptions, metrics: invocation })
+    const warm = await warmDocuments(factory, { ...warmOptions, metrics: invocation })
     const result = { purgedIdempotencyKeys: purged, warm }
     console.log(JSON.stringify({ level: 'info', message: 'scheduled run', trigger, ...result }))
     return result

@@ -3,12 +3,12 @@
  * start: organization `acme` with a few documents, topics, links and a
  * summary, so that every route has something to show.
  */
-import type { RepositoryFactory } from '@serverless-dal/repository'
+import type { DocumentsFactory } from '@serverless-dal/documents'
 
 export const SAMPLE_ORG = 'acme'
 
 /** Seeds `acme` unless it already has documents; returns how many it created. */
-export async function seedSampleData(factory: RepositoryFactory): Promise<number> {
+export async function seedSampleData(factory: DocumentsFactory): Promise<number> {
   const repos = factory.forTenant({ orgId: SAMPLE_ORG, role: 'admin' })
   try {
     if ((await repos.documents.count()) > 0) return 0

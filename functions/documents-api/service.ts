@@ -3,12 +3,12 @@
  * database lifetime (by runtime), metrics, the repository factory with its
  * cache (Redis when the entry passes a client), and the Hono app.
  */
+import { createDocumentsFactory } from '@serverless-dal/documents'
 import {
   BackgroundWork,
   type CursorSigner,
   type DatabaseLifetime,
   type RedisLike,
-  RepositoryFactory,
   type Runtime,
 } from '@serverless-dal/repository'
 import { createApp } from './app.ts'
@@ -45,7 +45,7 @@ export interface ServiceOptions {
 export function createService({ env, runtime, databases, jwtSecret, redis, signCursorsWith }: ServiceOptions) {
   const cursorSecret = env.CURSOR_SECRET || `cursor:${jwtSecret}`
   const metrics = metricsFromEnv(env)
-  const factory = new RepositoryFactory({
+  const factory = createDocumentsFactory({
     database: databases,
     runtime,
     metrics,

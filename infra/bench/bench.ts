@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import os, { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type DB, documentsMigrations } from '@serverless-dal/documents'
 import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
 import { createService } from '@serverless-dal/documents-api/service.ts'
 import { startNeonStandIn, startUpstashBridge } from '@serverless-dal/local-services'
@@ -28,7 +29,7 @@ import {
 } from '@serverless-dal/repository'
 import { Redis } from '@upstash/redis'
 import { build } from 'esbuild'
-import { admin, median } from '../../packages/repository/bench/local-services.ts'
+import { admin, median } from '../../packages/documents/bench/local-services.ts'
 import { buildAll } from '../build/build.ts'
 import { runLatencyBench } from './latency/latency-bench.ts'
 import { latencyChart, latencyMarkdown } from './latency/latency-report.ts'
@@ -65,8 +66,8 @@ const lifetime = perProcessLifetime(config, {
     roundTrips += 1
   },
 })
-await migrateToLatest(lifetime.lease().database.db)
-const raw = createDatabase(config)
+await migrateToLatest(lifetime.lease().database.db, documentsMigrations)
+const raw = createDatabase<DB>(config)
 const upstash = new Redis({ url: bridge.url, token: bridge.token, enableTelemetry: false })
 const redis: RedisLike = upstash
 const namespace = `bench-${Date.now().toString(36)}`

@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { documentsMigrations } from '@serverless-dal/documents'
 import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
 import { DEVELOPMENT_JWT_SECRET, signToken } from '../../functions/documents-api/http/auth.ts'
 import { OFFLINE_WRANGLER } from '../build/build.ts'
@@ -52,7 +53,7 @@ const database = createDatabase({
   connectionString: env.DATABASE_URL as string,
   proxy: { webSocketUrl: env.NEON_WS_PROXY as string },
 })
-await migrateToLatest(database.db)
+await migrateToLatest(database.db, documentsMigrations)
 await database.dispose()
 
 const vars: Record<string, string> = { ...env, JWT_SECRET: jwtSecret }

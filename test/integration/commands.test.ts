@@ -49,7 +49,7 @@ describe('npm run services and npm run db:migrate', () => {
 
   it('migrates DATABASE_URL through them, reports status, and reverts', async () => {
     const env = envLines(services.stdout())
-    const up = await runScript('packages/repository/bin/migrate.ts', ['up'], env)
+    const up = await runScript('packages/documents/bin/migrate.ts', ['up'], env)
     expect(up).toMatchObject({
       code: 0,
       stdout:
@@ -57,10 +57,10 @@ describe('npm run services and npm run db:migrate', () => {
         'applied 0004-idempotency-results\n',
     })
 
-    const again = await runScript('packages/repository/bin/migrate.ts', [], env)
+    const again = await runScript('packages/documents/bin/migrate.ts', [], env)
     expect(again.stdout).toBe('already up to date\n')
 
-    const status = await runScript('packages/repository/bin/migrate.ts', ['status'], env)
+    const status = await runScript('packages/documents/bin/migrate.ts', ['status'], env)
     expect(status.stdout).toBe(
       'applied  0001-initial-schema\napplied  0002-row-level-security\napplied  0003-idempotency-keys\n' +
         'applied  0004-idempotency-results\n',
@@ -76,19 +76,19 @@ describe('npm run services and npm run db:migrate', () => {
     expect(rows).toEqual([{ n: 0 }])
     await database.dispose()
 
-    const down = await runScript('packages/repository/bin/migrate.ts', ['down'], env)
+    const down = await runScript('packages/documents/bin/migrate.ts', ['down'], env)
     expect(down).toMatchObject({ code: 0, stdout: 'reverted 0004-idempotency-results\n' })
   })
 
   it('migrates a plain postgres:// URL through node-postgres, and names host, port and cause when it cannot', async () => {
     const plain = await createScratchDatabase('plain')
     try {
-      const up = await runScript('packages/repository/bin/migrate.ts', ['up'], { DATABASE_URL: plain.url })
+      const up = await runScript('packages/documents/bin/migrate.ts', ['up'], { DATABASE_URL: plain.url })
       expect(up).toMatchObject({ code: 0, stdout: expect.stringMatching(/^applied 0001-initial-schema\n/) })
     } finally {
       await plain.drop()
     }
-    const refused = await runScript('packages/repository/bin/migrate.ts', ['up'], {
+    const refused = await runScript('packages/documents/bin/migrate.ts', ['up'], {
       DATABASE_URL: 'postgres://postgres:secret@127.0.0.1:1/nowhere',
     })
     expect(refused.code).toBe(1)
@@ -97,8 +97,8 @@ describe('npm run services and npm run db:migrate', () => {
   })
 
   it('refuses an unknown migrate command and a missing DATABASE_URL', async () => {
-    expect((await runScript('packages/repository/bin/migrate.ts', ['sideways'], {})).code).toBe(2)
-    const missing = await runScript('packages/repository/bin/migrate.ts', ['up'], {
+    expect((await runScript('packages/documents/bin/migrate.ts', ['sideways'], {})).code).toBe(2)
+    const missing = await runScript('packages/documents/bin/migrate.ts', ['up'], {
       DATABASE_URL: '',
       PGLITE_DATA_DIR: '',
     })

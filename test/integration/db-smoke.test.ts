@@ -2,7 +2,8 @@
  * One contract, two backends: the schema and the database layer behave the
  * same on the embedded PGlite and on real Postgres through the Neon driver.
  */
-import type { Database, DB } from '@serverless-dal/repository'
+import type { DB } from '@serverless-dal/documents'
+import type { Database } from '@serverless-dal/repository'
 import { AbortedTransactionError, type Kysely, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { backends } from '../support/backends.ts'

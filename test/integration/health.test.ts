@@ -1,13 +1,9 @@
 /** /health reports the database as it is, through the app every runtime shares. */
+
+import { createDocumentsFactory } from '@serverless-dal/documents'
 import { createApp } from '@serverless-dal/documents-api/app.ts'
 import { startNeonStandIn } from '@serverless-dal/local-services'
-import {
-  type DatabaseLifetime,
-  perRequestLifetime,
-  RepositoryFactory,
-  RepositoryMetrics,
-  silentLogger,
-} from '@serverless-dal/repository'
+import { type DatabaseLifetime, perRequestLifetime, RepositoryMetrics, silentLogger } from '@serverless-dal/repository'
 import { describe, expect, it } from 'vitest'
 import { createScratchDatabase } from '../support/postgres.ts'
 
@@ -51,6 +47,6 @@ describe('GET /health', () => {
 
 function appFor(databases: DatabaseLifetime) {
   const metrics = new RepositoryMetrics()
-  const factory = new RepositoryFactory({ database: databases, cache: false, metrics, logger: silentLogger })
+  const factory = createDocumentsFactory({ database: databases, cache: false, metrics, logger: silentLogger })
   return createApp({ databases, metrics, factory, jwtSecret: 'health-test-secret' })
 }

@@ -10,6 +10,7 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { documentsMigrations } from '@serverless-dal/documents'
 import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
 import {
   type NeonStandIn,
@@ -76,7 +77,7 @@ beforeAll(async () => {
     connectionString: scratch.url,
     proxy: { webSocketUrl: neon.webSocketUrl },
   })
-  await migrateToLatest(database.db)
+  await migrateToLatest(database.db, documentsMigrations)
   await database.dispose()
   // The entry reads its configuration at init, as Lambda runs it.
   const entry = await import(pathToFileURL(outfile).href)

@@ -1,4 +1,6 @@
 /** Migrations up, down, and up again, on an empty database and on PGlite. */
+
+import { documentsMigrations } from '@serverless-dal/documents'
 import { startNeonStandIn } from '@serverless-dal/local-services'
 import {
   appliedMigrations,
@@ -7,7 +9,6 @@ import {
   migrateDown,
   migrateToEmpty,
   migrateToLatest,
-  migrations,
 } from '@serverless-dal/repository'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
@@ -43,37 +44,37 @@ const POLICIES = TABLES.map((table) => `${table}.${table}_tenant_isolation`)
 
 async function upDownUp(database: Database) {
   expect(await userTables(database)).toEqual([])
-  const up = await migrateToLatest(database.db)
+  const up = await migrateToLatest(database.db, documentsMigrations)
   expect(up.map((r) => [r.migrationName, r.direction, r.status])).toEqual(
-    Object.keys(migrations).map((name) => [name, 'Up', 'Success']),
+    Object.keys(documentsMigrations).map((name) => [name, 'Up', 'Success']),
   )
   expect(await userTables(database)).toEqual(TABLES)
-  expect(await migrateToLatest(database.db)).toEqual([]) // idempotent
+  expect(await migrateToLatest(database.db, documentsMigrations)).toEqual([]) // idempotent
 
   expect(await policies(database)).toEqual(POLICIES)
 
   // one step down gives keys their response columns back, the next drops the keys, the next removes
   // row-level security and keeps the tables
-  const down = await migrateDown(database.db)
+  const down = await migrateDown(database.db, documentsMigrations)
   expect(down.map((r) => [r.migrationName, r.direction, r.status])).toEqual([
     ['0004-idempotency-results', 'Down', 'Success'],
   ])
   expect(await userTables(database)).toEqual(TABLES)
-  await migrateDown(database.db)
+  await migrateDown(database.db, documentsMigrations)
   expect(await userTables(database)).toEqual(TABLES_BEFORE_IDEMPOTENCY)
-  await migrateDown(database.db)
+  await migrateDown(database.db, documentsMigrations)
   expect(await policies(database)).toEqual([])
   expect(await userTables(database)).toEqual(TABLES_BEFORE_IDEMPOTENCY)
 
   // all the way down leaves an empty schema
-  await migrateToEmpty(database.db)
+  await migrateToEmpty(database.db, documentsMigrations)
   expect(await userTables(database)).toEqual([])
-  expect(await appliedMigrations(database.db)).toEqual([])
+  expect(await appliedMigrations(database.db, documentsMigrations)).toEqual([])
 
-  await migrateToLatest(database.db)
+  await migrateToLatest(database.db, documentsMigrations)
   expect(await userTables(database)).toEqual(TABLES)
   expect(await policies(database)).toEqual(POLICIES)
-  expect(await appliedMigrations(database.db)).toEqual(Object.keys(migrations))
+  expect(await appliedMigrations(database.db, documentsMigrations)).toEqual(Object.keys(documentsMigrations))
 }
 
 describe('migrations', () => {

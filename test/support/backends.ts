@@ -2,6 +2,8 @@
  * The database backends a contract suite runs against: the embedded PGlite and
  * real Postgres through the Neon driver and the local stand-in.
  */
+
+import { documentsMigrations } from '@serverless-dal/documents'
 import { type NeonStandIn, startNeonStandIn } from '@serverless-dal/local-services'
 import { createDatabase, type Database, migrateToLatest } from '@serverless-dal/repository'
 import { createScratchDatabase, type ScratchDatabase } from './postgres.ts'
@@ -19,7 +21,7 @@ export function pgliteBackend(): Backend {
     name: 'pglite',
     async open() {
       database = createDatabase({ driver: 'pglite' })
-      await migrateToLatest(database.db)
+      await migrateToLatest(database.db, documentsMigrations)
       return database
     },
     async close() {
@@ -42,7 +44,7 @@ export function neonBackend(): Backend {
         connectionString: scratch.url,
         proxy: { webSocketUrl: neon.webSocketUrl, httpEndpoint: neon.httpEndpoint },
       })
-      await migrateToLatest(database.db)
+      await migrateToLatest(database.db, documentsMigrations)
       return database
     },
     async close() {

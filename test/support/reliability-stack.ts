@@ -5,6 +5,7 @@
  * restart), and the documents API over them as the Node entry builds it.
  */
 
+import { documentsMigrations } from '@serverless-dal/documents'
 import type { ServiceEnv } from '@serverless-dal/documents-api/service.ts'
 import { startNeonStandIn, startUpstashBridge, type UpstashBridge } from '@serverless-dal/local-services'
 import { migrateToLatest, perProcessLifetime } from '@serverless-dal/repository'
@@ -27,7 +28,7 @@ export async function reliabilityStack(label: string, env: ServiceEnv = {}) {
     proxy: { webSocketUrl: neon.webSocketUrl },
     connectionTimeoutMs: 1_000,
   })
-  await migrateToLatest(databases.lease().database.db)
+  await migrateToLatest(databases.lease().database.db, documentsMigrations)
   const redis = new Redis({ url: bridge.url, token: bridge.token, enableTelemetry: false, retry: false })
   const api = apiOver({ lifetime: databases }, redis, env)
   /** Direct SQL to the scratch database, beside the stack, for checking rows. */

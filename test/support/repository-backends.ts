@@ -5,14 +5,19 @@
  * Each gives factories over one migrated database and records every
  * statement it runs and every round trip it makes.
  */
+
+import {
+  createDocumentsFactory,
+  type DocumentsFactory,
+  type DocumentsFactoryConfig,
+  documentsMigrations,
+} from '@serverless-dal/documents'
 import { type NeonStandIn, startNeonStandIn } from '@serverless-dal/local-services'
 import {
   type DatabaseConfig,
   type DatabaseLifetime,
   migrateConfigured,
   perProcessLifetime,
-  RepositoryFactory,
-  type RepositoryFactoryConfig,
   type Statement,
   silentLogger,
 } from '@serverless-dal/repository'
@@ -34,7 +39,7 @@ export interface RepositoryBackend {
   clearQueries(): void
   setup(): Promise<void>
   /** A factory over the backend's database; settings may differ per factory. */
-  factory(overrides?: Partial<RepositoryFactoryConfig>): RepositoryFactory
+  factory(overrides?: Partial<DocumentsFactoryConfig>): DocumentsFactory
   /** The database's URL (Postgres only), for a second, independent connection. */
   readonly url: string | undefined
   /** How the backend reaches its database (for another handle with other settings). */
@@ -78,12 +83,12 @@ function backend(name: string, driver: DatabaseConfig['driver'], open: () => Pro
         onRoundTrip: (statements: readonly Statement[]) => roundTrips.push([...statements]),
       }
       lifetime = perProcessLifetime(opened.config, options)
-      await migrateConfigured(opened.config, lifetime.lease().database, { pg })
+      await migrateConfigured(opened.config, lifetime.lease().database, documentsMigrations, { pg })
       self.clearQueries() // what the tests count starts after the migrations
     },
     factory(overrides = {}) {
       if (!lifetime) throw new Error('call setup() first')
-      return new RepositoryFactory({
+      return createDocumentsFactory({
         database: lifetime,
         cursorSecret: 'contract-suite-cursor-secret',
         logger: silentLogger,

@@ -5,6 +5,7 @@
  * through the real Neon driver and the local stand-in (HTTP batches, and
  * WebSockets where a transaction is interactive).
  */
+import { documentsMigrations } from '@serverless-dal/documents'
 import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
 import type { TestProject } from 'vitest/node'
 import { createScratchDatabase } from './postgres.ts'
@@ -32,7 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     connectionString: env.DATABASE_URL as string,
     proxy: { webSocketUrl: env.NEON_WS_PROXY as string },
   })
-  await migrateToLatest(database.db)
+  await migrateToLatest(database.db, documentsMigrations)
   await database.dispose()
   project.provide('databaseUrl', env.DATABASE_URL as string)
   project.provide('neonWsProxy', env.NEON_WS_PROXY as string)

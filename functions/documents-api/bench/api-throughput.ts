@@ -16,7 +16,7 @@ import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildAll } from '../../../infra/build/build.ts'
-import { median } from '../../../packages/repository/bench/local-services.ts'
+import { median } from '../../../packages/documents/bench/local-services.ts'
 import { DEVELOPMENT_JWT_SECRET, signToken } from '../http/auth.ts'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5)

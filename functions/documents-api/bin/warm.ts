@@ -6,6 +6,7 @@
  *
  *   WARM_BUDGET_MS  time budget (default 20 000);  JWT_SECRET as for the API
  */
+import { documentsMigrations } from '@serverless-dal/documents'
 import { databaseConfigFromEnv, migrateConfigured, perProcessLifetime } from '@serverless-dal/repository'
 import { Redis } from '@upstash/redis'
 import pg from 'pg'
@@ -20,7 +21,7 @@ if (!env.UPSTASH_REDIS_REST_URL || !env.UPSTASH_REDIS_REST_TOKEN) {
 }
 const config = databaseConfigFromEnv({ PGLITE_DATA_DIR: '.data/pglite', ...env }, { runtime: 'node' })
 const databases = perProcessLifetime(config, { pg })
-await migrateConfigured(config, databases.lease().database, { pg })
+await migrateConfigured(config, databases.lease().database, documentsMigrations, { pg })
 const service = createService({
   env: { POWERTOOLS_METRICS_DISABLED: 'true', ...env },
   runtime: 'node',

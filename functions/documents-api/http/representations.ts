@@ -1,5 +1,6 @@
 /** What the API sends for the package's rows: dates as ISO strings, topics always listed. */
-import type { DocumentInclude, DocumentRow, Page, RelatedDocument, Topic } from '@serverless-dal/repository'
+import type { DocumentInclude, DocumentRow, RelatedDocument, Topic } from '@serverless-dal/documents'
+import type { Page } from '@serverless-dal/repository'
 
 /** Topics always come with a document; summaries when `include=` names them. */
 export function includes(include: string | undefined): DocumentInclude[] {

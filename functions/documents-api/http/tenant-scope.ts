@@ -5,20 +5,21 @@
  * it (`after-response.ts`): the scope's own background work — its deferred
  * cache store — and on Workers its database finish after the response.
  */
-import type { CacheTier, InvocationMetrics, RepositoryFactory, TenantRepositories } from '@serverless-dal/repository'
+import type { DocumentsFactory, DocumentsScope } from '@serverless-dal/documents'
+import type { CacheTier, InvocationMetrics } from '@serverless-dal/repository'
 import type { MiddlewareHandler } from 'hono'
 import { afterResponse, type Deferral } from './after-response.ts'
 import type { AuthVariables } from './auth.ts'
 
 export type ScopeVariables = AuthVariables & {
-  repos: TenantRepositories
+  repos: DocumentsScope
   metrics: InvocationMetrics
   /** The cache tiers configured, for `Cache-Status`. */
   cacheTiers: readonly CacheTier[]
 }
 
 export function tenantScope(
-  factory: RepositoryFactory,
+  factory: DocumentsFactory,
   deferral: Deferral,
 ): MiddlewareHandler<{ Variables: ScopeVariables }> {
   const cacheTiers = factory.cache?.tiers ?? []

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
 import { type DelayProxy, startDelayProxy, startNeonStandIn, startUpstashBridge } from '@serverless-dal/local-services'
-import { admin, median } from '../../../packages/repository/bench/local-services.ts'
+import { admin, median } from '../../../packages/documents/bench/local-services.ts'
 import { migrateVersion, nodeTarget, type ServiceEnv, type Target, workerdTarget } from './targets.ts'
 import { buildVersions } from './versions.ts'
 

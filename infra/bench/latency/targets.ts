@@ -37,7 +37,8 @@ interface NodeModule {
   perProcessLifetime(config: unknown): { dispose(): Promise<void> }
   databaseConfigFromEnv(env: ServiceEnv): unknown
   createDatabase(config: unknown): { db: unknown; dispose(): Promise<void> }
-  migrateToLatest(db: unknown): Promise<unknown>
+  /** Applies the version's own migrations. */
+  migrate(db: unknown): Promise<unknown>
 }
 
 /** Migrates the database `env` names with the version's own migrations (each version has its own database). */
@@ -45,7 +46,7 @@ export async function migrateVersion(version: Version, env: ServiceEnv): Promise
   const module = (await import(version.nodeModule)) as NodeModule
   const database = module.createDatabase(module.databaseConfigFromEnv(env))
   try {
-    await module.migrateToLatest(database.db)
+    await module.migrate(database.db)
   } finally {
     await database.dispose()
   }

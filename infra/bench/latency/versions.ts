@@ -6,7 +6,7 @@
  * what `node.ts` uses to build the service, bundled the same way.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { type BuildOptions, build } from 'esbuild'
 import { LAMBDA_BUILD } from '../../build/build.ts'
@@ -34,7 +34,16 @@ const WORKER_BUILD: BuildOptions = {
 }
 
 const NODE_ENTRY = `export { createService } from './functions/documents-api/service.ts'
-export { createDatabase, databaseConfigFromEnv, migrateToLatest, perProcessLifetime } from '@serverless-dal/repository'`
+export { createDatabase, databaseConfigFromEnv, perProcessLifetime } from '@serverless-dal/repository'`
+
+/** `migrate(db)`: before the documents domain had a workspace of its own, the package migrated it alone. */
+const MIGRATE_ENTRY = {
+  package: `export { migrateToLatest as migrate } from '@serverless-dal/repository'`,
+  workspace: `import { documentsMigrations } from '@serverless-dal/documents'
+import { migrateToLatest } from '@serverless-dal/repository'
+import type { Kysely } from 'kysely'
+export const migrate = (db: Kysely<unknown>) => migrateToLatest(db, documentsMigrations)`,
+}
 
 export async function buildVersions(beforeRef: string, workDir: string): Promise<Version[]> {
   const beforeRoot = join(workDir, 'before')
@@ -46,6 +55,9 @@ export async function buildVersions(beforeRef: string, workDir: string): Promise
   mkdirSync(scope, { recursive: true })
   symlinkSync(join(beforeRoot, 'packages/repository'), join(scope, 'repository'))
   symlinkSync(join(beforeRoot, 'functions/documents-api'), join(scope, 'documents-api'))
+  if (existsSync(join(beforeRoot, 'packages/documents'))) {
+    symlinkSync(join(beforeRoot, 'packages/documents'), join(scope, 'documents'))
+  }
   symlinkSync(join(root, 'node_modules'), join(workDir, 'node_modules'))
   return Promise.all([bundle('before', beforeRoot, workDir), bundle('after', root, workDir)])
 }
@@ -60,7 +72,11 @@ async function bundle(name: Version['name'], tree: string, out: string): Promise
   })
   await build({
     ...LAMBDA_BUILD,
-    stdin: { contents: NODE_ENTRY, resolveDir: tree, loader: 'ts' },
+    stdin: {
+      contents: `${NODE_ENTRY}\n${existsSync(join(tree, 'packages/documents')) ? MIGRATE_ENTRY.workspace : MIGRATE_ENTRY.package}`,
+      resolveDir: tree,
+      loader: 'ts',
+    },
     // PGlite is loaded through a variable only when chosen; the bench always has a Postgres URL
     external: [...(LAMBDA_BUILD.external ?? []), '@electric-sql/pglite'],
     outfile: nodeModule,

@@ -1,16 +1,18 @@
 /**
- * The shared data-access package: tenant-scoped Kysely repositories, their
- * factory, transactions, errors, schema and migrations, and the database layer
- * over Neon (WebSocket pool or HTTP) and PGlite, the two-tier cache, and
- * metrics through a port (Powertools adapter: `./powertools`). Imports no runtime.
+ * The shared data-access package, generic over your Kysely schema:
+ * tenant-scoped repositories and their factory, cached reads declared as data,
+ * transactions, errors, migrations and the tenancy tables they need, the
+ * database layer over Neon (WebSocket pool or HTTP), node-postgres and PGlite,
+ * the two-tier cache, the warm job, and metrics through a port (Powertools
+ * adapter: `./powertools`). Imports no runtime.
  */
 
 export { BackgroundWork } from './background-work.ts'
-export { type CachedRead, CacheManager, type ReadResult } from './cache/cache-manager.ts'
+export { CacheManager } from './cache/cache-manager.ts'
 export type { CacheOptions, LockOptions, MemoryTierOptions } from './cache/config.ts'
-export { DEFAULT_TTL_MS } from './cache/config.ts'
 export type { HotKeyOptions, HotKeys, HotQuery } from './cache/hot-keys.ts'
 export { entryKey, generationKey } from './cache/keys.ts'
+export type { CachedRead, ReadCache, ReadResult, WarmOutcome } from './cache/port.ts'
 export type { RedisLike } from './cache/redis-like.ts'
 export type { CacheOutcome, CacheStatsSnapshot, CacheTier, TierCounters } from './cache/stats.ts'
 export * from './db/config.ts'
@@ -27,8 +29,9 @@ export type {
 export { parseInt8, parseInt8Array } from './db/type-parsers.ts'
 export { NestedTransactionError, TransactionsUnsupportedError } from './db/unit-connection.ts'
 export * from './errors.ts'
+export type { RepositoryClass, RepositoryClasses, RepositoryScope } from './factory/repository-classes.ts'
 export * from './factory/repository-factory.ts'
-export * from './factory/tenant-repositories.ts'
+export { type RecordedRead, type ScopeServices, TenantRepositories } from './factory/tenant-repositories.ts'
 export * from './logger.ts'
 export { EMF_LIMITS, type EmfLimits, type EmfObject, emfObjects } from './metrics/emf-limits.ts'
 export { instrument, type Measurable, measure } from './metrics/instrument.ts'
@@ -36,34 +39,49 @@ export type { Dimensions, InvocationMetrics } from './metrics/invocation-metrics
 export { DEFAULT_SLOW_QUERY_MS, type MetricsOptions, RepositoryMetrics } from './metrics/repository-metrics.ts'
 export type * from './metrics/sink.ts'
 export * from './migrations/index.ts'
-export {
-  type AnyChain,
-  type AnyDb,
-  type AnySelect,
-  BaseRepository,
-  type ReadOptions,
-  type RepositoryContext,
-  type UpdateOptions,
-  type WarmOutcome,
-} from './repositories/base-repository.ts'
+export { BaseRepository, type UpdateOptions, type WriteAction } from './repositories/base-repository.ts'
 export { type CursorSigner, webCryptoSigner } from './repositories/cursor-signer.ts'
-export type { ListOptions, Page, RepositoryDefinition, SortSpec } from './repositories/definition.ts'
-export * from './repositories/document-repository.ts'
-export type { FilterSpecs, RangeFilter, SearchFilter } from './repositories/filters.ts'
+export { canonicalInclude, type DeclaredRead, type ReadDeclaration } from './repositories/declared-reads.ts'
+export {
+  type Column,
+  defineRepository,
+  type ListOptions,
+  MAX_BATCH,
+  MAX_LIMIT,
+  type Page,
+  type RepositoryDefinition,
+  type SortSpec,
+  type TenantRow,
+  type TenantTable,
+} from './repositories/definition.ts'
+export type {
+  ColumnFilterSpec,
+  CustomFilterSpec,
+  FilterSpecs,
+  RangeFilter,
+  SearchFilter,
+} from './repositories/filters.ts'
 export {
   DEFAULT_IDEMPOTENCY_TTL_MS,
   type IdempotencyRequest,
   purgeExpiredIdempotencyKeys,
 } from './repositories/idempotency.ts'
-export { ReadRepository } from './repositories/read-repository.ts'
-export * from './repositories/summary-repository.ts'
-export * from './repositories/topic-repository.ts'
-export * from './schema/database.ts'
-export type * from './schema/rows.ts'
+export { type ReadOptions, ReadRepository } from './repositories/read-repository.ts'
+export type { RepositoryContext } from './repositories/repository-context.ts'
+export {
+  type TableChain,
+  type TableDb,
+  type TableSchema,
+  type TableSelect,
+  type TenantTableColumns,
+  tableDb,
+} from './repositories/table-db.ts'
+export { type TableTags, type Tag, tableTags } from './repositories/tags.ts'
+export type { ExtraColumns } from './repositories/write-statements.ts'
 export type { RetryPolicy } from './session/retry.ts'
 export type { OneStatement, TransactionOptions, UnitHooks } from './session/tenant-session.ts'
 export type { AfterCommitAction } from './session/transaction-frame.ts'
 export { APP_ROLE, ORGANIZATION_SETTING } from './tenancy/row-level-security.ts'
-export { ROLES, type Role, type TenantScope } from './tenancy/scope.ts'
-export { runWarmJob, type WarmOptions, type WarmReport } from './warm/warm-job.ts'
-export { DEFAULT_WARMERS, latestPublished, topicFirstPages, type Warmer } from './warm/warmers.ts'
+export { ORGANIZATION_ID_PATTERN, ROLES, type Role, type TenantScope } from './tenancy/scope.ts'
+export { createAppRole, createTenancyTables, isolateTenantTable, type TenancyTables } from './tenancy/tenancy-schema.ts'
+export { runWarmJob, type Warmer, type WarmOptions, type WarmReport } from './warm/warm-job.ts'

@@ -7,7 +7,7 @@
  * tenant middleware runs once per request, and a response never waits for
  * background work — its own on Node, anybody else's anywhere.
  */
-import type { RepositoryFactory } from '@serverless-dal/repository'
+import type { DocumentsFactory } from '@serverless-dal/documents'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type Api, apiOver, type DocumentBody } from '../../support/api.ts'
 import { type CacheFixture, cacheFixture, countingRedis } from '../../support/cache-fixtures.ts'
@@ -98,7 +98,7 @@ describe.each(drivers)('round trips per route on %s', (_, makeBackend) => {
   })
 
   it('runs the tenant middleware once per request', async () => {
-    const factory: RepositoryFactory = api.service.factory
+    const factory: DocumentsFactory = api.service.factory
     const scopes = vi.spyOn(factory, 'forTenant')
     const client = await api.client(orgId('rt-middleware'), 'editor')
     const requests = [

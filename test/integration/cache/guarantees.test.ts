@@ -3,12 +3,8 @@
  * the Upstash bridge and real Postgres through the Neon driver. Separate
  * factories stand for separate isolates sharing one Redis.
  */
-import {
-  type CacheOptions,
-  generationKey,
-  type RepositoryFactory,
-  type RepositoryFactoryConfig,
-} from '@serverless-dal/repository'
+import type { DocumentsFactory, DocumentsFactoryConfig } from '@serverless-dal/documents'
+import { type CacheOptions, entryKey, generationKey } from '@serverless-dal/repository'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CacheFixture, cacheFixture, documentReads, PATIENT } from '../../support/cache-fixtures.ts'
 import { orgId } from '../../support/repository-backends.ts'
@@ -20,14 +16,11 @@ beforeAll(async () => {
 afterAll(() => fx?.close())
 
 /** A factory standing for one isolate, with its own memory tier, over the shared Redis. */
-function isolate(
-  cache: Partial<CacheOptions> = {},
-  overrides: Partial<RepositoryFactoryConfig> = {},
-): RepositoryFactory {
+function isolate(cache: Partial<CacheOptions> = {}, overrides: Partial<DocumentsFactoryConfig> = {}): DocumentsFactory {
   return fx.backend.factory({ cache: { redis: fx.client(), ...PATIENT, ...cache }, ...overrides })
 }
 
-const editorOf = (factory: RepositoryFactory, org: string) => factory.forTenant({ orgId: org, role: 'admin' })
+const editorOf = (factory: DocumentsFactory, org: string) => factory.forTenant({ orgId: org, role: 'admin' })
 
 describe('guarantee 1: TTL per query type', () => {
   it("serves an entry until its query type's TTL, then revalidates", async () => {
@@ -43,7 +36,35 @@ describe('guarantee 1: TTL per query type', () => {
     await factory.cache?.idle()
     await repos.documents.findById(doc.id)
     expect(repos.cacheOutcomes).toEqual(['miss', 'redis-hit', 'stale', 'redis-hit'])
-    expect(factory.cache?.ttlFor('related')).toBe(300_000) // complex queries live longer by default
+  })
+
+  it('gives each read the TTL its declaration names (complex ones live longer), unless the options name its query type', async () => {
+    const graceMs = 10_000
+    const storedTtl = async (options: Partial<CacheOptions>) => {
+      const org = orgId('declared-ttl')
+      const factory = isolate({ memory: false, graceMs, ...options })
+      const repos = editorOf(factory, org)
+      const doc = await repos.documents.create({ title: 'ttl' })
+      await repos.documents.findById(doc.id)
+      await repos.documents.findRelatedDocuments(doc.id)
+      await factory.cache?.idle()
+      const pttl = (operation: string, params: object) =>
+        fx.client().pttl(entryKey(org, 'documents', operation, params))
+      // Redis keeps an entry for its TTL plus the grace window
+      return {
+        findById: (await pttl('findById', { id: doc.id })) - graceMs,
+        related: (await pttl('findRelatedDocuments', { id: doc.id, maxDepth: 2 })) - graceMs,
+      }
+    }
+    const declared = await storedTtl({})
+    expect(declared.findById).toBeGreaterThan(55_000)
+    expect(declared.findById).toBeLessThanOrEqual(60_000)
+    expect(declared.related).toBeGreaterThan(295_000)
+    expect(declared.related).toBeLessThanOrEqual(300_000)
+    const configured = await storedTtl({ ttlMs: { related: 20_000 } })
+    expect(configured.related).toBeGreaterThan(15_000)
+    expect(configured.related).toBeLessThanOrEqual(20_000)
+    expect(configured.findById).toBeGreaterThan(55_000)
   })
 })
 

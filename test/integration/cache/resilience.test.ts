@@ -3,8 +3,10 @@
  * database can answer; stale entries are served while revalidating and,
  * within the grace window, when the database is down.
  */
+
+import type { DocumentsFactory } from '@serverless-dal/documents'
 import { startNeonStandIn } from '@serverless-dal/local-services'
-import { type RepositoryFactory, TransientError } from '@serverless-dal/repository'
+import { TransientError } from '@serverless-dal/repository'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CacheFixture, cacheFixture, type Fault, faultyRedis, PATIENT } from '../../support/cache-fixtures.ts'
 import { privateRedis } from '../../support/redis.ts'
@@ -16,7 +18,7 @@ beforeAll(async () => {
 })
 afterAll(() => fx?.close())
 
-const admin = (factory: RepositoryFactory, org: string) => factory.forTenant({ orgId: org, role: 'admin' })
+const admin = (factory: DocumentsFactory, org: string) => factory.forTenant({ orgId: org, role: 'admin' })
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('guarantee 5: Redis unreachable, slow or erroring never fails a read', () => {

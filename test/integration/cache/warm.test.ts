@@ -4,7 +4,8 @@
  * budget, once per key across concurrent runs, never across tenants, and
  * failing soft when Redis or Postgres is down.
  */
-import { type CacheOptions, RepositoryFactory, runWarmJob, silentLogger, type Warmer } from '@serverless-dal/repository'
+import { createDocumentsFactory, type DocumentsScope, warmDocuments } from '@serverless-dal/documents'
+import { type CacheOptions, silentLogger, type Warmer } from '@serverless-dal/repository'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CacheFixture, cacheFixture, documentReads, faultyRedis, PATIENT } from '../../support/cache-fixtures.ts'
@@ -28,7 +29,7 @@ function isolates(cache: Partial<CacheOptions> = {}) {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-const NO_WARMERS: Warmer[] = []
+const NO_WARMERS: Warmer<DocumentsScope>[] = []
 
 describe('the warm job', () => {
   it('keeps hot keys warm: after a run, reads past their first TTL are Redis hits with no query', async () => {
@@ -42,7 +43,7 @@ describe('the warm job', () => {
     await app.cache?.idle()
 
     await sleep(700)
-    const report = await runWarmJob(make(), { budgetMs: 5_000 })
+    const report = await warmDocuments(make(), { budgetMs: 5_000 })
     expect(report).toMatchObject({ tenants: 1, failed: 0, redisUnavailable: false, stoppedByBudget: false })
     expect(report.warmed).toBeGreaterThanOrEqual(2) // the hot findById and the latest published page
 
@@ -66,8 +67,8 @@ describe('the warm job', () => {
     await app.cache?.idle()
 
     const [first, second] = await Promise.all([
-      runWarmJob(make(), { warmers: NO_WARMERS }),
-      runWarmJob(make(), { warmers: NO_WARMERS }),
+      warmDocuments(make(), { warmers: NO_WARMERS }),
+      warmDocuments(make(), { warmers: NO_WARMERS }),
     ])
     expect(first.warmed + second.warmed).toBe(3)
     expect(first.skipped + second.skipped).toBe(3)
@@ -83,14 +84,14 @@ describe('the warm job', () => {
     await repos.documents.findById(doc.id)
     await app.cache?.idle()
 
-    const slow: Warmer = {
+    const slow: Warmer<DocumentsScope> = {
       name: 'slow',
       run: async (read) => {
         await sql`select pg_sleep(3)`.execute(read.db)
       },
     }
     const started = Date.now()
-    const report = await runWarmJob(make(), { budgetMs: 400, concurrency: 1, warmers: [slow, slow] })
+    const report = await warmDocuments(make(), { budgetMs: 400, concurrency: 1, warmers: [slow, slow] })
     expect(Date.now() - started).toBeLessThan(1_500)
     expect(report.stoppedByBudget).toBe(true)
     expect(report.durationMs).toBeLessThan(1_500)
@@ -108,7 +109,7 @@ describe('the warm job', () => {
     await expect(mine.documents.findById(theirs.id)).rejects.toThrow()
     await app.cache?.idle()
 
-    const report = await runWarmJob(make(), { warmers: NO_WARMERS })
+    const report = await warmDocuments(make(), { warmers: NO_WARMERS })
     expect(report.warmed).toBe(1) // a's own document
     expect(report.skipped).toBe(1) // b's id, in a's scope: not found, nothing stored
     expect(report.failed).toBe(0)
@@ -126,7 +127,7 @@ describe('the warm job', () => {
       cache: { redis: faultyRedis(fx.client(), fault), breaker: { failureThreshold: 1 } },
       logger: silentLogger,
     })
-    const report = await runWarmJob(broken)
+    const report = await warmDocuments(broken)
     expect(report).toMatchObject({ redisUnavailable: true, warmed: 0, failed: 0, tenants: 0 })
     expect(fault.calls).toBe(1)
   })
@@ -146,13 +147,13 @@ describe('the warm job', () => {
 
     const down = await unreachableDatabase()
     try {
-      const unreachable = new RepositoryFactory({
+      const unreachable = createDocumentsFactory({
         database: down.lifetime,
         cache: { redis: fx.client(), namespace, ...PATIENT },
         logger: silentLogger,
         cursorSecret: 'warm-tests-cursor-secret',
       })
-      const report = await runWarmJob(unreachable, { warmers: NO_WARMERS })
+      const report = await warmDocuments(unreachable, { warmers: NO_WARMERS })
       expect(report.warmed).toBe(0)
       expect(report.failed).toBeGreaterThanOrEqual(1)
       const after = await Promise.all((await keys()).map((key) => redis.get(key)))

@@ -2,14 +2,14 @@
  * The repositories read through the cache and every write invalidates what
  * it can affect: graph walks, by-topic pages, eager-loaded relations.
  */
-import type { RepositoryFactory, TenantRepositories } from '@serverless-dal/repository'
+import type { DocumentsFactory, DocumentsScope } from '@serverless-dal/documents'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CacheFixture, cacheFixture, PATIENT } from '../../support/cache-fixtures.ts'
 import { orgId } from '../../support/repository-backends.ts'
 
 let fx: CacheFixture
-let factory: RepositoryFactory
-let reader: RepositoryFactory
+let factory: DocumentsFactory
+let reader: DocumentsFactory
 beforeAll(async () => {
   fx = await cacheFixture()
   factory = fx.backend.factory({ cache: { redis: fx.client(), ...PATIENT } })
@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(() => fx?.close())
 
 /** Reads twice through the other isolate: the second answer must be a cache hit equal to the first. */
-async function readTwice<T>(read: (repos: TenantRepositories) => Promise<T>, org: string): Promise<T> {
+async function readTwice<T>(read: (repos: DocumentsScope) => Promise<T>, org: string): Promise<T> {
   const repos = reader.forTenant({ orgId: org, role: 'viewer' })
   const first = await read(repos)
   await reader.cache?.idle()

@@ -4,15 +4,13 @@
  * Powertools writes the EMF lines, and every line is checked against the EMF
  * specification.
  */
+import type { DB, Document, DocumentsFactory, DocumentsScope } from '@serverless-dal/documents'
 import {
-  type AnyDb,
   BaseRepository,
   instrument,
   type Logger,
   type RepositoryContext,
-  type RepositoryFactory,
   RepositoryMetrics,
-  type TenantRepositories,
 } from '@serverless-dal/repository'
 import { PowertoolsMetricsSink } from '@serverless-dal/repository/powertools'
 import { sql } from 'kysely'
@@ -24,8 +22,8 @@ import { orgId } from '../../support/repository-backends.ts'
 const NAMESPACE = 'ServerlessDalTest'
 
 /** A repository of the test's own: one line (`instrument`) gives its method metrics. */
-class Sleeper extends BaseRepository<{ id: number }, never, never, object, 'newest'> {
-  constructor(context: RepositoryContext) {
+class Sleeper extends BaseRepository<DB, 'documents', Document, never> {
+  constructor(context: RepositoryContext<DB>) {
     super(context, {
       name: 'sleeper',
       table: 'documents',
@@ -33,14 +31,11 @@ class Sleeper extends BaseRepository<{ id: number }, never, never, object, 'newe
       filters: {},
       sorts: { newest: { column: 'createdAt', direction: 'desc' } },
       defaultSort: 'newest',
-      versioned: false,
-      touchesUpdatedAt: false,
-      timestamps: [],
     })
   }
 
   sleep(seconds: number): Promise<void> {
-    return this.operate('sleep', 'read', async (db: AnyDb) => {
+    return this.operate('sleep', 'read', async (db) => {
       await sql`select pg_sleep(${seconds})`.execute(db)
     })
   }
@@ -55,7 +50,7 @@ const recordingLogger: Logger = {
 
 let fx: CacheFixture
 let metrics: RepositoryMetrics
-let factory: RepositoryFactory
+let factory: DocumentsFactory
 let capture: ReturnType<typeof captureStdoutEmf>
 
 function newMetrics() {
@@ -91,7 +86,7 @@ afterEach(() => {
 /** Runs `work` as one invocation for one tenant and returns the EMF documents its flush wrote. */
 async function invocation(
   org: string,
-  work: (repos: TenantRepositories) => Promise<unknown>,
+  work: (repos: DocumentsScope) => Promise<unknown>,
   metadata: Record<string, string> = {},
 ): Promise<EmfDocument[]> {
   const current = metrics.startInvocation(metadata)

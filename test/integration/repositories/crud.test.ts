@@ -1,10 +1,11 @@
 /** The base repository's methods, through the document, topic and summary repositories, on both backends. */
-import { ForbiddenError, NotFoundError, type RepositoryFactory, ValidationError } from '@serverless-dal/repository'
+import type { DocumentsFactory } from '@serverless-dal/documents'
+import { ForbiddenError, NotFoundError, ValidationError } from '@serverless-dal/repository'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { orgId, repositoryBackends } from '../../support/repository-backends.ts'
 
 describe.each(repositoryBackends.map((make) => make()))('base repository on $name', (backend) => {
-  let factory: RepositoryFactory
+  let factory: DocumentsFactory
   beforeAll(async () => {
     await backend.setup()
     factory = backend.factory()

@@ -1,16 +1,11 @@
 /** The document repository's own queries on both backends: the graph walk, by topic, topics, links, eager loading. */
-import {
-  ForeignKeyError,
-  NotFoundError,
-  type RepositoryFactory,
-  type TenantRepositories,
-  ValidationError,
-} from '@serverless-dal/repository'
+import type { DocumentsFactory, DocumentsScope } from '@serverless-dal/documents'
+import { ForeignKeyError, NotFoundError, ValidationError } from '@serverless-dal/repository'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { orgId, repositoryBackends } from '../../support/repository-backends.ts'
 
 describe.each(repositoryBackends.map((make) => make()))('document repository on $name', (backend) => {
-  let factory: RepositoryFactory
+  let factory: DocumentsFactory
   beforeAll(async () => {
     await backend.setup()
     factory = backend.factory()
@@ -20,7 +15,7 @@ describe.each(repositoryBackends.map((make) => make()))('document repository on 
   const editor = () => factory.forTenant({ orgId: orgId('docs'), role: 'editor' })
 
   /** Creates documents named 1..n and returns their ids by name. */
-  async function graph(repos: TenantRepositories, names: number[], links: Array<[number, number]>) {
+  async function graph(repos: DocumentsScope, names: number[], links: Array<[number, number]>) {
     const docs = await repos.documents.createMany(names.map((n) => ({ title: String(n) })))
     const id = Object.fromEntries(docs.map((d) => [Number(d.title), d.id])) as Record<number, number>
     for (const [from, to] of links) await repos.documents.link(id[from] as number, id[to] as number)
@@ -41,7 +36,7 @@ describe.each(repositoryBackends.map((make) => make()))('document repository on 
       [7, 8],
       [8, 9],
     ]
-    let repos: TenantRepositories
+    let repos: DocumentsScope
     let id: Record<number, number>
     beforeAll(async () => {
       repos = editor()

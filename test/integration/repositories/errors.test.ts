@@ -1,12 +1,12 @@
 /** Each error class, provoked for real on both backends, and what gets logged. */
+
+import { createDocumentsFactory, type DocumentsScope } from '@serverless-dal/documents'
 import { startNeonStandIn } from '@serverless-dal/local-services'
 import {
   ConflictError,
   ForbiddenError,
   ForeignKeyError,
   NotFoundError,
-  RepositoryFactory,
-  type TenantRepositories,
   TransientError,
   ValidationError,
 } from '@serverless-dal/repository'
@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { orgId, repositoryBackends } from '../../support/repository-backends.ts'
 
 describe.each(repositoryBackends.map((make) => make()))('errors on $name', (backend) => {
-  let repos: TenantRepositories
-  let viewer: TenantRepositories
+  let repos: DocumentsScope
+  let viewer: DocumentsScope
   let docId: number
   beforeAll(async () => {
     await backend.setup()
@@ -71,7 +71,7 @@ describe('a database that cannot be reached', () => {
   it('answers Transient and logs context without row data or parameter values', async () => {
     const dead = await startNeonStandIn({ upstreamUrl: 'postgres://postgres@127.0.0.1:1/none' })
     const logged: Array<[string, Record<string, unknown>]> = []
-    const factory = new RepositoryFactory({
+    const factory = createDocumentsFactory({
       database: {
         driver: 'neon-pool',
         connectionString: 'postgres://postgres@127.0.0.1:1/none',

@@ -1,13 +1,20 @@
-/** The repository factory: one per isolate, request scopes by the runtime rule, lookup by name. */
+/** The repository factory: your repository classes per request scope, scopes by the runtime rule, disposal. */
+
+import {
+  createDocumentsFactory,
+  DocumentRepository,
+  type DocumentsFactory,
+  documentRepositories,
+  documentsMigrations,
+  TopicRepository,
+} from '@serverless-dal/documents'
 import { type NeonStandIn, startNeonStandIn } from '@serverless-dal/local-services'
 import {
   createDatabase,
-  DocumentRepository,
   migrateToLatest,
   type NeonPoolConfig,
   RepositoryFactory,
   silentLogger,
-  TopicRepository,
   ValidationError,
 } from '@serverless-dal/repository'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -22,7 +29,7 @@ beforeAll(async () => {
   neon = await startNeonStandIn({ upstreamUrl: scratch.url })
   database = { driver: 'neon-pool', connectionString: scratch.url, proxy: { webSocketUrl: neon.webSocketUrl } }
   const migrator = createDatabase(database)
-  await migrateToLatest(migrator.db)
+  await migrateToLatest(migrator.db, documentsMigrations)
   await migrator.dispose()
 })
 
@@ -40,42 +47,60 @@ afterAll(async () => {
   await neon?.close()
   await scratch?.drop()
 })
-afterEach(() => RepositoryFactory.resetInstance())
+const opened: DocumentsFactory[] = []
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((factory) => factory.dispose()))
+})
 
 const config = () => ({ database, cursorSecret: 'factory-test-cursor-secret', logger: silentLogger })
+const documentsFactory = (overrides: Partial<Parameters<typeof createDocumentsFactory>[0]> = {}) => {
+  const factory = createDocumentsFactory({ ...config(), ...overrides })
+  opened.push(factory)
+  return factory
+}
 
 describe('RepositoryFactory', () => {
-  it('keeps one instance per isolate, configured on first use', () => {
-    expect(() => RepositoryFactory.getInstance()).toThrow(/needs a configuration/)
-    let reads = 0
-    const first = RepositoryFactory.getInstance(() => {
-      reads += 1
-      return config()
-    })
-    expect(RepositoryFactory.getInstance(config)).toBe(first)
-    expect(RepositoryFactory.getInstance()).toBe(first)
-    expect(reads).toBe(1)
+  it('builds each repository class it was given as a property of every scope, bound to that tenant', async () => {
+    const factory = documentsFactory()
+    const repos = factory.forTenant({ orgId: 'classes', role: 'editor' })
+    expect(repos.documents).toBeInstanceOf(DocumentRepository)
+    expect(repos.topics).toBeInstanceOf(TopicRepository)
+    const topic = await repos.topics.create({ name: 'only here' })
+    const other = factory.forTenant({ orgId: 'classes-other', role: 'editor' })
+    await expect(other.topics.findById(topic.id)).rejects.toMatchObject({ name: 'NotFoundError' })
+    expect(other.documents).not.toBe(repos.documents)
+    await Promise.all([repos.dispose(), other.dispose()])
   })
 
-  it('looks repositories up by name, as the seed does', async () => {
-    const factory = RepositoryFactory.getInstance(config)
-    const scope = { orgId: 'lookup', role: 'editor' } as const
-    expect(factory.getRepository('documents', scope)).toBeInstanceOf(DocumentRepository)
-    const repos = factory.forTenant(scope)
-    expect(repos.getRepository('topics')).toBe(repos.topics)
-    expect(repos.getRepository('topics')).toBeInstanceOf(TopicRepository)
-    expect(() => repos.getRepository('users' as 'topics')).toThrow(/no repository named users/)
+  it('refuses, at construction, a repository named like a member of the scope', () => {
+    for (const name of ['transaction', 'dispose', 'db', 'read']) {
+      expect(
+        () =>
+          new RepositoryFactory({ ...config(), repositories: { ...documentRepositories, [name]: TopicRepository } }),
+      ).toThrow(new RegExp(`cannot be named "${name}"`))
+    }
+  })
+
+  it('disposes a scope opened with `await using` when the block ends', async () => {
+    const factory = documentsFactory({ runtime: 'workers' })
+    const before = await settledTunnels()
+    {
+      await using repos = factory.forTenant({ orgId: 'using', role: 'editor' })
+      await repos.documents.count()
+      expect(neon.openTunnels()).toBe(before + 1)
+    }
+    await expect.poll(() => neon.openTunnels()).toBe(before)
   })
 
   it('refuses a scope without a valid organization and role', () => {
-    const factory = RepositoryFactory.getInstance(config)
+    const factory = documentsFactory()
     expect(() => factory.forTenant({ orgId: 'bad org!', role: 'editor' })).toThrow(ValidationError)
     expect(() => factory.forTenant({ orgId: 'ok', role: 'root' as 'admin' })).toThrow(ValidationError)
     expect(() => factory.forTenant(undefined as never)).toThrow(ValidationError)
   })
 
   it('on Workers gives each request scope its own pool, ended by dispose', async () => {
-    const factory = new RepositoryFactory({ ...config(), runtime: 'workers' })
+    const factory = documentsFactory({ runtime: 'workers' })
     const before = await settledTunnels()
     const first = factory.forTenant({ orgId: 'workers', role: 'editor' })
     const second = factory.forTenant({ orgId: 'workers', role: 'editor' })
@@ -88,7 +113,7 @@ describe('RepositoryFactory', () => {
   })
 
   it('on Lambda and Node shares one pool across request scopes until the factory is disposed', async () => {
-    const factory = new RepositoryFactory({ ...config(), runtime: 'lambda' })
+    const factory = documentsFactory({ runtime: 'lambda' })
     const before = await settledTunnels()
     for (let request = 0; request < 3; request++) {
       const repos = factory.forTenant({ orgId: 'lambda', role: 'editor' })

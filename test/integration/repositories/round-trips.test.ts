@@ -5,6 +5,8 @@
  * settings (and the organization's row, the first time) riding with it; a
  * transaction sends BEGIN and the settings with its first statement.
  */
+
+import { createDocumentsFactory, documentsMigrations } from '@serverless-dal/documents'
 import { type DelayProxy, type NeonStandIn, startDelayProxy, startNeonStandIn } from '@serverless-dal/local-services'
 import {
   createDatabase,
@@ -12,7 +14,6 @@ import {
   type DatabaseLifetime,
   migrateToLatest,
   perProcessLifetime,
-  RepositoryFactory,
   type Statement,
   silentLogger,
 } from '@serverless-dal/repository'
@@ -155,7 +156,7 @@ describe.each(['pg', 'neon-pool'] as const)('round trips on the wire through %s'
   beforeAll(async () => {
     scratch = await createScratchDatabase('wire')
     const direct = createDatabase({ driver: 'pg', connectionString: scratch.url }, { pg })
-    await migrateToLatest(direct.db).finally(() => direct.dispose())
+    await migrateToLatest(direct.db, documentsMigrations).finally(() => direct.dispose())
     const url = new URL(scratch.url)
     proxy = await startDelayProxy({ target: { host: url.hostname, port: Number(url.port || 5432) }, delayMs: 0 })
     url.host = `127.0.0.1:${proxy.port}`
@@ -174,7 +175,7 @@ describe.each(['pg', 'neon-pool'] as const)('round trips on the wire through %s'
   })
 
   it('reads and writes in one exchange each, a transaction of two writes in three, on a warm connection', async () => {
-    const factory = new RepositoryFactory({
+    const factory = createDocumentsFactory({
       database: lifetime,
       cursorSecret: 'wire-cursor-secret-0123',
       cache: false,

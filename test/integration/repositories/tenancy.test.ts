@@ -2,21 +2,14 @@
  * Two organizations on one database: the repositories' own organization
  * filter, and Postgres row-level security as the second wall behind it.
  */
-import {
-  type DB,
-  ForbiddenError,
-  ForeignKeyError,
-  NestedTransactionError,
-  NotFoundError,
-  type RepositoryFactory,
-  type TenantRepositories,
-} from '@serverless-dal/repository'
+import type { DB, DocumentsFactory, DocumentsScope } from '@serverless-dal/documents'
+import { ForbiddenError, ForeignKeyError, NestedTransactionError, NotFoundError } from '@serverless-dal/repository'
 import { type Kysely, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { orgId, repositoryBackends } from '../../support/repository-backends.ts'
 
 describe.each(repositoryBackends.map((make) => make()))('tenancy on $name', (backend) => {
-  let factory: RepositoryFactory
+  let factory: DocumentsFactory
   beforeAll(async () => {
     await backend.setup()
     factory = backend.factory()
@@ -24,8 +17,8 @@ describe.each(repositoryBackends.map((make) => make()))('tenancy on $name', (bac
   afterAll(() => backend.teardown())
 
   describe("organization A's scope on organization B's ids", () => {
-    let a: TenantRepositories
-    let b: TenantRepositories
+    let a: DocumentsScope
+    let b: DocumentsScope
     let theirs: { docId: number; linkedId: number; topicId: number; summaryId: number }
     let before: unknown
 
@@ -111,7 +104,7 @@ describe.each(repositoryBackends.map((make) => make()))('tenancy on $name', (bac
     const b = factory.forTenant({ orgId: orgId('rls-b'), role: 'editor' })
     await a.documents.createMany([{ title: 'a1' }, { title: 'a2' }])
     await b.documents.create({ title: 'b1' })
-    const everything = async (repos: TenantRepositories) =>
+    const everything = async (repos: DocumentsScope) =>
       (await repos.read((db) => sql<{ title: string }>`select title from documents order by title`.execute(db))).rows
     expect(await everything(a)).toEqual([{ title: 'a1' }, { title: 'a2' }])
     expect(await everything(b)).toEqual([{ title: 'b1' }])

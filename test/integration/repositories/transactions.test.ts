@@ -3,12 +3,11 @@
  * calls, after-commit actions, isolation level, statement timeout, and retry
  * of serialization failures.
  */
+import { type DB, type DocumentsFactory, type DocumentsScope, type Topic, topicTags } from '@serverless-dal/documents'
 import {
   BaseRepository,
   ConflictError,
   type RepositoryContext,
-  type RepositoryFactory,
-  type TenantRepositories,
   TransactionsUnsupportedError,
   TransientError,
   ValidationError,
@@ -19,8 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { neonHttpBackend, orgId, repositoryBackends } from '../../support/repository-backends.ts'
 
 /** A repository of a team's own whose write runs two statements (two topics; the same name twice fails). */
-class TopicPairs extends BaseRepository<{ id: number }, never, never, object, 'name'> {
-  constructor(context: RepositoryContext) {
+class TopicPairs extends BaseRepository<DB, 'topics', Topic, never> {
+  constructor(context: RepositoryContext<DB>) {
     super(context, {
       name: 'topicPairs',
       table: 'topics',
@@ -28,9 +27,6 @@ class TopicPairs extends BaseRepository<{ id: number }, never, never, object, 'n
       filters: {},
       sorts: { name: { column: 'name', direction: 'asc' } },
       defaultSort: 'name',
-      versioned: false,
-      touchesUpdatedAt: false,
-      timestamps: [],
     })
   }
 
@@ -38,13 +34,13 @@ class TopicPairs extends BaseRepository<{ id: number }, never, never, object, 'n
     return this.operate('pair', 'write', async (db, hooks) => {
       await db.insertInto('topics').values({ organizationId: this.orgId, name: first }).execute()
       await db.insertInto('topics').values({ organizationId: this.orgId, name: second }).execute()
-      hooks.invalidate(['topics:list']) // cached topic lists are obsolete once this commits
+      hooks.invalidate([topicTags.list]) // cached topic lists are obsolete once this commits
     })
   }
 }
 
 /** Raises a real Postgres serialization failure (SQLSTATE 40001) from inside the transaction. */
-const serializationFailure = (tx: TenantRepositories) =>
+const serializationFailure = (tx: DocumentsScope) =>
   sql`do $$ begin raise exception 'injected conflict' using errcode = 'serialization_failure'; end $$`.execute(tx.db)
 
 const withSessions = repositoryBackends.map((make) => make()).filter((backend) => backend.supportsSessions)
@@ -82,7 +78,7 @@ describe('transactions on neon-http', () => {
 })
 
 describe.each(withSessions)('transactions on $name', (backend) => {
-  let factory: RepositoryFactory
+  let factory: DocumentsFactory
   beforeAll(async () => {
     await backend.setup()
     factory = backend.factory({ retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } })
@@ -115,17 +111,30 @@ describe.each(withSessions)('transactions on $name', (backend) => {
   })
 
   const editor = () => factory.forTenant({ orgId: orgId('tx'), role: 'editor' })
-  const titles = async (repos: TenantRepositories) =>
+  const titles = async (repos: DocumentsScope) =>
     (await repos.documents.findMany({}, { sort: 'title' })).items.map((d) => d.title)
 
   it('commits work done through repositories bound to the transaction', async () => {
     const repos = editor()
-    const doc = await repos.documents.transaction(async (tx) => {
+    const doc = await repos.transaction(async (tx) => {
       const d = await tx.documents.create({ title: 'With summary' })
       await tx.summaries.create({ documentId: d.id, text: '...' })
       return d
     })
     expect((await repos.documents.findById(doc.id, { include: ['summaries'] })).summaries).toHaveLength(1)
+  })
+
+  it("binds a repository's own transaction to that repository: it sees its writes, and a throw undoes them", async () => {
+    const repos = editor()
+    const title = { contains: 'bound then undone' }
+    await expect(
+      repos.documents.transaction(async (documents) => {
+        await documents.create({ title: 'bound then undone' })
+        expect(await documents.count({ title })).toBe(1)
+        throw new Error('undo')
+      }),
+    ).rejects.toThrow('undo')
+    expect(await repos.documents.count({ title })).toBe(0)
   })
 
   it('rolls back everything when the callback throws', async () => {

@@ -10,9 +10,9 @@ import { BackgroundWork } from '../background-work.ts'
 import type { Logger } from '../logger.ts'
 import { silentLogger } from '../logger.ts'
 import { CacheTiers } from './cache-tiers.ts'
-import { type CacheOptions, DEFAULT_TTL_MS, type LockOptions } from './config.ts'
+import type { CacheOptions, LockOptions } from './config.ts'
 import { entryKey, generationKey, keyPrefix } from './keys.ts'
-import type { CachedRead } from './read-spec.ts'
+import type { CachedRead } from './port.ts'
 import { CacheStats } from './stats.ts'
 
 export class CacheContext {
@@ -35,7 +35,7 @@ export class CacheContext {
   constructor(options: CacheOptions) {
     this.logger = options.logger ?? silentLogger
     this.tiers = new CacheTiers(options, this.logger, this.stats)
-    this.#ttls = { ...DEFAULT_TTL_MS, ...options.ttlMs }
+    this.#ttls = { ...options.ttlMs }
     this.#defaultTtlMs = options.defaultTtlMs ?? 60_000
     this.graceMs = options.graceMs ?? 300_000
     this.staleWhileRevalidate = options.staleWhileRevalidate ?? true
@@ -47,13 +47,13 @@ export class CacheContext {
     this.counterTtlMs = Math.max(24 * 3600_000, 4 * longest)
   }
 
-  ttlFor(queryType: string): number {
-    return this.#ttls[queryType] ?? this.#defaultTtlMs
+  ttlFor(queryType: string, declared?: number): number {
+    return this.#ttls[queryType] ?? declared ?? this.#defaultTtlMs
   }
 
-  /** A read's TTL: its own if it has one, else its query type's. */
+  /** A read's TTL: this call's if it has one, else its query type's by the options, else its declaration's. */
   ttlOf(spec: CachedRead<unknown>): number {
-    return spec.ttlMs ?? this.ttlFor(spec.queryType)
+    return spec.ttlMs ?? this.ttlFor(spec.queryType, spec.defaultTtlMs)
   }
 
   /** The key of a read's entry, in every tier. */

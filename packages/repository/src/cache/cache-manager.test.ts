@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { type CachedRead, CacheManager } from './cache-manager.ts'
+import { CacheManager } from './cache-manager.ts'
+import type { CachedRead } from './port.ts'
 
 function spec(overrides: Partial<CachedRead<unknown>> = {}): CachedRead<unknown> & { loads: number } {
   const counted: CachedRead<unknown> & { loads: number } = {

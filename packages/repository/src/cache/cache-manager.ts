@@ -23,14 +23,12 @@ import { CacheContext } from './cache-context.ts'
 import type { CacheOptions } from './config.ts'
 import { HotKeys } from './hot-keys.ts'
 import { Invalidations } from './invalidations.ts'
+import type { CachedRead, ReadCache, ReadResult, WarmResult } from './port.ts'
 import { ReadPath } from './read-path.ts'
-import type { CachedRead, ReadResult } from './read-spec.ts'
 import type { CacheStatsSnapshot, CacheTier } from './stats.ts'
-import { WarmPath, type WarmResult } from './warm-path.ts'
+import { WarmPath } from './warm-path.ts'
 
-export type { CachedRead, ReadResult } from './read-spec.ts'
-
-export class CacheManager {
+export class CacheManager implements ReadCache {
   readonly #context: CacheContext
   readonly #hot: HotKeys | undefined
   readonly #invalidations: Invalidations
@@ -57,8 +55,9 @@ export class CacheManager {
     return this.#context.tiers.names
   }
 
-  ttlFor(queryType: string): number {
-    return this.#context.ttlFor(queryType)
+  /** The TTL of a query type: the options' `ttlMs` for it, else `declared` (a read's own), else `defaultTtlMs`. */
+  ttlFor(queryType: string, declared?: number): number {
+    return this.#context.ttlFor(queryType, declared)
   }
 
   async read<T>(spec: CachedRead<T>): Promise<ReadResult<T>> {

@@ -36,11 +36,12 @@ export interface CacheOptions {
   /** The in-isolate LRU tier; `false` turns it off. */
   memory?: Partial<MemoryTierOptions> | false
   /**
-   * Time to live by query type. Complex queries live longer.
-   * @default { findById: 60_000, findMany: 30_000, byTopic: 60_000, related: 300_000 }
+   * Time to live by query type, over what each read declares (`findById`
+   * 60 s and `findMany` 30 s; a repository's own reads say theirs, and
+   * complex ones live longer: the documents' `related` 300 s).
    */
   ttlMs?: Record<string, number>
-  /** For query types not in `ttlMs`. @default 60_000 */
+  /** For reads that declare no TTL and whose query type is not in `ttlMs`. @default 60_000 */
   defaultTtlMs?: number
   /**
    * How long past its TTL an entry is kept: served while one refresh runs
@@ -61,11 +62,4 @@ export interface CacheOptions {
   logger?: Logger
   /** Pause points to force interleavings in tests. */
   hooks?: { beforeStore?: (key: string) => Promise<void> }
-}
-
-export const DEFAULT_TTL_MS: Readonly<Record<string, number>> = {
-  findById: 60_000,
-  findMany: 30_000,
-  byTopic: 60_000,
-  related: 300_000,
 }

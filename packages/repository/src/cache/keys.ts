@@ -10,7 +10,7 @@
  * hashed otherwise — user text never makes a key unbounded. Bumping
  * `KEY_FORMAT` retires every entry at once after a format change.
  */
-import { canonicalJson } from '../repositories/canonical-json.ts'
+import { canonicalJson } from '../canonical-json.ts'
 import { hash128 } from './hash.ts'
 
 export const KEY_FORMAT = 'k1'

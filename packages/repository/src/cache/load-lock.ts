@@ -7,7 +7,7 @@
 import type { CacheContext } from './cache-context.ts'
 import type { LockOptions } from './config.ts'
 import { lockKey } from './keys.ts'
-import type { CachedRead, ReadResult } from './read-spec.ts'
+import type { CachedRead, ReadResult } from './port.ts'
 import type { EntryLookup, HeldLock, RedisTier } from './redis-tier.ts'
 import { queryName } from './stats.ts'
 import { decodeEntry, sameGenerations } from './stored-entry.ts'

@@ -13,7 +13,7 @@
 import type { CacheContext } from './cache-context.ts'
 import type { Invalidations } from './invalidations.ts'
 import { LoadLock } from './load-lock.ts'
-import type { CachedRead, ReadResult } from './read-spec.ts'
+import type { CachedRead, ReadResult } from './port.ts'
 import type { HeldLock } from './redis-tier.ts'
 import { queryName } from './stats.ts'
 import { decodeEntry, encodeEntry, type StoredEntry, sameGenerations } from './stored-entry.ts'

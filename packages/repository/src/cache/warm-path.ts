@@ -7,13 +7,8 @@
 import type { CacheContext } from './cache-context.ts'
 import type { Invalidations } from './invalidations.ts'
 import { warmLockKey } from './keys.ts'
-import type { CachedRead } from './read-spec.ts'
+import type { CachedRead, WarmResult } from './port.ts'
 import { encodeEntry } from './stored-entry.ts'
-
-export interface WarmResult<T> {
-  value?: T
-  outcome: 'warmed' | 'skipped' | 'unavailable'
-}
 
 export class WarmPath {
   readonly #context: CacheContext

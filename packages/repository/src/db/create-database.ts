@@ -1,16 +1,15 @@
 /**
- * Turns a `DatabaseConfig` into a `Kysely<DB>`: the one place that knows the drivers.
+ * Turns a `DatabaseConfig` into a `Kysely<DB>` of your schema: the one place that knows the drivers.
  *
  * ```ts
  * import pg from 'pg' // only where the pg driver may be chosen (Lambda, Node)
- * const database = createDatabase(databaseConfigFromEnv(env, { runtime: 'lambda' }), { pg })
- * const rows = await database.db.selectFrom('documents').selectAll().execute()
+ * const database = createDatabase<DB>(databaseConfigFromEnv(env, { runtime: 'lambda' }), { pg })
+ * const rows = await database.db.selectFrom('projects').selectAll().execute()
  * await database.dispose() // ends the pool: no socket stays open
  * ```
  */
 import { Pool as NeonPool } from '@neondatabase/serverless'
 import { CamelCasePlugin, Kysely, type LogEvent } from 'kysely'
-import type { DB } from '../schema/database.ts'
 import type { DatabaseConfig, DatabaseDriverName, PgliteConfig, PoolOptions } from './config.ts'
 import { addressOf } from './connection-errors.ts'
 import { NeonHttpTransport } from './neon-http-transport.ts'
@@ -22,7 +21,7 @@ import { int8Parsers } from './type-parsers.ts'
 import { UnitDialect } from './unit-dialect.ts'
 
 /** A database handle and the means to close it. */
-export interface Database {
+export interface Database<DB = unknown> {
   readonly db: Kysely<DB>
   readonly driver: DatabaseDriverName
   /** Whether interactive transactions are possible (every driver but `neon-http`). */
@@ -56,19 +55,22 @@ export interface CreateDatabaseOptions {
   pg?: PgModule
 }
 
-export function createDatabase(config: DatabaseConfig, options: CreateDatabaseOptions = {}): Database {
-  return databaseOver(transportFor(config, options), config.driver, options)
+export function createDatabase<DB = unknown>(
+  config: DatabaseConfig,
+  options: CreateDatabaseOptions = {},
+): Database<DB> {
+  return databaseOver<DB>(transportFor(config, options), config.driver, options)
 }
 
 /**
  * A database over a transport of your own (a driver this package does not
  * ship, or a fake for benchmarks): the same Kysely, units and transactions.
  */
-export function databaseOver(
+export function databaseOver<DB = unknown>(
   transport: Transport,
   driver: DatabaseDriverName,
   options: Pick<CreateDatabaseOptions, 'log'> = {},
-): Database {
+): Database<DB> {
   const db = new Kysely<DB>({
     dialect: new UnitDialect(transport, driver),
     plugins: [new CamelCasePlugin()],

@@ -10,24 +10,27 @@
 import type { DatabaseConfig, Runtime } from './config.ts'
 import { type CreateDatabaseOptions, createDatabase, type Database } from './create-database.ts'
 
-export interface DatabaseLease {
-  readonly database: Database
+export interface DatabaseLease<DB = unknown> {
+  readonly database: Database<DB>
   /** Ends a per-request database; a no-op for a shared one. On Workers, pass it to `ctx.waitUntil`. */
   release(): Promise<void>
 }
 
-export interface DatabaseLifetime {
-  lease(): DatabaseLease
+export interface DatabaseLifetime<DB = unknown> {
+  lease(): DatabaseLease<DB>
   /** Closes whatever this lifetime still holds (process shutdown, tests). */
   dispose(): Promise<void>
 }
 
 /** A new database per lease, ended on release. */
-export function perRequestLifetime(config: DatabaseConfig, options?: CreateDatabaseOptions): DatabaseLifetime {
-  const open = new Set<Database>()
+export function perRequestLifetime<DB = unknown>(
+  config: DatabaseConfig,
+  options?: CreateDatabaseOptions,
+): DatabaseLifetime<DB> {
+  const open = new Set<Database<DB>>()
   return {
     lease() {
-      const database = createDatabase(config, options)
+      const database = createDatabase<DB>(config, options)
       open.add(database)
       return {
         database,
@@ -46,11 +49,14 @@ export function perRequestLifetime(config: DatabaseConfig, options?: CreateDatab
 }
 
 /** One database for the whole process, created on first lease. */
-export function perProcessLifetime(config: DatabaseConfig, options?: CreateDatabaseOptions): DatabaseLifetime {
-  let shared: Database | undefined
+export function perProcessLifetime<DB = unknown>(
+  config: DatabaseConfig,
+  options?: CreateDatabaseOptions,
+): DatabaseLifetime<DB> {
+  let shared: Database<DB> | undefined
   return {
     lease() {
-      shared ??= createDatabase(config, options)
+      shared ??= createDatabase<DB>(config, options)
       return { database: shared, release: async () => {} }
     },
     async dispose() {
@@ -61,10 +67,10 @@ export function perProcessLifetime(config: DatabaseConfig, options?: CreateDatab
   }
 }
 
-export function lifetimeForRuntime(
+export function lifetimeForRuntime<DB = unknown>(
   runtime: Runtime,
   config: DatabaseConfig,
   options?: CreateDatabaseOptions,
-): DatabaseLifetime {
-  return runtime === 'workers' ? perRequestLifetime(config, options) : perProcessLifetime(config, options)
+): DatabaseLifetime<DB> {
+  return runtime === 'workers' ? perRequestLifetime<DB>(config, options) : perProcessLifetime<DB>(config, options)
 }

@@ -68,8 +68,7 @@ class UnitDriver implements Driver {
  * The `UnitConnection` a Kysely handle runs on, for handles bound to one
  * connection (inside `db.connection().execute()` or a transaction).
  */
-// biome-ignore lint/suspicious/noExplicitAny: any database type; only the connection is read
-export async function unitOf(db: Kysely<any>): Promise<UnitConnection> {
+export async function unitOf<DB>(db: Kysely<DB>): Promise<UnitConnection> {
   const connection = await db.getExecutor().provideConnection(async (c) => c)
   if (!(connection instanceof UnitConnection)) throw new TypeError('this Kysely handle is not one of the package’s')
   return connection

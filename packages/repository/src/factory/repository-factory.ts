@@ -1,24 +1,22 @@
 /**
- * Where repositories come from. One factory per isolate holds what may be
- * shared across requests — configuration, the database lifetime (a pool per
- * process on Lambda and Node, none on Workers), the cursor key, the set of
- * provisioned organizations, the memory cache and the metrics — and hands
- * each request a scope of repositories for one tenant.
+ * Where repositories come from. One factory per isolate (create it at module
+ * scope: the isolate keeps it across requests) holds what may be shared —
+ * configuration, the database lifetime (a pool per process on Lambda and
+ * Node, none on Workers), the cursor key, the set of provisioned
+ * organizations, the memory cache and the metrics — and hands each request a
+ * scope of your repositories for one tenant, which the request disposes.
  *
  * ```ts
- * const factory = RepositoryFactory.getInstance(() => ({ database: databaseConfigFromEnv(env), runtime: 'workers' }))
- * const repos = factory.forTenant({ orgId: 'acme', role: 'editor' })
- * try {
- *   await repos.documents.create({ title: 'New Doc' })
- * } finally {
- *   ctx.waitUntil(repos.dispose()) // Workers: ends this request's pool after the response
- * }
+ * const factory = new RepositoryFactory({ database: databaseConfigFromEnv(env), repositories: { projects: Projects } })
+ * await using repos = factory.forTenant({ orgId: 'acme', role: 'editor' })
+ * await repos.projects.create({ name: 'Launch' })
  * ```
  */
 import type { LogEvent } from 'kysely'
 import { BackgroundWork } from '../background-work.ts'
 import { CacheManager } from '../cache/cache-manager.ts'
 import type { CacheOptions } from '../cache/config.ts'
+import type { WarmOutcome } from '../cache/port.ts'
 import { type DatabaseConfig, DatabaseConfigError, type Runtime } from '../db/config.ts'
 import type { PgModule } from '../db/create-database.ts'
 import { type DatabaseLifetime, lifetimeForRuntime } from '../db/lifetime.ts'
@@ -26,22 +24,27 @@ import type { RoundTripObserver } from '../db/transport.ts'
 import { jsonConsoleLogger, type Logger } from '../logger.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import { type MetricsOptions, RepositoryMetrics } from '../metrics/repository-metrics.ts'
-import type { WarmOutcome } from '../repositories/base-repository.ts'
 import { CursorCodec } from '../repositories/cursor.ts'
 import type { CursorSigner } from '../repositories/cursor-signer.ts'
 import { DEFAULT_RETRY, type RetryPolicy } from '../session/retry.ts'
 import type { SessionSettings } from '../session/settings.ts'
 import { TenantSession } from '../session/tenant-session.ts'
 import { assertValidScope, type TenantScope } from '../tenancy/scope.ts'
-import { type RepositoryMap, type RepositoryName, TenantRepositories } from './tenant-repositories.ts'
+import { assertRepositoryNames, type RepositoryClasses, type RepositoryScope } from './repository-classes.ts'
+import { TenantRepositories } from './tenant-repositories.ts'
 
-export interface RepositoryFactoryConfig {
+export interface RepositoryFactoryConfig<DB, Classes extends RepositoryClasses<DB>> {
   /**
    * Where to connect, or a lifetime made with `lifetimeForRuntime` (to share
    * one database, such as an embedded PGlite, with code outside the factory;
    * `runtime` and `onQuery` then belong to that lifetime).
    */
-  database: DatabaseConfig | DatabaseLifetime
+  database: DatabaseConfig | DatabaseLifetime<DB>
+  /**
+   * Your repository classes, by the name each request scope exposes them
+   * under; the schema (`DB`) is inferred from them.
+   */
+  repositories: Classes & RepositoryClasses<DB>
   /** Decides the database lifetime: a pool per request on Workers, per process elsewhere. @default 'node' */
   runtime?: Runtime
   /**
@@ -102,19 +105,18 @@ export interface RequestOptions {
   warming?: (outcome: WarmOutcome) => void
 }
 
-type ConfigSource = RepositoryFactoryConfig | (() => RepositoryFactoryConfig)
-
-export class RepositoryFactory {
-  static #instance: RepositoryFactory | undefined
-
-  readonly #lifetime: DatabaseLifetime
+export class RepositoryFactory<DB, Classes extends RepositoryClasses<DB>> {
+  readonly #classes: Classes
+  readonly #lifetime: DatabaseLifetime<DB>
   readonly #settings: SessionSettings
   readonly #cursors: CursorCodec
   readonly #provisioned = new Set<string>()
   readonly #cache: CacheManager | undefined
   readonly #metrics: RepositoryMetrics
 
-  constructor(config: RepositoryFactoryConfig) {
+  constructor(config: RepositoryFactoryConfig<DB, Classes>) {
+    assertRepositoryNames(config.repositories)
+    this.#classes = config.repositories
     const logger = config.logger ?? jsonConsoleLogger
     this.#settings = {
       rowLevelSecurity: config.rowLevelSecurity ?? true,
@@ -142,7 +144,7 @@ export class RepositoryFactory {
     this.#lifetime =
       'lease' in config.database
         ? config.database
-        : lifetimeForRuntime(config.runtime ?? 'node', config.database, {
+        : lifetimeForRuntime<DB>(config.runtime ?? 'node', config.database, {
             onIdleConnectionError: (error) => logger.warn('idle database connection lost', { reason: error.message }),
             ...(config.onQuery && { log: config.onQuery }),
             ...(config.onRoundTrip && { onRoundTrip: config.onRoundTrip }),
@@ -163,27 +165,11 @@ export class RepositoryFactory {
     }
   }
 
-  /** The isolate's factory, created on first call from `config` (a function, so it is read only once). */
-  static getInstance(config?: ConfigSource): RepositoryFactory {
-    if (!RepositoryFactory.#instance) {
-      if (!config) throw new Error('RepositoryFactory.getInstance needs a configuration on its first call')
-      RepositoryFactory.#instance = new RepositoryFactory(typeof config === 'function' ? config() : config)
-    }
-    return RepositoryFactory.#instance
-  }
-
-  /** Disposes the isolate's factory and forgets it (tests, shutdown). */
-  static async resetInstance(): Promise<void> {
-    const instance = RepositoryFactory.#instance
-    RepositoryFactory.#instance = undefined
-    await instance?.dispose()
-  }
-
   /**
    * A request scope: the repositories of one organization and role. It owns
    * a database lease by the runtime rule; call `dispose()` when the request ends.
    */
-  forTenant(scope: TenantScope, options: RequestOptions = {}): TenantRepositories {
+  forTenant(scope: TenantScope, options: RequestOptions = {}): RepositoryScope<DB, Classes> {
     const valid = assertValidScope(scope)
     const metrics = options.metrics ?? this.#metrics.startInvocation()
     metrics.attachOrganization(valid.orgId)
@@ -209,7 +195,7 @@ export class RepositoryFactory {
       // A scope that opened its own invocation publishes it; a shared one is the entry's to flush.
       if (!options.metrics) metrics.flush()
     }
-    return new TenantRepositories(session, services, end)
+    return TenantRepositories.open(session, services, this.#classes, end)
   }
 
   /** The isolate's metrics: entries start each invocation here (`factory.metrics.startInvocation()`). */
@@ -220,11 +206,6 @@ export class RepositoryFactory {
   /** The isolate's cache (for its stats, or to share with another factory); undefined when off. */
   get cache(): CacheManager | undefined {
     return this.#cache
-  }
-
-  /** The seed's style: `factory.getRepository('documents', scope)`. */
-  getRepository<Name extends RepositoryName>(name: Name, scope: TenantScope): RepositoryMap[Name] {
-    return this.forTenant(scope).getRepository(name)
   }
 
   /** Ends every database this factory still holds. */

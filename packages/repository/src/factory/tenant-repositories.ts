@@ -1,36 +1,34 @@
 /**
  * The repositories of one tenant, bound to one session: outside a
- * transaction, or inside the one `transaction()` opened.
+ * transaction, or inside the one `transaction()` opened. Each repository
+ * class the factory was given is a property of the same name.
  *
  * ```ts
- * const doc = await repos.transaction(async (tx) => {
- *   const d = await tx.documents.create({ title: 'With summary' })
- *   await tx.summaries.create({ documentId: d.id, text: '...' })
- *   tx.afterCommit(() => console.log('committed', d.id))
- *   return d
+ * const project = await repos.transaction(async (tx) => {
+ *   const p = await tx.projects.create({ name: 'Launch' })
+ *   await tx.tasks.create({ projectId: p.id, title: 'Write the README' })
+ *   tx.afterCommit(() => console.log('committed', p.id))
+ *   return p
  * })
  * ```
  */
 import type { Kysely, QueryResult } from 'kysely'
 import type { BackgroundWork } from '../background-work.ts'
-import type { CacheManager } from '../cache/cache-manager.ts'
-import type { CacheOutcome } from '../cache/stats.ts'
+import type { CacheOutcome, ReadCache, WarmOutcome } from '../cache/port.ts'
 import { isDatabaseError, toRepositoryError } from '../error-mapping.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
-import type { RepositoryContext, WarmOutcome } from '../repositories/base-repository.ts'
 import type { CursorCodec } from '../repositories/cursor.ts'
-import { DocumentRepository } from '../repositories/document-repository.ts'
-import { SummaryRepository } from '../repositories/summary-repository.ts'
-import { TopicRepository } from '../repositories/topic-repository.ts'
-import type { DB } from '../schema/database.ts'
+import { ReadRepository } from '../repositories/read-repository.ts'
+import type { RepositoryContext } from '../repositories/repository-context.ts'
 import type { OneStatement, TenantSession, TransactionOptions } from '../session/tenant-session.ts'
 import type { AfterCommitAction } from '../session/transaction-frame.ts'
 import { assertCan, type TenantScope } from '../tenancy/scope.ts'
+import type { RepositoryClasses, RepositoryScope } from './repository-classes.ts'
 
 /** What a request scope shares with the transactions it opens. */
 export interface ScopeServices {
   cursors: CursorCodec
-  cache?: CacheManager
+  cache?: ReadCache
   outcomes: CacheOutcome[]
   metrics: InvocationMetrics
   /** This scope's background work (deferred cache stores, hot-key records): `dispose` waits for it, and only it. */
@@ -38,28 +36,44 @@ export interface ScopeServices {
   warming?: (outcome: WarmOutcome) => void
 }
 
-export interface RepositoryMap {
-  documents: DocumentRepository
-  topics: TopicRepository
-  summaries: SummaryRepository
+/** A remembered cached read (the warm job's hot-key record). */
+export interface RecordedRead {
+  repository: string
+  operation: string
+  params: unknown
 }
-export type RepositoryName = keyof RepositoryMap
 
-export class TenantRepositories implements RepositoryMap {
-  readonly documents: DocumentRepository
-  readonly topics: TopicRepository
-  readonly summaries: SummaryRepository
-  readonly #session: TenantSession
+export class TenantRepositories<DB, Classes extends RepositoryClasses<DB>> {
+  readonly #session: TenantSession<DB>
   readonly #services: ScopeServices
-  readonly #context: RepositoryContext
+  readonly #classes: Classes
+  readonly #context: RepositoryContext<DB>
   readonly #release: () => Promise<void>
 
-  /** `release` ends what the request scope holds (its database on Workers, its own metrics); see `dispose`. */
-  constructor(session: TenantSession, services: ScopeServices, release: () => Promise<void> = async () => {}) {
+  /** A scope with its repositories: `release` ends what it holds (its database on Workers, its own metrics). */
+  static open<DB, Classes extends RepositoryClasses<DB>>(
+    session: TenantSession<DB>,
+    services: ScopeServices,
+    classes: Classes,
+    release: () => Promise<void> = async () => {},
+  ): RepositoryScope<DB, Classes> {
+    const scope = new TenantRepositories(session, services, classes, release)
+    const repositories: Record<string, object> = {}
+    for (const [name, Repository] of Object.entries(classes)) repositories[name] = new Repository(scope.#context)
+    return Object.assign(scope, repositories as { [Name in keyof Classes]: InstanceType<Classes[Name]> })
+  }
+
+  private constructor(
+    session: TenantSession<DB>,
+    services: ScopeServices,
+    classes: Classes,
+    release: () => Promise<void>,
+  ) {
     this.#session = session
     this.#services = services
+    this.#classes = classes
     this.#release = release
-    const context: RepositoryContext = {
+    this.#context = {
       session,
       cursors: services.cursors,
       outcomes: services.outcomes,
@@ -67,12 +81,8 @@ export class TenantRepositories implements RepositoryMap {
       waitUntil: services.background.add,
       ...(services.cache && { cache: services.cache }),
       ...(services.warming && { warming: services.warming }),
-      transaction: (work, options) => this.transaction(work, options),
+      transaction: (work, options) => this.transaction((tx) => work(tx.#context), options),
     }
-    this.#context = context
-    this.documents = new DocumentRepository(context)
-    this.topics = new TopicRepository(context)
-    this.summaries = new SummaryRepository(context)
   }
 
   /**
@@ -85,7 +95,7 @@ export class TenantRepositories implements RepositoryMap {
    * const reports = repos.custom(Reports)
    * ```
    */
-  custom<Repository>(RepositoryClass: new (context: RepositoryContext) => Repository): Repository {
+  custom<Repository>(RepositoryClass: new (context: RepositoryContext<DB>) => Repository): Repository {
     return new RepositoryClass(this.#context)
   }
 
@@ -119,7 +129,7 @@ export class TenantRepositories implements RepositoryMap {
    * trip; inside one, in it.
    *
    * ```ts
-   * const { rows } = await repos.read((db) => sql`select count(*) as n from documents`.execute(db))
+   * const { rows } = await repos.read((db) => sql`select count(*) as n from projects`.execute(db))
    * ```
    */
   read<T>(work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
@@ -134,36 +144,43 @@ export class TenantRepositories implements RepositoryMap {
    * statements belong in `transaction`.
    *
    * ```ts
-   * const { numAffectedRows } = await repos.write((db) => db.updateTable('documents').set({ status: 'archived' }))
+   * const { numAffectedRows } = await repos.write((db) => db.updateTable('projects').set({ archived: true }))
    * ```
    */
   write(statement: (db: Kysely<DB>) => OneStatement): Promise<QueryResult<Record<string, unknown>>> {
     return this.#guard('write', () => this.#session.runOne(statement, (result) => result))
   }
 
-  /** The repository with this name (the seed's `getRepository(Document)` style). */
-  getRepository<Name extends RepositoryName>(name: Name): RepositoryMap[Name] {
-    const repository = (this as RepositoryMap)[name]
-    if (!repository) throw new TypeError(`no repository named ${String(name)}`)
-    return repository
-  }
-
   /**
    * Runs `work` with repositories bound to one transaction. Throwing rolls it
    * back; a nested call is a savepoint (its failure leaves the outer alive).
    * The outermost call is retried on serialization failure and deadlock, so
-   * `work` may run more than once: put side effects in `afterCommit`.
+   * `work` may run more than once: put side effects in `afterCommit`. The
+   * cache tags of all its writes go out as one invalidation after COMMIT.
    */
-  async transaction<T>(work: (tx: TenantRepositories) => Promise<T>, options?: TransactionOptions): Promise<T> {
+  async transaction<T>(
+    work: (tx: RepositoryScope<DB, Classes>) => Promise<T>,
+    options?: TransactionOptions,
+  ): Promise<T> {
     try {
       return await this.#session.transaction(
-        (session) => work(new TenantRepositories(session, this.#services)),
+        (session) => work(TenantRepositories.open(session, this.#services, this.#classes)),
         options,
       )
     } catch (error) {
       // The caller's own errors pass through untouched; the database's become repository errors.
       throw isDatabaseError(error) ? toRepositoryError(error, { operation: 'transaction' }) : error
     }
+  }
+
+  /**
+   * Re-runs a remembered cached read in this scope (the warm job's replay):
+   * undefined when `read` names no repository of this scope or no cached read of it.
+   */
+  replay(read: RecordedRead): Promise<unknown> | undefined {
+    if (!Object.hasOwn(this.#classes, read.repository)) return undefined
+    const repository: unknown = Reflect.get(this, read.repository)
+    return repository instanceof ReadRepository ? repository.replayRead(read.operation, read.params) : undefined
   }
 
   /** Your own statements: the role checked, the database's errors made repository errors. */
@@ -188,7 +205,8 @@ export class TenantRepositories implements RepositoryMap {
    * another scope's — then releases what the scope holds (on Workers its
    * database) and flushes its metrics unless an invocation was passed in. Call
    * it after the response: on Workers in `ctx.waitUntil`, on Node without
-   * awaiting it; on Lambda await it before the handler returns.
+   * awaiting it; on Lambda await it before the handler returns. `await using`
+   * calls it for you.
    */
   async dispose(): Promise<void> {
     await this.#services.background.settled()

@@ -1,25 +1,22 @@
 /**
- * Applies the package's migrations with Kysely's Migrator.
+ * Applies your migrations with Kysely's Migrator.
  *
- * Migrations are imported statically, not read from a folder, so the same code
- * migrates from a Node CLI, a Lambda, or a Worker bundle that has no file system.
+ * Migrations are handed over as an object, not read from a folder, so the same
+ * code migrates from a Node CLI, a Lambda, or a Worker bundle that has no file
+ * system. Names sort in the order they apply.
+ *
+ * ```ts
+ * const migrations = { '0001-projects': { up: async (db) => { await createTenancyTables(db); … } } }
+ * await migrateToLatest(database.db, migrations)
+ * ```
  */
 import type { Kysely } from 'kysely'
 import { type Migration, type MigrationResultSet, Migrator, NO_MIGRATIONS } from 'kysely/migration'
 import { type DatabaseConfig, withSessions } from '../db/config.ts'
 import { type CreateDatabaseOptions, createDatabase, type Database } from '../db/create-database.ts'
-import * as initialSchema from './0001-initial-schema.ts'
-import * as rowLevelSecurity from './0002-row-level-security.ts'
-import * as idempotencyKeys from './0003-idempotency-keys.ts'
-import * as idempotencyResults from './0004-idempotency-results.ts'
 
-/** Every migration, by name; names sort in the order they apply. */
-export const migrations: Readonly<Record<string, Migration>> = {
-  '0001-initial-schema': initialSchema,
-  '0002-row-level-security': rowLevelSecurity,
-  '0003-idempotency-keys': idempotencyKeys,
-  '0004-idempotency-results': idempotencyResults,
-}
+/** Every migration, by name. */
+export type Migrations = Readonly<Record<string, Migration>>
 
 /** Raised when a migration fails; `results` says which ones ran before it. */
 export class MigrationError extends Error {
@@ -33,10 +30,7 @@ export class MigrationError extends Error {
   }
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: migrations are untyped DDL, so a database of any type will do
-type AnyKysely = Kysely<any>
-
-function migratorFor(db: AnyKysely): Migrator {
+function migratorFor<DB>(db: Kysely<DB>, migrations: Migrations): Migrator {
   // Plugins (camelCase mapping) are for application queries, not for DDL.
   return new Migrator({ db: db.withoutPlugins(), provider: { getMigrations: async () => migrations } })
 }
@@ -54,8 +48,8 @@ function unwrap(resultSet: MigrationResultSet, action: string): NonNullable<Migr
 }
 
 /** Applies every pending migration; returns what ran (empty when already current). */
-export async function migrateToLatest(db: AnyKysely) {
-  return unwrap(await migratorFor(db).migrateToLatest(), 'migrate to latest')
+export async function migrateToLatest<DB>(db: Kysely<DB>, migrations: Migrations) {
+  return unwrap(await migratorFor(db, migrations).migrateToLatest(), 'migrate to latest')
 }
 
 /**
@@ -64,33 +58,34 @@ export async function migrateToLatest(db: AnyKysely) {
  * `database` sends statements over HTTP (`neon`, `neon-http`) they run on a
  * short-lived WebSocket pool instead; elsewhere on `database` itself.
  */
-export async function migrateConfigured(
+export async function migrateConfigured<DB>(
   config: DatabaseConfig,
-  database: Database,
+  database: Database<DB>,
+  migrations: Migrations,
   options: CreateDatabaseOptions = {},
 ) {
   const sessions = withSessions(config)
-  if (sessions === config) return migrateToLatest(database.db)
+  if (sessions === config) return migrateToLatest(database.db, migrations)
   const migrator = createDatabase(sessions, options)
   try {
-    return await migrateToLatest(migrator.db)
+    return await migrateToLatest(migrator.db, migrations)
   } finally {
     await migrator.dispose()
   }
 }
 
 /** Reverts the most recent migration (one step down). */
-export async function migrateDown(db: AnyKysely) {
-  return unwrap(await migratorFor(db).migrateDown(), 'migrate down')
+export async function migrateDown<DB>(db: Kysely<DB>, migrations: Migrations) {
+  return unwrap(await migratorFor(db, migrations).migrateDown(), 'migrate down')
 }
 
 /** Reverts every migration, leaving an empty schema. */
-export async function migrateToEmpty(db: AnyKysely) {
-  return unwrap(await migratorFor(db).migrateTo(NO_MIGRATIONS), 'migrate to empty')
+export async function migrateToEmpty<DB>(db: Kysely<DB>, migrations: Migrations) {
+  return unwrap(await migratorFor(db, migrations).migrateTo(NO_MIGRATIONS), 'migrate to empty')
 }
 
 /** Names of the migrations applied to this database, oldest first. */
-export async function appliedMigrations(db: AnyKysely): Promise<string[]> {
-  const all = await migratorFor(db).getMigrations()
+export async function appliedMigrations<DB>(db: Kysely<DB>, migrations: Migrations): Promise<string[]> {
+  const all = await migratorFor(db, migrations).getMigrations()
   return all.filter((m) => m.executedAt !== undefined).map((m) => m.name)
 }

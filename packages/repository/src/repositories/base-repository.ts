@@ -11,7 +11,7 @@
  * const { row, replayed } = await documents.createOnce({ key, requestHash }, { title: 'At most once' })
  * ```
  */
-import type { AliasedExpression } from 'kysely'
+import type { Kysely } from 'kysely'
 import {
   ConflictError,
   IdempotencyKeyReusedError,
@@ -22,8 +22,7 @@ import {
 import { instrument } from '../metrics/instrument.ts'
 import type { OneStatement, UnitHooks } from '../session/tenant-session.ts'
 import { assertCan } from '../tenancy/scope.ts'
-import type { AnyChain, AnyDb } from './definition.ts'
-import { MAX_BATCH } from './definition.ts'
+import { MAX_BATCH, type TenantTable } from './definition.ts'
 import {
   type IdempotencyRequest,
   isKeyInUse,
@@ -34,30 +33,33 @@ import {
   validIdempotencyKey,
 } from './idempotency.ts'
 import { ReadRepository } from './read-repository.ts'
-import { insertChain, selectChanged, updateChain } from './write-statements.ts'
-
-export type { AnyChain, AnyDb, AnySelect } from './definition.ts'
-export type { ReadOptions, RepositoryContext, WarmOutcome } from './read-repository.ts'
+import { type TableChain, type TableDb, tableDb } from './table-db.ts'
+import type { Tag } from './tags.ts'
+import { type ExtraColumns, insertChain, selectChanged, updateChain } from './write-statements.ts'
 
 export interface UpdateOptions {
   /** The version the caller read; the update fails with ConflictError if the row has moved on. */
   expectedVersion?: number
 }
 
+export type WriteAction = 'create' | 'update' | 'delete'
+
 export class BaseRepository<
+  DB,
+  Table extends TenantTable<DB>,
   Row extends { id: number },
   New,
-  Patch,
-  Filter extends object,
-  Sort extends string,
+  Patch = Partial<New>,
+  Filter extends object = Record<string, never>,
+  Sort extends string = string,
   Include extends string = never,
-> extends ReadRepository<Row, Filter, Sort, Include> {
+> extends ReadRepository<DB, Table, Row, Filter, Sort, Include> {
   /** Inserts one row: one statement, one round trip (with the cache's invalidation after it). */
   create(input: New): Promise<Row> {
     return this.writeOne(
       'create',
       'write',
-      (db) => this.createStatement(db, [input]).selectFrom('created').selectAll(),
+      (db) => this.createStatement(tableDb(db), [input]).selectFrom('created').selectAll(),
       ({ rows }, hooks) => this.#created(first(rows), hooks),
     )
   }
@@ -78,7 +80,7 @@ export class BaseRepository<
           'createOnce',
           'write',
           (db) =>
-            rememberResult(this.createStatement(db, [input]), 'created', this.orgId, request)
+            rememberResult(this.createStatement(tableDb(db), [input]), 'created', this.orgId, request)
               .selectFrom('created')
               .selectAll(),
           ({ rows }, hooks) => this.#created(first(rows), hooks),
@@ -105,7 +107,7 @@ export class BaseRepository<
         if (!Array.isArray(inputs) || inputs.length > MAX_BATCH) {
           throw new ValidationError(`createMany takes an array of at most ${MAX_BATCH} rows`)
         }
-        return this.createStatement(db, inputs).selectFrom('created').selectAll()
+        return this.createStatement(tableDb(db), inputs).selectFrom('created').selectAll()
       },
       ({ rows }, hooks) => {
         const created = rows.map((row) => this.toRow(row))
@@ -125,7 +127,7 @@ export class BaseRepository<
     return this.writeOne(
       'update',
       'write',
-      (db) => this.updateOne(db, id, patch, options),
+      (db) => this.updateOne(tableDb(db), id, patch, options),
       ({ rows }, hooks) => {
         const updated = this.changedRow(first(rows), id, options)
         hooks.invalidate(this.writeTags('update', [updated]))
@@ -139,8 +141,8 @@ export class BaseRepository<
       'delete',
       'delete',
       (db) =>
-        db
-          .deleteFrom(this.definition.table)
+        tableDb(db)
+          .deleteFrom(this.tableName)
           .where('organizationId', '=', this.orgId)
           .where('id', '=', this.validId(id))
           .returningAll(),
@@ -151,11 +153,10 @@ export class BaseRepository<
     )
   }
 
-  /** Tags a write makes obsolete; subclasses add what else their rows appear in. */
-  protected writeTags(action: 'create' | 'update' | 'delete', rows: readonly Row[]): string[] {
-    const name = this.definition.name
-    const own = action === 'create' ? [] : rows.map((row) => `${name}:${row.id}`)
-    return [...own, `${name}:list`]
+  /** Tags a write makes obsolete (its rows, the lists); subclasses add what else their rows appear in. */
+  protected writeTags(action: WriteAction, rows: readonly Row[]): Tag[] {
+    const own = action === 'create' ? [] : rows.map((row) => this.tags.row(row.id))
+    return [...own, this.tags.list]
   }
 
   /**
@@ -163,10 +164,10 @@ export class BaseRepository<
    * `create` returns. Subclasses add what else a create writes (CTEs reading
    * `created`), keeping that name for the rows to return.
    */
-  protected createStatement(db: AnyDb, inputs: readonly New[]): AnyChain {
+  protected createStatement(db: TableDb, inputs: readonly New[]): TableChain {
     return insertChain(
       db,
-      this.definition.table,
+      this.tableName,
       inputs.map((input) => this.insertable(input)),
     )
   }
@@ -176,25 +177,25 @@ export class BaseRepository<
    * (`updateStatement`), ended by `changedStatement`. Subclasses add what
    * else their updates write.
    */
-  protected updateOne(db: AnyDb, id: number, patch: Patch, options: UpdateOptions): OneStatement {
+  protected updateOne(db: TableDb, id: number, patch: Patch, options: UpdateOptions): OneStatement {
     const values = this.writableValues(patch, 'update')
     if (Object.keys(values).length === 0) throw new ValidationError('an update needs at least one field')
     return this.changedStatement(this.updateStatement(db, this.validId(id), values, options), id)
   }
 
   /** The chain whose CTE `changed` updates the row (no rows when it is gone or has moved on). */
-  protected updateStatement(db: AnyDb, id: number, values: Record<string, unknown>, options: UpdateOptions): AnyChain {
+  protected updateStatement(
+    db: TableDb,
+    id: number,
+    values: Record<string, unknown>,
+    options: UpdateOptions,
+  ): TableChain {
     return updateChain(db, this.definition, this.orgId, id, values, options.expectedVersion)
   }
 
   /** Ends an update chain (CTE `changed`) with the select `changedRow` reads; `columns` are returned beside the row. */
-  protected changedStatement(
-    chain: AnyChain,
-    id: number,
-    // biome-ignore lint/suspicious/noExplicitAny: the columns of the calling repository's chain
-    columns: (eb: any) => AliasedExpression<unknown, string>[] = () => [],
-  ): OneStatement {
-    return selectChanged(chain, this.definition.table, this.orgId, id, columns)
+  protected changedStatement(chain: TableChain, id: number, columns: ExtraColumns = () => []): OneStatement {
+    return selectChanged(chain, this.tableName, this.orgId, id, columns)
   }
 
   /** The changed row, or why there is none: Conflict when it moved on, NotFound when it is gone. */
@@ -212,7 +213,9 @@ export class BaseRepository<
 
   /** The row a key's first request created; IdempotencyKeyReusedError when the key came with another request. */
   protected async replay(request: IdempotencyRequest): Promise<Row> {
-    const stored = await this.operate('createOnce', 'read', (db) => storedResult(db, this.orgId, request.key))
+    const stored = await this.operate('createOnce', 'read', (db: Kysely<DB>) =>
+      storedResult(db, this.orgId, request.key),
+    )
     if (!stored) throw new TransientError('the idempotency key changed while it was read; retry', {})
     if (stored.requestHash !== request.requestHash) {
       throw new IdempotencyKeyReusedError('this Idempotency-Key was used with a different request', {
@@ -220,7 +223,7 @@ export class BaseRepository<
         operation: 'createOnce',
       })
     }
-    return this.toRow(rowFromStored(stored.rows[0] as Record<string, unknown>, this.definition.timestamps))
+    return this.toRow(rowFromStored(stored.rows[0] as Record<string, unknown>, this.definition.timestamps ?? []))
   }
 
   /** The input's writable columns, refusing anything else (the organization above all). */
@@ -231,7 +234,7 @@ export class BaseRepository<
     const values: Record<string, unknown> = {}
     for (const [field, value] of Object.entries(input)) {
       if (value === undefined) continue
-      if (!this.definition.writable.includes(field)) {
+      if (!(this.definition.writable as readonly string[]).includes(field)) {
         throw new ValidationError(`${this.definition.name} cannot ${action} the field "${field}"`)
       }
       values[field] = value

@@ -7,8 +7,9 @@
  * fails verification and is a ValidationError. The signer is a port
  * (`cursor-signer.ts`): Web Crypto by default, on every runtime.
  */
+
+import { canonicalJson } from '../canonical-json.ts'
 import { ValidationError } from '../errors.ts'
-import { canonicalJson } from './canonical-json.ts'
 import { type CursorSigner, equalBytes, webCryptoSigner } from './cursor-signer.ts'
 
 export interface CursorPosition {

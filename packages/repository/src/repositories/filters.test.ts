@@ -10,6 +10,7 @@ import {
 import { describe, expect, it } from 'vitest'
 import { ValidationError } from '../errors.ts'
 import { escapeLike, type FilterSpecs, filterConditions } from './filters.ts'
+import { tableDb } from './table-db.ts'
 
 // Compiles queries without a database: these tests check the SQL and parameters only.
 const db = new Kysely<{ docs: { id: number; status: string; title: string; created_at: Date } }>({
@@ -28,10 +29,10 @@ const specs: FilterSpecs = {
 }
 
 function compile(filter: Record<string, unknown>) {
-  return db
+  return tableDb(db)
     .selectFrom('docs')
     .select('id')
-    .where((eb) => eb.and(filterConditions(eb, specs, filter) as Expression<SqlBool>[]))
+    .where((eb) => eb.and(filterConditions(eb, 'docs', specs, filter) as Expression<SqlBool>[]))
     .compile()
 }
 
@@ -50,7 +51,7 @@ describe('filterConditions', () => {
       createdAt: { gte: since },
     })
     expect(query.sql).toBe(
-      'select "id" from "docs" where ("status" in ($1, $2) and "title" ilike $3 and "created_at" >= $4)',
+      'select "id" from "docs" where ("docs"."status" in ($1, $2) and "docs"."title" ilike $3 and "docs"."created_at" >= $4)',
     )
     expect(query.parameters).toEqual(['draft', 'published', '%50\\%%', since])
     expect(compile({ status: 'draft', title: { startsWith: 'a_' } }).parameters).toEqual(['draft', 'a\\_%'])

@@ -12,6 +12,8 @@
  */
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely'
 import { ValidationError } from '../errors.ts'
+import type { Column } from './definition.ts'
+import type { TableSchema } from './table-db.ts'
 
 export type Scalar = string | number | Date
 export type RangeFilter<T> = { gt?: T; gte?: T; lt?: T; lte?: T }
@@ -19,21 +21,24 @@ export type SearchFilter = { contains?: string; startsWith?: string }
 
 type Operator = 'eq' | 'in' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains' | 'startsWith'
 
-export interface ColumnFilterSpec {
-  /** The column (camelCase) the filter reads. */
-  column: string
+export interface ColumnFilterSpec<ColumnName extends string = string> {
+  /** The column of the repository's table (camelCase) the filter reads. */
+  column: ColumnName
   operators: readonly Operator[]
   /** The only values allowed, for enumerations. */
   oneOf?: readonly string[]
 }
 
 /** A filter that is more than a column comparison, such as "has topic". */
-export interface CustomFilterSpec {
-  // biome-ignore lint/suspicious/noExplicitAny: each filter gets the repository's own table builder
-  build(eb: ExpressionBuilder<any, any>, value: unknown, field: string): Expression<SqlBool>
+export interface CustomFilterSpec<DB = TableSchema, Table extends keyof DB = keyof DB> {
+  /** Gets an expression builder over the user's schema, from the repository's table. */
+  build(eb: ExpressionBuilder<DB, Table>, value: unknown, field: string): Expression<SqlBool>
 }
 
-export type FilterSpecs = Readonly<Record<string, ColumnFilterSpec | CustomFilterSpec>>
+/** One spec per field of `Filter`, each naming a column of `Table` or building its own condition. */
+export type FilterSpecs<DB = TableSchema, Table extends keyof DB = keyof DB, Filter = Record<string, unknown>> = {
+  readonly [Field in keyof Filter & string]-?: ColumnFilterSpec<Column<DB, Table>> | CustomFilterSpec<DB, Table>
+}
 
 const MAX_IN_VALUES = 100
 const MAX_SEARCH_LENGTH = 200
@@ -44,10 +49,10 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`)
 }
 
-/** The conditions for `filter`, refusing any field or operator the specs do not allow. */
+/** The conditions for `filter` on `table`, refusing any field or operator the specs do not allow. */
 export function filterConditions(
-  // biome-ignore lint/suspicious/noExplicitAny: see CustomFilterSpec
-  eb: ExpressionBuilder<any, any>,
+  eb: ExpressionBuilder<TableSchema, string>,
+  table: string,
   specs: FilterSpecs,
   filter: Record<string, unknown>,
 ): Expression<SqlBool>[] {
@@ -60,19 +65,19 @@ export function filterConditions(
     const spec = specs[field]
     if (!spec) throw new ValidationError(`unknown filter "${field}"; allowed: ${Object.keys(specs).join(', ')}`)
     if ('build' in spec) conditions.push(spec.build(eb, value, field))
-    else conditions.push(...columnConditions(eb, spec, field, value))
+    else conditions.push(...columnConditions(eb, `${table}.${spec.column}`, spec, field, value))
   }
   return conditions
 }
 
 function columnConditions(
-  // biome-ignore lint/suspicious/noExplicitAny: see CustomFilterSpec
-  eb: ExpressionBuilder<any, any>,
+  eb: ExpressionBuilder<TableSchema, string>,
+  qualified: string,
   spec: ColumnFilterSpec,
   field: string,
   value: unknown,
 ): Expression<SqlBool>[] {
-  const column = eb.ref(spec.column)
+  const column = eb.ref(qualified)
   const allows = (op: Operator) => {
     if (!spec.operators.includes(op)) throw new ValidationError(`filter "${field}" does not support ${op}`)
   }

@@ -7,11 +7,11 @@
  * caller then reads the stored result instead. An expired key is deleted
  * first, in the same round trip, so it can be used again.
  */
-import { type Kysely, type QueryCreator, sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { sqlState } from '../db/connection-errors.ts'
 import type { Statement } from '../db/transport.ts'
 import { ValidationError } from '../errors.ts'
-import type { DB } from '../schema/database.ts'
+import type { TableChain } from './table-db.ts'
 
 /** What makes a create idempotent. */
 export interface IdempotencyRequest {
@@ -47,13 +47,7 @@ export function releaseExpiredKey(orgId: string, key: string): Statement {
  * `resultTable` under the key (explicit casts: an INSERT … SELECT does not
  * infer parameter types from its columns).
  */
-export function rememberResult(
-  // biome-ignore lint/suspicious/noExplicitAny: the chain's tables are the calling repository's
-  chain: QueryCreator<any>,
-  resultTable: string,
-  orgId: string,
-  request: IdempotencyRequest,
-) {
+export function rememberResult(chain: TableChain, resultTable: string, orgId: string, request: IdempotencyRequest) {
   const expiresAt = new Date(Date.now() + (request.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS))
   return chain.with('idempotencyRemembered', (qc) =>
     qc
@@ -80,17 +74,14 @@ export function isKeyInUse(error: unknown): boolean {
 }
 
 /** The stored result of a key: the request's hash and the rows, keys still snake_case. */
-export async function storedResult(
+export async function storedResult<DB>(
   db: Kysely<DB>,
   orgId: string,
   key: string,
 ): Promise<{ requestHash: string; rows: Record<string, unknown>[] } | undefined> {
-  const stored = await db
-    .selectFrom('idempotencyKeys')
-    .select(['requestHash', 'result'])
-    .where('organizationId', '=', orgId)
-    .where('key', '=', key)
-    .executeTakeFirst()
+  const { rows } = await sql<{ requestHash: string; result: string }>`
+    select request_hash, result from idempotency_keys where organization_id = ${orgId} and key = ${key}`.execute(db)
+  const stored = rows[0]
   return stored && { requestHash: stored.requestHash, rows: JSON.parse(stored.result) }
 }
 
@@ -111,7 +102,7 @@ export function rowFromStored(stored: Record<string, unknown>, timestamps: reado
 const camelCase = (name: string) => name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())
 
 /** Deletes expired keys of every organization (maintenance; needs a role that bypasses RLS). */
-export async function purgeExpiredIdempotencyKeys(db: Kysely<DB>): Promise<number> {
-  const result = await db.deleteFrom('idempotencyKeys').where('expiresAt', '<=', sql<Date>`now()`).executeTakeFirst()
-  return Number(result.numDeletedRows)
+export async function purgeExpiredIdempotencyKeys<DB>(db: Kysely<DB>): Promise<number> {
+  const result = await sql`delete from idempotency_keys where expires_at <= now()`.execute(db)
+  return Number(result.numAffectedRows ?? 0)
 }

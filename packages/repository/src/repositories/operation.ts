@@ -10,7 +10,6 @@ import { DatabaseUnreachableError } from '../db/connection-errors.ts'
 import { toRepositoryError } from '../error-mapping.ts'
 import { RepositoryError, TransientError } from '../errors.ts'
 import { SlowQueryDetector } from '../metrics/slow-query-detector.ts'
-import type { DB } from '../schema/database.ts'
 import type { TenantSession } from '../session/tenant-session.ts'
 import { assertCan, type Permission } from '../tenancy/scope.ts'
 
@@ -23,8 +22,8 @@ export interface OperationName {
  * Runs `body` — which runs the operation in `session` — with its statements
  * watched: `watch(db)` is the handle whose statements are timed.
  */
-export async function runOperation<T>(
-  session: TenantSession,
+export async function runOperation<DB, T>(
+  session: TenantSession<DB>,
   name: OperationName,
   permission: Permission,
   body: (watch: (db: Kysely<DB>) => Kysely<DB>) => Promise<T>,
@@ -43,7 +42,7 @@ export async function runOperation<T>(
   }
 }
 
-function report(session: TenantSession, error: RepositoryError, name: OperationName): void {
+function report<DB>(session: TenantSession<DB>, error: RepositoryError, name: OperationName): void {
   // Client mistakes (not found, conflict, validation, forbidden) are answers, not incidents.
   if (error.constructor !== RepositoryError && !(error instanceof TransientError)) return
   const cause = error.cause as { code?: unknown } | undefined

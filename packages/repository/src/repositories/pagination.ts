@@ -6,23 +6,23 @@
  */
 import { expressionBuilder } from 'kysely'
 import { RepositoryError, ValidationError } from '../errors.ts'
-import type { DB } from '../schema/database.ts'
 import type { CursorCodec, CursorQuery } from './cursor.ts'
-import {
-  type AnySelect,
-  DEFAULT_LIMIT,
-  type ListOptions,
-  MAX_LIMIT,
-  type Page,
-  type RepositoryDefinition,
-  type SortSpec,
-  type TenantTableName,
-} from './definition.ts'
-import { filterConditions } from './filters.ts'
+import { DEFAULT_LIMIT, type ListOptions, MAX_LIMIT, type Page, type SortSpec } from './definition.ts'
+import { type FilterSpecs, filterConditions } from './filters.ts'
+import type { TableSchema, TableSelect } from './table-db.ts'
+
+/** What paging reads of a repository's definition. */
+export interface PagedTable {
+  name: string
+  table: string
+  filters: FilterSpecs
+  sorts: Readonly<Record<string, SortSpec>>
+  defaultSort: string
+}
 
 export interface PageRequest<Row> {
-  query: AnySelect
-  definition: RepositoryDefinition
+  query: TableSelect
+  definition: PagedTable
   orgId: string
   filter: object
   options: ListOptions
@@ -45,12 +45,11 @@ export async function keysetPage<Row extends { id: number }>(request: PageReques
   const after = options.cursor === undefined ? undefined : await request.cursors.decode(cursorQuery, options.cursor)
   const sortColumn = `${definition.table}.${sort.column}`
   const idColumn = `${definition.table}.id`
-  const eb = expressionBuilder<DB, TenantTableName>()
-  const conditions = filterConditions(eb, definition.filters, filter as Record<string, unknown>)
+  const eb = expressionBuilder<TableSchema, string>()
+  const conditions = filterConditions(eb, definition.table, definition.filters, filter as Record<string, unknown>)
   if (after) {
     const comparison = sort.direction === 'desc' ? '<' : '>'
-    // biome-ignore lint/suspicious/noExplicitAny: the columns are whitelisted names resolved at run time
-    conditions.push(eb(eb.refTuple(sortColumn as any, idColumn as any), comparison, eb.tuple(after.value, after.id)))
+    conditions.push(eb(eb.refTuple(sortColumn, idColumn), comparison, eb.tuple(after.value, after.id)))
   }
   // No filter and no cursor (the common first page): no WHERE clause to build.
   const filtered = conditions.length ? request.query.where(eb.and(conditions)) : request.query

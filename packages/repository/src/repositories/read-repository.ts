@@ -1,8 +1,9 @@
 /**
- * Reads over one tenant table, every statement limited to the session's
- * organization, through the request scope's cache; and the machinery every
- * repository operation runs on (`operate`, `writeOne`). `BaseRepository`
- * adds the writes; a repository that only reads can extend this one.
+ * Reads over one tenant table of your schema, every statement limited to the
+ * session's organization, the cached ones declared as data
+ * (`declared-reads.ts`); and the machinery every repository operation runs
+ * on (`operate`, `writeOne`). `BaseRepository` adds the writes; a repository
+ * that only reads can extend this one.
  *
  * ```ts
  * const doc = await documents.findById(123)             // NotFoundError if absent or another org's
@@ -10,46 +11,22 @@
  * const next = await documents.findMany({ status: 'published' }, { cursor: page.nextCursor! })
  * ```
  */
-import { type QueryResult, sql } from 'kysely'
-import type { CacheManager } from '../cache/cache-manager.ts'
-import type { CacheOutcome } from '../cache/stats.ts'
+import { type Kysely, type QueryResult, sql } from 'kysely'
 import type { Statement } from '../db/transport.ts'
 import { NotFoundError, ValidationError } from '../errors.ts'
-import type { TenantRepositories } from '../factory/tenant-repositories.ts'
-import { instrument, METRICS_TARGET, type Measurable } from '../metrics/instrument.ts'
-import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
+import { instrument, METRICS_TARGET, type Measurable, measure } from '../metrics/instrument.ts'
+import type { Dimensions } from '../metrics/invocation-metrics.ts'
 import type { OneStatement, TenantSession, TransactionOptions, UnitHooks } from '../session/tenant-session.ts'
 import type { Permission } from '../tenancy/scope.ts'
-import { cachedRead } from './cached-read.ts'
 import type { CursorCodec } from './cursor.ts'
-import type { AnyDb, AnySelect, ListOptions, Page, RepositoryDefinition } from './definition.ts'
+import { canonicalInclude, type DeclaredRead, type ReadDeclaration, readDeclared } from './declared-reads.ts'
+import type { ListOptions, Page, RepositoryDefinition, TenantTable } from './definition.ts'
 import { filterConditions } from './filters.ts'
 import { runOperation } from './operation.ts'
 import { keysetPage } from './pagination.ts'
-
-export type WarmOutcome = 'warmed' | 'skipped' | 'unavailable'
-
-export type { AnyChain, AnyDb, AnySelect } from './definition.ts'
-
-export interface RepositoryContext {
-  session: TenantSession
-  cursors: CursorCodec
-  /** The isolate's cache; reads go through it outside transactions, writes invalidate it after COMMIT. */
-  cache?: CacheManager
-  /** Where this request scope records how each read was answered (for `Cache-Status`). */
-  outcomes: CacheOutcome[]
-  /** The request's `waitUntil`, keeping the cache's background work alive on Workers. */
-  waitUntil?: (work: Promise<unknown>) => void
-  /** The invocation's metrics: every instrumented method records into them. */
-  metrics: InvocationMetrics
-  /**
-   * Set by the warm job: cached reads refresh their entry in every tier instead
-   * of reading it (`CacheManager.warm`) and report how each went.
-   */
-  warming?: (outcome: WarmOutcome) => void
-  /** Opens a transaction with every repository bound to it (`TenantRepositories.transaction`). */
-  transaction<T>(work: (tx: TenantRepositories) => Promise<T>, options?: TransactionOptions): Promise<T>
-}
+import type { RepositoryContext } from './repository-context.ts'
+import { type TableDb, type TableSelect, tableDb } from './table-db.ts'
+import { type TableTags, tableTags } from './tags.ts'
 
 /** Read options; `include` names relations to load in the same query (repositories that have any). */
 export interface ReadOptions<Include extends string> {
@@ -59,65 +36,84 @@ export interface ReadOptions<Include extends string> {
 }
 
 export class ReadRepository<
+  DB,
+  Table extends TenantTable<DB>,
   Row extends { id: number },
-  Filter extends object,
-  Sort extends string,
+  Filter extends object = Record<string, never>,
+  Sort extends string = string,
   Include extends string = never,
 > implements Measurable
 {
-  protected readonly session: TenantSession
+  protected readonly session: TenantSession<DB>
   protected readonly cursors: CursorCodec
-  protected readonly definition: RepositoryDefinition
-  readonly #context: RepositoryContext
+  protected readonly definition: RepositoryDefinition<DB, Table, Filter, Sort>
+  /** This table's cache tags: what its reads depend on and its writes bump. */
+  protected readonly tags: TableTags
+  readonly #context: RepositoryContext<DB>
+  readonly #reads = new Map<string, (params: unknown) => Promise<unknown>>()
   readonly [METRICS_TARGET]: Measurable[typeof METRICS_TARGET]
 
-  constructor(context: RepositoryContext, definition: RepositoryDefinition) {
+  constructor(context: RepositoryContext<DB>, definition: RepositoryDefinition<DB, Table, Filter, Sort>) {
     this.session = context.session
     this.cursors = context.cursors
     this.definition = definition
+    this.tags = tableTags(definition.name)
     this.#context = context
     this[METRICS_TARGET] = { repository: definition.name, metrics: context.metrics }
   }
 
-  /** Runs `work` in a transaction with all repositories bound to it; see `TenantRepositories.transaction`. */
-  transaction<T>(work: (tx: TenantRepositories) => Promise<T>, options?: TransactionOptions): Promise<T> {
-    return this.#context.transaction(work, options)
-  }
-
-  #name(operation: string) {
-    return { repository: this.definition.name, operation }
+  /**
+   * Runs `work` in a transaction, with this repository bound to it (every
+   * repository of the scope: `repos.transaction`). Throwing rolls it back; a
+   * nested call is a savepoint.
+   */
+  transaction<T>(work: (tx: this) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    const Repository = this.constructor as new (context: RepositoryContext<DB>) => this
+    return this.#context.transaction((context) => work(new Repository(context)), options)
   }
 
   protected get orgId(): string {
     return this.session.scope.orgId
   }
 
+  readonly #findById = this.cachedRead({
+    name: 'findById',
+    ttlMs: 60_000,
+    tags: ({ id }: { id: number; include?: Include[] }) => [this.tags.row(id), this.tags.all],
+    load: async (db, { id, include }) => {
+      const row = await this.selectRows(tableDb(db), include ?? [])
+        .where(this.column('id'), '=', this.validId(id))
+        .executeTakeFirst()
+      if (!row) throw this.notFound(id)
+      return this.toRow(row)
+    },
+  })
+
+  readonly #findMany = this.cachedRead({
+    name: 'findMany',
+    ttlMs: 30_000,
+    tags: (_: { filter: Filter } & ListOptions<Sort> & { include?: Include[] }) => [this.tags.list, this.tags.all],
+    load: (db, { filter, include, ...options }) =>
+      this.page(this.selectRows(tableDb(db), include ?? []), filter, options),
+  })
+
   /** The row with this id in the organization; NotFoundError otherwise. */
   findById(id: number, options: ReadOptions<Include> = {}): Promise<Row> {
-    const params = { id, include: options.include }
-    return this.cachedRead('findById', 'findById', params, this.rowTags(id), options, () =>
-      this.operate('findById', 'read', async (db) => {
-        const row = await this.selectRows(db, options.include ?? [])
-          .where(this.column('id'), '=', this.validId(id))
-          .executeTakeFirst()
-        if (!row) throw this.notFound(id)
-        return this.toRow(row)
-      }),
-    )
+    return this.#findById({ id, include: canonicalInclude(options.include) }, options)
   }
 
   /** One page of rows matching `filter`, in a whitelisted order, with a cursor to the next. */
   findMany(filter: Filter = {} as Filter, options: ListOptions<Sort> & ReadOptions<Include> = {}): Promise<Page<Row>> {
-    const { cacheTtlMs: _, ...params } = options
-    return this.cachedRead('findMany', 'findMany', { filter, ...params }, this.listTags(), options, () =>
-      this.operate('findMany', 'read', (db) => this.page(this.selectRows(db, options.include ?? []), filter, options)),
-    )
+    const { cacheTtlMs: _, include, ...list } = options
+    return this.#findMany({ filter, ...list, include: canonicalInclude(include) }, options)
   }
 
   count(filter: Filter = {} as Filter): Promise<number> {
     return this.operate('count', 'read', async (db) => {
-      const { count } = await this.scoped(db)
-        .where((eb) => eb.and(filterConditions(eb, this.definition.filters, filter as Record<string, unknown>)))
+      const { count } = await this.scoped(tableDb(db))
+        .where((eb) =>
+          eb.and(filterConditions(eb, this.tableName, this.definition.filters, filter as Record<string, unknown>)),
+        )
         .select((eb) => eb.fn.countAll<number>().as('count'))
         .executeTakeFirstOrThrow()
       return Number(count)
@@ -126,7 +122,7 @@ export class ReadRepository<
 
   exists(id: number): Promise<boolean> {
     return this.operate('exists', 'read', async (db) => {
-      const row = await this.scoped(db)
+      const row = await this.scoped(tableDb(db))
         .where(this.column('id'), '=', this.validId(id))
         .select(sql`1`.as('one'))
         .executeTakeFirst()
@@ -135,37 +131,41 @@ export class ReadRepository<
   }
 
   /**
-   * Reads through the cache outside transactions (inside one, the database
-   * answers: the transaction may see its own uncommitted writes), and records
-   * how the read was answered in the request scope's outcomes (`cached-read.ts`).
+   * Declares a cached read (see `declared-reads.ts`) and returns it, to be
+   * called with its parameters. Its calls are measured as the operation
+   * `name`, and the warm job can replay it by that name.
    */
-  protected cachedRead<T>(
-    operation: string,
-    queryType: string,
-    params: unknown,
-    tags: readonly string[],
-    options: { cacheTtlMs?: number },
-    load: () => Promise<T>,
-  ): Promise<T> {
-    return cachedRead(this.#context, {
-      repository: this.definition.name,
-      operation,
-      queryType,
-      params,
-      tags,
-      ...(options.cacheTtlMs !== undefined && { ttlMs: options.cacheTtlMs }),
-      load,
-    })
+  protected cachedRead<Params extends object, Result>(
+    declaration: ReadDeclaration<DB, Params, Result>,
+  ): DeclaredRead<Params, Result> {
+    const { name } = declaration
+    // Fields declare reads before the constructor body has run: read the definition on the first call.
+    let dimensions: Dimensions | undefined
+    const read: DeclaredRead<Params, Result> = (params, options = {}) => {
+      const run = () =>
+        readDeclared(this.#context, {
+          repository: this.definition.name,
+          operation: name,
+          queryType: declaration.queryType ?? name,
+          params,
+          tags: declaration.tags(params),
+          ...(options.cacheTtlMs !== undefined && { ttlMs: options.cacheTtlMs }),
+          ...(declaration.ttlMs !== undefined && { defaultTtlMs: declaration.ttlMs }),
+          load: () => this.operate(name, 'read', (db) => declaration.load(db, params)),
+        })
+      const { metrics } = this.#context
+      if (!metrics.enabled) return run()
+      dimensions ??= Object.freeze({ repository: this.definition.name, operation: name })
+      return measure(metrics, dimensions, run)
+    }
+    // a hot-key record's params are what this read was called with; the loader validates them as it does a caller's
+    this.#reads.set(name, (params) => read(params as Params))
+    return read
   }
 
-  /** Tags a cached row depends on: itself, and anything that changes many rows at once. */
-  protected rowTags(id: number): string[] {
-    return [`${this.definition.name}:${id}`, `${this.definition.name}:*`]
-  }
-
-  /** Tags a cached list depends on. */
-  protected listTags(): string[] {
-    return [`${this.definition.name}:list`, `${this.definition.name}:*`]
+  /** Runs the declared read `name` with recorded `params` (the warm job's replay); undefined if there is none. */
+  replayRead(name: string, params: unknown): Promise<unknown> | undefined {
+    return this.#reads.get(name)?.(params ?? {})
   }
 
   /**
@@ -180,7 +180,7 @@ export class ReadRepository<
   protected operate<T>(
     operation: string,
     permission: Permission,
-    work: (db: AnyDb, hooks: UnitHooks) => Promise<T>,
+    work: (db: Kysely<DB>, hooks: UnitHooks) => Promise<T>,
     prelude: readonly Statement[] = [],
   ): Promise<T> {
     const mode = permission === 'read' ? 'read' : 'write'
@@ -199,7 +199,7 @@ export class ReadRepository<
   protected writeOne<T>(
     operation: string,
     permission: Permission,
-    statement: (db: AnyDb) => OneStatement,
+    statement: (db: Kysely<DB>) => OneStatement,
     finish: (result: QueryResult<Record<string, unknown>>, hooks: UnitHooks) => T,
     prelude: readonly Statement[] = [],
   ): Promise<T> {
@@ -209,27 +209,32 @@ export class ReadRepository<
   }
 
   /** Rows of this organization, in this table. */
-  protected scoped(db: AnyDb): AnySelect {
-    return db.selectFrom(this.definition.table).where(this.column('organizationId'), '=', this.orgId)
+  protected scoped(db: TableDb): TableSelect {
+    return db.selectFrom(this.tableName).where(this.column('organizationId'), '=', this.orgId)
+  }
+
+  /** The table's name, as the generic statements take it. */
+  protected get tableName(): string {
+    return this.definition.table
   }
 
   /** What a read returns for each row; subclasses add the relations in `include` here, as subqueries. */
-  protected selectRows(db: AnyDb, include: readonly Include[]): AnySelect {
+  protected selectRows(db: TableDb, include: readonly Include[]): TableSelect {
     if (include.length > 0) throw new ValidationError(`${this.definition.name} has no relations to include`)
-    return this.scoped(db).selectAll(this.definition.table)
+    return this.scoped(db).selectAll(this.tableName)
   }
 
   /** Turns a database row into the public row (subclasses parse eager-loaded JSON here). */
   protected toRow(row: Record<string, unknown>): Row {
-    return row as unknown as Row
+    return row as Row // the row of this table, as `selectRows` selected it
   }
 
   protected column(name: string): string {
-    return `${this.definition.table}.${name}`
+    return `${this.tableName}.${name}`
   }
 
   /** One keyset page of `query` (see `pagination.ts`). */
-  protected page(query: AnySelect, filter: Filter, options: ListOptions<Sort>): Promise<Page<Row>> {
+  protected page(query: TableSelect, filter: Filter, options: ListOptions<Sort>): Promise<Page<Row>> {
     return keysetPage({
       query,
       definition: this.definition,
@@ -249,7 +254,11 @@ export class ReadRepository<
     if (!Number.isSafeInteger(id) || id < 1) throw new ValidationError('an id must be a positive integer')
     return id
   }
+
+  #name(operation: string) {
+    return { repository: this.definition.name, operation }
+  }
 }
 
-// Every public operation records its count, duration and errors (see metrics/instrument.ts).
-instrument(ReadRepository, ['findById', 'findMany', 'count', 'exists'])
+// Every other public operation records its count, duration and errors (see metrics/instrument.ts).
+instrument(ReadRepository, ['count', 'exists'])

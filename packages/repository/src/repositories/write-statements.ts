@@ -4,12 +4,22 @@
  * the select that reads the changed row beside whether the row existed. A
  * repository adds CTEs to these chains for what else its writes touch.
  */
-import { type AliasedExpression, sql } from 'kysely'
+import { type AliasedExpression, type ExpressionBuilder, sql } from 'kysely'
 import { ValidationError } from '../errors.ts'
-import type { AnyChain, AnyDb, RepositoryDefinition, TenantTableName } from './definition.ts'
+import type { TableChain, TableDb, TableSchema } from './table-db.ts'
+
+/** What an update reads of a repository's definition. */
+export interface UpdatedTable {
+  table: string
+  versioned?: boolean
+  touchesUpdatedAt?: boolean
+}
+
+/** Columns an update's final select returns beside the changed row. */
+export type ExtraColumns = (eb: ExpressionBuilder<TableSchema, 'changed'>) => AliasedExpression<unknown, string>[]
 
 /** CTE `created`: the rows inserted, as they were written. */
-export function insertChain(db: AnyDb, table: TenantTableName, rows: Record<string, unknown>[]): AnyChain {
+export function insertChain(db: TableDb, table: string, rows: Record<string, unknown>[]): TableChain {
   return db.with('created', (qc) => qc.insertInto(table).values(rows).returningAll())
 }
 
@@ -19,13 +29,13 @@ export function insertChain(db: AnyDb, table: TenantTableName, rows: Record<stri
  * given); no row when it is gone or has moved on.
  */
 export function updateChain(
-  db: AnyDb,
-  definition: RepositoryDefinition,
+  db: TableDb,
+  definition: UpdatedTable,
   orgId: string,
   id: number,
   values: Record<string, unknown>,
   expectedVersion: number | undefined,
-): AnyChain {
+): TableChain {
   const { table, versioned, touchesUpdatedAt } = definition
   const set = { ...values }
   if (versioned) set.version = sql`version + 1`
@@ -42,14 +52,7 @@ export function updateChain(
  * when nothing changed) with `columns`, and `rowExists` — whether the row
  * existed, read by the same statement, as it stood before its own writes.
  */
-export function selectChanged(
-  chain: AnyChain,
-  table: TenantTableName,
-  orgId: string,
-  id: number,
-  // biome-ignore lint/suspicious/noExplicitAny: the columns of the calling repository's chain
-  columns: (eb: any) => AliasedExpression<unknown, string>[],
-) {
+export function selectChanged(chain: TableChain, table: string, orgId: string, id: number, columns: ExtraColumns) {
   return chain
     .selectFrom(sql`(select 1)`.as('one'))
     .leftJoin('changed', (join) => join.onTrue())

@@ -26,7 +26,6 @@ import { unitOf } from '../db/unit-dialect.ts'
 import { isRetryable } from '../error-mapping.ts'
 import { TransientError } from '../errors.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
-import type { DB } from '../schema/database.ts'
 import type { TenantScope } from '../tenancy/scope.ts'
 import { provisionOrganization, tenantSettings } from './prelude.ts'
 import { backoffDelay, sleep } from './retry.ts'
@@ -61,12 +60,12 @@ export interface UnitHooks {
   invalidate(tags: readonly string[]): void
 }
 
-export class TenantSession {
+export class TenantSession<DB> {
   readonly #db: Kysely<DB>
   readonly #context: SessionContext
-  readonly #frame: TransactionFrame | undefined
+  readonly #frame: TransactionFrame<DB> | undefined
 
-  constructor(db: Kysely<DB>, context: SessionContext, frame?: TransactionFrame) {
+  constructor(db: Kysely<DB>, context: SessionContext, frame?: TransactionFrame<DB>) {
     this.#db = db
     this.#context = context
     this.#frame = frame
@@ -141,7 +140,7 @@ export class TenantSession {
       const provisioning = this.#isProvisioned() ? [] : [provisionOrganization(this.scope.orgId)]
       const result = await this.#inBatch([this.#tenantSettings(false), ...provisioning, ...prelude], execute)
       this.#context.provisioned.add(this.scope.orgId)
-      const committed = new TransactionFrame()
+      const committed = new TransactionFrame<DB>()
       try {
         return finish(result, committed)
       } finally {
@@ -165,7 +164,7 @@ export class TenantSession {
    * serialization failure or deadlock), a nested call makes a savepoint.
    * `work` may run more than once: side effects belong in `afterCommit`.
    */
-  transaction<T>(work: (session: TenantSession) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  transaction<T>(work: (session: TenantSession<DB>) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const frame = this.#frame
     if (frame?.transaction) return this.#savepoint(frame, frame.transaction, work)
     return this.#measured(() => this.#withRetry(() => this.#outermost(work, options, true)))
@@ -177,7 +176,7 @@ export class TenantSession {
       this.#frame.actions.push(action)
       return
     }
-    const now = new TransactionFrame() // nothing waits to commit: the action runs at once
+    const now = new TransactionFrame<DB>() // nothing waits to commit: the action runs at once
     now.actions.push(action)
     void this.#runAfterCommit(now)
   }
@@ -190,8 +189,8 @@ export class TenantSession {
   }
 
   /** A statement inside the open transaction: the organization's row before a first write, and its prelude, go first. */
-  #enter(frame: TransactionFrame, mode: 'read' | 'write', prelude: readonly Statement[]): void {
-    const unit = (frame.transaction as OpenTransaction).unit
+  #enter(frame: TransactionFrame<DB>, mode: 'read' | 'write', prelude: readonly Statement[]): void {
+    const unit = (frame.transaction as OpenTransaction<DB>).unit
     if (mode === 'write' && !frame.organizationProvisioned && !this.#isProvisioned()) {
       unit.defer(provisionOrganization(this.scope.orgId))
       frame.organizationProvisioned = true
@@ -201,7 +200,7 @@ export class TenantSession {
 
   /** `explicit`: the caller opened it (it is measured and counted as a transaction; an operation's own is the operation). */
   async #outermost<T>(
-    work: (session: TenantSession) => Promise<T>,
+    work: (session: TenantSession<DB>) => Promise<T>,
     options: TransactionOptions,
     explicit: boolean,
   ): Promise<T> {
@@ -210,9 +209,9 @@ export class TenantSession {
     // A viewer's transactions are read-only, so the database refuses its writes too.
     if (this.scope.role === 'viewer') begin = begin.setAccessMode('read only')
     const trx = await begin.execute() // BEGIN waits for the first statement: no round trip yet
-    const transaction: OpenTransaction = { trx, unit: await unitOf(trx) }
+    const transaction: OpenTransaction<DB> = { trx, unit: await unitOf(trx) }
     transaction.unit.defer(this.#tenantSettings(false))
-    const frame = new TransactionFrame(transaction)
+    const frame = new TransactionFrame<DB>(transaction)
     try {
       const result = await work(new TenantSession(this.#db, this.#context, frame))
       await trx.commit().execute()
@@ -230,9 +229,9 @@ export class TenantSession {
   }
 
   async #savepoint<T>(
-    parent: TransactionFrame,
-    transaction: OpenTransaction,
-    work: (session: TenantSession) => Promise<T>,
+    parent: TransactionFrame<DB>,
+    transaction: OpenTransaction<DB>,
+    work: (session: TenantSession<DB>) => Promise<T>,
   ): Promise<T> {
     const name = parent.nextSavepointName()
     const trx = await transaction.trx.savepoint(name).execute() // sent with the next statement
@@ -291,7 +290,7 @@ export class TenantSession {
   }
 
   /** The committed unit's tags as one invalidation, then its actions; failures are reported, not thrown. */
-  async #runAfterCommit(frame: TransactionFrame): Promise<void> {
+  async #runAfterCommit(frame: TransactionFrame<DB>): Promise<void> {
     const { invalidate } = this.#context
     const tags = [...frame.tags]
     const steps: AfterCommitAction[] = [

@@ -10,18 +10,17 @@
  */
 import type { ControlledTransaction } from 'kysely'
 import type { UnitConnection } from '../db/unit-connection.ts'
-import type { DB } from '../schema/database.ts'
 
 export type AfterCommitAction = () => void | Promise<void>
 
 /** The open transaction a frame belongs to: its Kysely handle and the connection statements wait on. */
-export interface OpenTransaction {
+export interface OpenTransaction<DB> {
   // savepoint names are tracked at run time, not in the type
   readonly trx: ControlledTransaction<DB, string[]>
   readonly unit: UnitConnection
 }
 
-export class TransactionFrame {
+export class TransactionFrame<DB = unknown> {
   readonly tags = new Set<string>()
   readonly actions: AfterCommitAction[] = []
   organizationProvisioned: boolean
@@ -29,8 +28,8 @@ export class TransactionFrame {
 
   constructor(
     /** Undefined for a one-statement write, which commits with its statement. */
-    readonly transaction?: OpenTransaction,
-    readonly parent?: TransactionFrame,
+    readonly transaction?: OpenTransaction<DB>,
+    readonly parent?: TransactionFrame<DB>,
   ) {
     this.organizationProvisioned = parent?.organizationProvisioned ?? false
   }
@@ -54,7 +53,7 @@ export class TransactionFrame {
     this.parent.organizationProvisioned ||= this.organizationProvisioned
   }
 
-  root(): TransactionFrame {
+  root(): TransactionFrame<DB> {
     return this.parent ? this.parent.root() : this
   }
 }

@@ -3,7 +3,9 @@
  * and refuses to exist without them.
  */
 import { ForbiddenError, ValidationError } from '../errors.ts'
-import { ORGANIZATION_ID_PATTERN } from '../schema/database.ts'
+
+/** Organization ids are chosen by people, so the schema bounds their shape (`createTenancyTables` checks it too). */
+export const ORGANIZATION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
 
 export const ROLES = ['viewer', 'editor', 'admin'] as const
 export type Role = (typeof ROLES)[number]

@@ -10,15 +10,24 @@
  * run at once with `redisUnavailable`; a database failure writes nothing.
  * Every query runs in its tenant's own scope (role viewer).
  */
+import type { WarmOutcome } from '../cache/port.ts'
 import { NotFoundError } from '../errors.ts'
+import type { RepositoryClasses, RepositoryScope } from '../factory/repository-classes.ts'
 import type { RepositoryFactory } from '../factory/repository-factory.ts'
-import type { TenantRepositories } from '../factory/tenant-repositories.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
-import type { WarmOutcome } from '../repositories/base-repository.ts'
-import { replayOf } from './replay.ts'
-import { DEFAULT_WARMERS, type Warmer } from './warmers.ts'
 
-export interface WarmOptions {
+/**
+ * Queries worth keeping warm for every active tenant, whether or not they
+ * showed up in the sample. A warmer reads what it needs through `read` (a
+ * normal scope) and warms through `warm` (a scope whose cached reads refresh
+ * their entries).
+ */
+export interface Warmer<Scope> {
+  name: string
+  run(read: Scope, warm: Scope): Promise<void>
+}
+
+export interface WarmOptions<Scope = unknown> {
   /** Wall time the run may take. @default 20_000 */
   budgetMs?: number
   /** Queries in flight at once. @default 4 */
@@ -27,8 +36,8 @@ export interface WarmOptions {
   tenants?: number
   /** Hot queries warmed per tenant. @default 25 */
   hottest?: number
-  /** Queries every warmed tenant gets besides its hot ones. @default latest published, each topic's first page */
-  warmers?: readonly Warmer[]
+  /** Queries every warmed tenant gets besides its hot ones. @default none */
+  warmers?: readonly Warmer<Scope>[]
   /** The invocation the run's metrics go to. */
   metrics?: InvocationMetrics
   /** Called as tasks finish: for a progress bar. */
@@ -49,7 +58,10 @@ export interface WarmReport {
 
 type Task = () => Promise<void>
 
-export async function runWarmJob(factory: RepositoryFactory, options: WarmOptions = {}): Promise<WarmReport> {
+export async function runWarmJob<DB, Classes extends RepositoryClasses<DB>>(
+  factory: RepositoryFactory<DB, Classes>,
+  options: WarmOptions<RepositoryScope<DB, Classes>> = {},
+): Promise<WarmReport> {
   const now = options.now ?? Date.now
   const started = now()
   const deadline = started + (options.budgetMs ?? 20_000)
@@ -63,7 +75,7 @@ export async function runWarmJob(factory: RepositoryFactory, options: WarmOption
     redisUnavailable: false,
   }
   const hot = factory.cache?.hotKeys
-  const scopes: TenantRepositories[] = []
+  const scopes: RepositoryScope<DB, Classes>[] = []
   try {
     const tenants = hot ? await hot.tenants(options.tenants ?? 50) : undefined
     if (!hot || !tenants) {
@@ -88,11 +100,13 @@ export async function runWarmJob(factory: RepositoryFactory, options: WarmOption
       const warm = factory.forTenant(scope, { warming: count, ...(options.metrics && { metrics: options.metrics }) })
       scopes.push(read, warm)
       for (const query of queries) {
-        const replay = replayOf(query, warm)
-        if (replay) tasks.push(async () => void (await replay()))
-        else report.skipped += 1
+        tasks.push(async () => {
+          const replayed = warm.replay(query)
+          if (replayed) await replayed
+          else report.skipped += 1 // not a cached read (any more): nothing to warm
+        })
       }
-      for (const warmer of options.warmers ?? DEFAULT_WARMERS) tasks.push(() => warmer.run(read, warm))
+      for (const warmer of options.warmers ?? []) tasks.push(() => warmer.run(read, warm))
     }
     await runWithin(tasks, options.concurrency ?? 4, deadline, now, report, options.onProgress)
     return report

@@ -10,9 +10,13 @@
  */
 import { sql } from 'kysely'
 import { topicIdsColumn } from './document-statements.ts'
+import type { RelatedDocument } from './document-types.ts'
+
+/** A related document, its depth, and whether the start exists (one row with null columns when nothing is related). */
+type RelatedRow = RelatedDocument['document'] & { depth: number; startExists: boolean }
 
 export function relatedDocumentsQuery(orgId: string, startId: number, maxDepth: number) {
-  return sql<Record<string, unknown> & { depth: number; startExists: boolean }>`
+  return sql<RelatedRow>`
     with recursive walk(id, depth) as (
       select ${startId}::bigint, 0
       union

@@ -1,6 +1,6 @@
 /** Row types for reading, inserting and updating, all derived from `DB`. */
 import type { Insertable, Selectable, Updateable } from 'kysely'
-import type { DB } from './database.ts'
+import type { DB } from './schema.ts'
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>
 export type NewRow<T extends keyof DB> = Insertable<DB[T]>

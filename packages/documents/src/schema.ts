@@ -1,11 +1,14 @@
 /**
- * The one description of the database that every query is typed against.
+ * The documents schema: the one description of the database that every query
+ * of this domain is typed against, and that the package's repositories are
+ * generic over.
  *
  * Column names are camelCase here and snake_case in Postgres: every `Kysely<DB>`
- * this package builds carries Kysely's `CamelCasePlugin`, which maps between them.
+ * the package builds carries Kysely's `CamelCasePlugin`, which maps between them.
  * Row types for each table are derived from this interface (see `rows.ts`), so a
  * column added in a migration is added here once and flows everywhere.
  */
+import type { TenancyTables } from '@serverless-dal/repository'
 import type { ColumnType, Generated } from 'kysely'
 
 /** A timestamp Postgres fills in; readable as a `Date`, writable as a `Date` or ISO string. */
@@ -18,14 +21,7 @@ type Defaulted<T> = ColumnType<T, T | undefined, T>
 export const DOCUMENT_STATUSES = ['draft', 'published', 'archived'] as const
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number]
 
-/** Organization ids are chosen by people, so the schema bounds their shape. */
-export const ORGANIZATION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
-
-export interface OrganizationsTable {
-  id: string
-  name: string
-  createdAt: Timestamp
-}
+export type OrganizationsTable = TenancyTables['organizations']
 
 export interface DocumentsTable {
   id: Generated<number>
@@ -67,23 +63,10 @@ export interface SummariesTable {
   createdAt: Timestamp
 }
 
-export interface IdempotencyKeysTable {
-  organizationId: string
-  key: string
-  /** A hash of what the request asked for: the same key with another request is refused. */
-  requestHash: string
-  /** What the guarded write returned: its rows as JSON, as Postgres wrote them (snake_case keys). */
-  result: string
-  createdAt: Timestamp
-  expiresAt: Date | string
-}
-
-export interface DB {
-  organizations: OrganizationsTable
+export interface DB extends TenancyTables {
   documents: DocumentsTable
   topics: TopicsTable
   documentTopics: DocumentTopicsTable
   documentLinks: DocumentLinksTable
   summaries: SummariesTable
-  idempotencyKeys: IdempotencyKeysTable
 }

@@ -1,22 +1,23 @@
 /**
  * `npm run db:migrate [-- up|down|status]`: applies (or reverts one of) the
- * package's migrations to DATABASE_URL, with the driver the functions would
+ * package's documentsMigrations to DATABASE_URL, with the driver the functions would
  * use on Node (`DATABASE_DRIVER` overrides): node-postgres for a plain
  * Postgres, the Neon driver for Neon or the local stand-in (NEON_WS_PROXY).
  * Migrations hold one session throughout, so the HTTP-only drivers migrate
  * over Neon's WebSockets instead. Without DATABASE_URL it works on the
  * embedded PGlite in PGLITE_DATA_DIR.
  */
-import pg from 'pg'
+
+import { documentsMigrations } from '@serverless-dal/documents'
 import {
   appliedMigrations,
   createDatabase,
   databaseConfigFromEnv,
   migrateDown,
   migrateToLatest,
-  migrations,
   withSessions,
-} from '../src/index.ts'
+} from '@serverless-dal/repository'
+import pg from 'pg'
 
 const command = process.argv[2] ?? 'up'
 if (!['up', 'down', 'status'].includes(command)) {
@@ -37,14 +38,15 @@ try {
 }
 try {
   if (command === 'up') {
-    const ran = await migrateToLatest(database.db)
+    const ran = await migrateToLatest(database.db, documentsMigrations)
     console.log(ran.length ? ran.map((r) => `applied ${r.migrationName}`).join('\n') : 'already up to date')
   } else if (command === 'down') {
-    const ran = await migrateDown(database.db)
+    const ran = await migrateDown(database.db, documentsMigrations)
     console.log(ran.length ? ran.map((r) => `reverted ${r.migrationName}`).join('\n') : 'nothing to revert')
   } else {
-    const applied = new Set(await appliedMigrations(database.db))
-    for (const name of Object.keys(migrations)) console.log(`${applied.has(name) ? 'applied' : 'pending'}  ${name}`)
+    const applied = new Set(await appliedMigrations(database.db, documentsMigrations))
+    for (const name of Object.keys(documentsMigrations))
+      console.log(`${applied.has(name) ? 'applied' : 'pending'}  ${name}`)
   }
 } catch (error) {
   console.error(`db:migrate ${command} failed: ${(error as Error).message}`)

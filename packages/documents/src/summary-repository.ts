@@ -1,7 +1,14 @@
 /** Summaries of documents; a summary's document must be in the same organization (ForeignKeyError otherwise). */
-import type { Summary } from '../schema/rows.ts'
-import { BaseRepository, type RepositoryContext } from './base-repository.ts'
-import type { RepositoryDefinition } from './definition.ts'
+import {
+  BaseRepository,
+  defineRepository,
+  type RepositoryContext,
+  type Tag,
+  type WriteAction,
+} from '@serverless-dal/repository'
+import type { Summary } from './rows.ts'
+import type { DB } from './schema.ts'
+import { documentTags } from './tags.ts'
 
 export interface NewSummaryInput {
   documentId: number
@@ -13,35 +20,35 @@ export interface SummaryFilter {
 }
 export type SummarySort = 'oldest' | 'newest'
 
-const definition: RepositoryDefinition = {
+const definition = defineRepository<DB>()<'summaries', SummaryFilter, SummarySort>({
   name: 'summaries',
   table: 'summaries',
   writable: ['documentId', 'text'],
-  filters: { documentId: { column: 'summaries.documentId', operators: ['eq', 'in'] } },
+  filters: { documentId: { column: 'documentId', operators: ['eq', 'in'] } },
   sorts: {
     oldest: { column: 'createdAt', direction: 'asc' },
     newest: { column: 'createdAt', direction: 'desc' },
   },
   defaultSort: 'oldest',
-  versioned: false,
-  touchesUpdatedAt: false,
   timestamps: ['createdAt'],
-}
+})
 
 export class SummaryRepository extends BaseRepository<
+  DB,
+  'summaries',
   Summary,
   NewSummaryInput,
   SummaryPatch,
   SummaryFilter,
   SummarySort
 > {
-  constructor(context: RepositoryContext) {
+  constructor(context: RepositoryContext<DB>) {
     super(context, definition)
   }
 
   /** A document's summaries are eager-loaded with it, so its row and the lists change too. */
-  protected override writeTags(action: 'create' | 'update' | 'delete', rows: readonly Summary[]): string[] {
-    const documents = [...new Set(rows.map((row) => `documents:${row.documentId}`))]
-    return [...super.writeTags(action, rows), ...documents, 'documents:list']
+  protected override writeTags(action: WriteAction, rows: readonly Summary[]): Tag[] {
+    const documents = [...new Set(rows.map((row) => documentTags.row(row.documentId)))]
+    return [...super.writeTags(action, rows), ...documents, documentTags.list]
   }
 }

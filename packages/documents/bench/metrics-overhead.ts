@@ -20,17 +20,18 @@
  *   BENCH_DATABASE_URL  a Postgres to create a scratch database on (default local)
  *   BENCH_ROUNDS  default 16;  BENCH_REQUESTS per round and path, default 200
  */
-import { nodeHmacSigner } from '../node/index.ts'
+
+import { createDocumentsFactory, type DocumentsFactory, documentsMigrations } from '@serverless-dal/documents'
 import {
   type DatabaseConfig,
   type DatabaseLifetime,
+  type MetricsSink,
   migrateToLatest,
-  RepositoryFactory,
   RepositoryMetrics,
   silentLogger,
-} from '../src/index.ts'
-import { PowertoolsMetricsSink } from '../src/metrics/powertools-sink.ts'
-import type { MetricsSink } from '../src/metrics/sink.ts'
+} from '@serverless-dal/repository'
+import { nodeHmacSigner } from '@serverless-dal/repository/node'
+import { PowertoolsMetricsSink } from '@serverless-dal/repository/powertools'
 import { instantDatabase } from './instant-driver.ts'
 import { median, startBenchServices } from './local-services.ts'
 
@@ -55,7 +56,7 @@ function swallowStdout(on: boolean) {
 const PATHS = ['metrics off', 'metrics recorded, sink discards', 'metrics on (Powertools EMF)'] as const
 type Path = (typeof PATHS)[number]
 
-function factories(database: DatabaseConfig | DatabaseLifetime): Record<Path, RepositoryFactory> {
+function factories(database: DatabaseConfig | DatabaseLifetime): Record<Path, DocumentsFactory> {
   const common = {
     database,
     cache: false as const, // every request reaches the driver: the cache is measured by bench:cache
@@ -63,9 +64,9 @@ function factories(database: DatabaseConfig | DatabaseLifetime): Record<Path, Re
     logger: silentLogger,
   }
   const withSink = (sink: MetricsSink) =>
-    new RepositoryFactory({ ...common, metrics: new RepositoryMetrics({ sink, logger: silentLogger }) })
+    createDocumentsFactory({ ...common, metrics: new RepositoryMetrics({ sink, logger: silentLogger }) })
   return {
-    'metrics off': new RepositoryFactory(common),
+    'metrics off': createDocumentsFactory(common),
     'metrics recorded, sink discards': withSink({ publish: () => {} }),
     'metrics on (Powertools EMF)': withSink(
       new PowertoolsMetricsSink({ namespace: 'ServerlessDalBench', serviceName: 'bench' }),
@@ -73,7 +74,7 @@ function factories(database: DatabaseConfig | DatabaseLifetime): Record<Path, Re
   }
 }
 
-async function request(factory: RepositoryFactory, id: number): Promise<void> {
+async function request(factory: DocumentsFactory, id: number): Promise<void> {
   const repos = factory.forTenant(scope)
   try {
     await repos.documents.findById(id)
@@ -87,7 +88,7 @@ async function request(factory: RepositoryFactory, id: number): Promise<void> {
  * Requests of the paths take turns one by one (the order rotating), each
  * timed on its own, so drift, GC and JIT hit every path alike.
  */
-async function compare(label: string, paths: Record<Path, RepositoryFactory>, id: number, perRound: number) {
+async function compare(label: string, paths: Record<Path, DocumentsFactory>, id: number, perRound: number) {
   const perRoundCpu = Object.fromEntries(PATHS.map((path) => [path, [] as number[]])) as Record<Path, number[]>
   swallowStdout(true)
   for (const factory of Object.values(paths)) for (let i = 0; i < 500; i++) await request(factory, id) // warm up
@@ -132,7 +133,7 @@ try {
   }
   const endToEnd = factories(config)
   const setup = endToEnd['metrics off']
-  await migrateToLatest(setup.forTenant(scope).db)
+  await migrateToLatest(setup.forTenant(scope).db, documentsMigrations)
   const seeded = await setup
     .forTenant(scope)
     .documents.createMany(Array.from({ length: 40 }, (_, i) => ({ title: `doc ${i}`, body: 'x'.repeat(300) })))

@@ -10,17 +10,17 @@
  *   BENCH_DATABASE_URL  a Postgres to create a scratch database on (default local)
  *   BENCH_ROUNDS  default 5;  BENCH_CALLS per round and path, default 300
  */
-import { type Kysely, sql } from 'kysely'
-import { nodeHmacSigner } from '../node/index.ts'
+
+import { createDocumentsFactory, type DB, documentsMigrations } from '@serverless-dal/documents'
 import {
   createDatabase,
   type DatabaseConfig,
   type DatabaseLifetime,
-  type DB,
   migrateToLatest,
-  RepositoryFactory,
   silentLogger,
-} from '../src/index.ts'
+} from '@serverless-dal/repository'
+import { nodeHmacSigner } from '@serverless-dal/repository/node'
+import { type Kysely, sql } from 'kysely'
 import { instantDatabase } from './instant-driver.ts'
 import { median, startBenchServices } from './local-services.ts'
 
@@ -37,8 +37,8 @@ try {
     connectionString: services.databaseUrl,
     proxy: { webSocketUrl: services.env.NEON_WS_PROXY as string },
   }
-  const raw = createDatabase(config)
-  await migrateToLatest(raw.db)
+  const raw = createDatabase<DB>(config)
+  await migrateToLatest(raw.db, documentsMigrations)
   const withRls = repositories(config, true)
   const withoutRls = repositories(config, false)
   const docs = await withRls.documents.createMany(
@@ -170,7 +170,7 @@ async function layerOnly(rows: Record<string, unknown>[], endToEnd: Record<strin
 }
 
 function repositories(database: DatabaseConfig | DatabaseLifetime, rowLevelSecurity: boolean) {
-  return new RepositoryFactory({
+  return createDocumentsFactory({
     database,
     rowLevelSecurity,
     cache: false, // the repository layer itself; npm run bench:cache measures the cache

@@ -6,8 +6,8 @@
  * claimed again, and the scheduled maintenance deletes expired rows.
  * Tenant-isolated like every other table (RLS policy, FORCE).
  */
+import { APP_ROLE, ORGANIZATION_SETTING } from '@serverless-dal/repository'
 import { type Kysely, sql } from 'kysely'
-import { APP_ROLE, ORGANIZATION_SETTING } from '../tenancy/row-level-security.ts'
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`

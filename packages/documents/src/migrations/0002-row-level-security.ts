@@ -4,8 +4,18 @@
  * The role is cluster-wide and may serve other databases, so `down` revokes
  * what this database granted it and leaves the role itself in place.
  */
+import { APP_ROLE, ORGANIZATION_SETTING } from '@serverless-dal/repository'
 import { type Kysely, sql } from 'kysely'
-import { APP_ROLE, ORGANIZATION_SETTING, TENANT_TABLES } from '../tenancy/row-level-security.ts'
+
+/** Tables whose rows belong to one organization, with the column that says which. */
+const TENANT_TABLES = {
+  organizations: 'id',
+  documents: 'organization_id',
+  topics: 'organization_id',
+  document_topics: 'organization_id',
+  document_links: 'organization_id',
+  summaries: 'organization_id',
+} as const
 
 const role = sql.id(APP_ROLE)
 const tables = Object.entries(TENANT_TABLES)

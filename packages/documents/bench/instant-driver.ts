@@ -3,7 +3,13 @@
  * measuring the CPU a layer adds on top of Kysely, with no I/O or database
  * time in the numbers.
  */
-import { type Database, databaseOver, type Statement, type StatementResult, type Transport } from '../src/index.ts'
+import {
+  type Database,
+  databaseOver,
+  type Statement,
+  type StatementResult,
+  type Transport,
+} from '@serverless-dal/repository'
 
 export function instantDatabase(rows: Record<string, unknown>[]): Database {
   const answer = (): StatementResult => ({ command: 'SELECT', rows })

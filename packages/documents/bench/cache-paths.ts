@@ -7,18 +7,23 @@
  *   BENCH_DATABASE_URL  a Postgres to create a scratch database on (default local)
  *   BENCH_ROUNDS  default 5;  BENCH_CALLS per round and path, default 200
  */
-import { Redis } from '@upstash/redis'
-import type { Kysely, LogEvent } from 'kysely'
-import { nodeHmacSigner } from '../node/index.ts'
+
+import {
+  createDocumentsFactory,
+  type DB,
+  type DocumentsFactoryConfig,
+  documentsMigrations,
+} from '@serverless-dal/documents'
 import {
   createDatabase,
   type DatabaseConfig,
-  type DB,
   migrateToLatest,
   type RedisLike,
-  RepositoryFactory,
   silentLogger,
-} from '../src/index.ts'
+} from '@serverless-dal/repository'
+import { nodeHmacSigner } from '@serverless-dal/repository/node'
+import { Redis } from '@upstash/redis'
+import type { Kysely, LogEvent } from 'kysely'
 import { median, startBenchServices } from './local-services.ts'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -59,9 +64,9 @@ try {
     if (event.level === 'query') counts.statements++
   }
   const raw = createDatabase(database, { log: onQuery })
-  await migrateToLatest(raw.db)
-  const factory = (cache: ConstructorParameters<typeof RepositoryFactory>[0]['cache']) =>
-    new RepositoryFactory({
+  await migrateToLatest(raw.db, documentsMigrations)
+  const factory = (cache: DocumentsFactoryConfig['cache']) =>
+    createDocumentsFactory({
       database,
       cache,
       onQuery,

@@ -1,0 +1,53 @@
+/** Topics: names unique per organization (a taken name is a ConflictError). */
+import {
+  BaseRepository,
+  defineRepository,
+  type RepositoryContext,
+  type SearchFilter,
+  type Tag,
+  type WriteAction,
+} from '@serverless-dal/repository'
+import type { NewTopic, Topic } from './rows.ts'
+import type { DB } from './schema.ts'
+import { documentTags } from './tags.ts'
+
+export type NewTopicInput = Pick<NewTopic, 'name'>
+export type TopicPatch = Partial<NewTopicInput>
+export interface TopicFilter {
+  name?: string | SearchFilter | { in: string[] }
+}
+export type TopicSort = 'name' | 'newest'
+
+const definition = defineRepository<DB>()<'topics', TopicFilter, TopicSort>({
+  name: 'topics',
+  table: 'topics',
+  writable: ['name'],
+  filters: { name: { column: 'name', operators: ['eq', 'in', 'contains', 'startsWith'] } },
+  sorts: {
+    name: { column: 'name', direction: 'asc' },
+    newest: { column: 'createdAt', direction: 'desc' },
+  },
+  defaultSort: 'name',
+  timestamps: ['createdAt'],
+})
+
+export class TopicRepository extends BaseRepository<
+  DB,
+  'topics',
+  Topic,
+  NewTopicInput,
+  TopicPatch,
+  TopicFilter,
+  TopicSort
+> {
+  constructor(context: RepositoryContext<DB>) {
+    super(context, definition)
+  }
+
+  /** Deleting a topic removes it from documents (their `topicIds`, by-topic lists). */
+  protected override writeTags(action: WriteAction, rows: readonly Topic[]): Tag[] {
+    const tags = super.writeTags(action, rows)
+    if (action === 'delete') tags.push(documentTags.all)
+    return tags
+  }
+}

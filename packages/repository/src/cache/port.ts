@@ -1,0 +1,53 @@
+/**
+ * The port between the repositories and the cache: what a repository asks
+ * the cache for (`CachedRead`), what it gets back, and the few calls it makes
+ * (`ReadCache`). The repositories import nothing else from `cache/`, and the
+ * cache nothing from `repositories/`; `CacheManager` is the one implementation.
+ */
+import type { CacheOutcome } from './stats.ts'
+
+export type { CacheOutcome } from './stats.ts'
+
+export interface CachedRead<T> {
+  orgId: string
+  repository: string
+  /** The declared read's name; part of the key. */
+  operation: string
+  /** What the cache options' `ttlMs` chooses the TTL by (`findById`, `findMany`, `related`, …). */
+  queryType: string
+  /** Everything the result depends on besides the organization. */
+  params: unknown
+  /** Tags whose writes make this entry obsolete. */
+  tags: readonly string[]
+  /** Overrides every other TTL for this call. */
+  ttlMs?: number
+  /** The declaration's TTL, used when the options name none for the query type. */
+  defaultTtlMs?: number
+  load: () => Promise<T>
+  /** Keeps background work (refresh, deferred store) alive on Workers: `ctx.waitUntil`. */
+  waitUntil?: (work: Promise<unknown>) => void
+}
+
+export interface ReadResult<T> {
+  value: T
+  outcome: CacheOutcome
+}
+
+/** How the warm job's refresh of one entry went. */
+export type WarmOutcome = 'warmed' | 'skipped' | 'unavailable'
+
+export interface WarmResult<T> {
+  value?: T
+  outcome: WarmOutcome
+}
+
+/** What the repositories need of a cache. */
+export interface ReadCache {
+  /** Whether any tier is configured; without one every read is a bypass. */
+  readonly enabled: boolean
+  read<T>(spec: CachedRead<T>): Promise<ReadResult<T>>
+  /** Refreshes the entry in every tier (the warm job). */
+  warm<T>(spec: CachedRead<T>): Promise<WarmResult<T>>
+  /** Makes every entry of these tags obsolete; called once per committed unit of work. */
+  invalidate(orgId: string, tags: readonly string[]): Promise<void>
+}

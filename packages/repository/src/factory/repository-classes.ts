@@ -1,0 +1,45 @@
+/**
+ * The repositories a factory builds for each request scope: your classes, by
+ * the name the scope exposes them under.
+ *
+ * ```ts
+ * const repositories = { projects: ProjectRepository, tasks: TaskRepository }
+ * const factory = new RepositoryFactory({ database, repositories })
+ * factory.forTenant(scope).projects // a ProjectRepository of that tenant
+ * ```
+ */
+import type { RepositoryContext } from '../repositories/repository-context.ts'
+import type { TenantRepositories } from './tenant-repositories.ts'
+
+/** A repository class: built with the scope's context, like every `BaseRepository`. */
+export type RepositoryClass<DB> = new (context: RepositoryContext<DB>) => object
+
+export type RepositoryClasses<DB> = Readonly<Record<string, RepositoryClass<DB>>>
+
+/** A request scope: its methods (`transaction`, `read`, `dispose`, …) and one property per repository. */
+export type RepositoryScope<DB, Classes extends RepositoryClasses<DB>> = TenantRepositories<DB, Classes> & {
+  readonly [Name in keyof Classes]: InstanceType<Classes[Name]>
+}
+
+const SCOPE_MEMBERS = new Set([
+  'custom',
+  'scope',
+  'cacheOutcomes',
+  'db',
+  'read',
+  'write',
+  'transaction',
+  'replay',
+  'afterCommit',
+  'dispose',
+  'then',
+  'constructor',
+])
+
+/** Refuses a repository name the scope itself uses, at startup rather than at a request. */
+export function assertRepositoryNames(classes: Readonly<Record<string, unknown>>): void {
+  for (const [name, Repository] of Object.entries(classes)) {
+    if (SCOPE_MEMBERS.has(name)) throw new TypeError(`a repository cannot be named "${name}": the scope uses it`)
+    if (typeof Repository !== 'function') throw new TypeError(`repository "${name}" is not a class`)
+  }
+}

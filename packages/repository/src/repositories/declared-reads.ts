@@ -1,0 +1,85 @@
+/**
+ * Cached reads declared as data. A repository declares each once — its name,
+ * the parameters it is called with, its TTL, the tags it depends on, and how
+ * it loads — and everything else comes from that declaration: the cache key
+ * (`<repository>:<name>:<params>`), the hot-key record the warm job replays,
+ * the replay itself, and the metrics (`OperationCount`… and the cache counts
+ * under `repository`, `operation: name`).
+ *
+ * ```ts
+ * readonly byName = this.cachedRead({
+ *   name: 'findByName',
+ *   ttlMs: 120_000,
+ *   tags: () => [projectTags.list, projectTags.all],
+ *   load: (db, { name }: { name: string }) => this.scoped(db).where('name', '=', name).selectAll().execute(),
+ * })
+ * ```
+ *
+ * Outside a transaction a read goes through the cache (for the warm job it
+ * refreshes its entry instead); inside one, and without a cache, straight to
+ * the database — a transaction may see its own uncommitted writes. Every
+ * answer is recorded in the scope's outcomes, which `Cache-Status` is made of.
+ */
+import type { Kysely } from 'kysely'
+import type { CachedRead, CacheOutcome, ReadCache, WarmOutcome } from '../cache/port.ts'
+import type { TenantSession } from '../session/tenant-session.ts'
+import { assertCan } from '../tenancy/scope.ts'
+import type { Tag } from './tags.ts'
+
+export interface ReadDeclaration<DB, Params extends object, Result> {
+  /** Names the read in keys, hot-key records, replays and metrics; by convention the method's name. */
+  name: string
+  /** The cache options' `ttlMs` may set this query type's TTL. @default the name */
+  queryType?: string
+  /** The TTL when the cache's options name none for the query type. @default the cache's `defaultTtlMs` */
+  ttlMs?: number
+  /** Tags whose writes make an answer obsolete (build them with `tableTags`). */
+  tags(params: Params): readonly Tag[]
+  /** Loads the answer: `params` are the caller's, or a hot-key record's when the warm job replays. */
+  load(db: Kysely<DB>, params: Params): Promise<Result>
+}
+
+/** A declared read, called with its parameters; `cacheTtlMs` overrides its TTL for one call. */
+export type DeclaredRead<Params extends object, Result> = (
+  params: Params,
+  options?: { cacheTtlMs?: number },
+) => Promise<Result>
+
+/** What a declared read needs of its request scope. */
+export interface ReadScope<DB> {
+  session: TenantSession<DB>
+  cache?: ReadCache
+  outcomes: CacheOutcome[]
+  waitUntil?: (work: Promise<unknown>) => void
+  warming?: (outcome: WarmOutcome) => void
+}
+
+/** Runs one call of a declared read through the scope's cache. */
+export async function readDeclared<DB, Result>(
+  scope: ReadScope<DB>,
+  read: Omit<CachedRead<Result>, 'orgId' | 'waitUntil'>,
+): Promise<Result> {
+  const { cache, outcomes, waitUntil, warming, session } = scope
+  if (!cache?.enabled || session.inTransaction) {
+    const value = await read.load()
+    outcomes.push('bypass')
+    return value
+  }
+  assertCan(session.scope, 'read', read)
+  const spec: CachedRead<Result> = { ...read, orgId: session.scope.orgId, ...(waitUntil && { waitUntil }) }
+  if (warming) {
+    const warmed = await cache.warm(spec)
+    warming(warmed.outcome)
+    return warmed.value as Result // the warm job reads outcomes, not values
+  }
+  const { value, outcome } = await cache.read(spec)
+  outcomes.push(outcome)
+  return value
+}
+
+/** `include: ['topics', 'summaries']` and `['summaries', 'topics', 'topics']` ask for the same thing: one cache key. */
+export function canonicalInclude<Include extends string>(
+  include: readonly Include[] | undefined,
+): Include[] | undefined {
+  return include?.length ? [...new Set(include)].sort() : undefined
+}
