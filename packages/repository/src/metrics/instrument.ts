@@ -25,18 +25,17 @@ export interface Measurable {
   readonly [METRICS_TARGET]: { repository: string; metrics: InvocationMetrics }
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: any method's arguments and result pass through unchanged
-type Method = (...args: any[]) => Promise<unknown>
+type Method = (...args: never[]) => Promise<unknown>
 type MethodName<T> = { [K in keyof T]: T[K] extends Method ? K : never }[keyof T] & string
 
 export function instrument<T extends Measurable>(target: { prototype: T }, operations: readonly MethodName<T>[]): void {
-  const prototype = target.prototype as unknown as Record<string, Method>
+  const prototype: object = target.prototype
   for (const operation of operations) {
-    const method = prototype[operation]
+    const method: unknown = Reflect.get(prototype, operation)
     if (typeof method !== 'function') throw new TypeError(`cannot instrument ${operation}: not a method`)
     // One frozen dimensions object per repository name, so recording allocates nothing per call.
     const dimensionsByRepository = new Map<string, Dimensions>()
-    prototype[operation] = function measured(this: Measurable, ...args: unknown[]) {
+    Reflect.set(prototype, operation, function measured(this: Measurable, ...args: unknown[]) {
       const { repository, metrics } = this[METRICS_TARGET]
       if (!metrics.enabled) return method.apply(this, args)
       let dimensions = dimensionsByRepository.get(repository)
@@ -45,7 +44,7 @@ export function instrument<T extends Measurable>(target: { prototype: T }, opera
         dimensionsByRepository.set(repository, dimensions)
       }
       return measure(metrics, dimensions, () => method.apply(this, args))
-    }
+    })
   }
 }
 

@@ -12,15 +12,9 @@
  * ```
  */
 import type { Kysely } from 'kysely'
-import {
-  ConflictError,
-  IdempotencyKeyReusedError,
-  RepositoryError,
-  TransientError,
-  ValidationError,
-} from '../errors.ts'
+import { ConflictError, IdempotencyKeyReusedError, TransientError, ValidationError } from '../errors.ts'
 import { instrument } from '../metrics/instrument.ts'
-import type { OneStatement, UnitHooks } from '../session/tenant-session.ts'
+import type { OneStatement, UnitHooks } from '../session/session-types.ts'
 import { assertCan } from '../tenancy/scope.ts'
 import { MAX_BATCH, type TenantTable } from './definition.ts'
 import {
@@ -35,14 +29,18 @@ import {
 import { ReadRepository } from './read-repository.ts'
 import { type TableChain, type TableDb, tableDb } from './table-db.ts'
 import type { Tag } from './tags.ts'
-import { type ExtraColumns, insertChain, selectChanged, updateChain } from './write-statements.ts'
+import {
+  type ExtraColumns,
+  first,
+  insertChain,
+  selectChanged,
+  type UpdateOptions,
+  updateChain,
+  type WriteAction,
+  writableValues,
+} from './write-statements.ts'
 
-export interface UpdateOptions {
-  /** The version the caller read; the update fails with ConflictError if the row has moved on. */
-  expectedVersion?: number
-}
-
-export type WriteAction = 'create' | 'update' | 'delete'
+export type { UpdateOptions, WriteAction } from './write-statements.ts'
 
 export class BaseRepository<
   DB,
@@ -228,18 +226,7 @@ export class BaseRepository<
 
   /** The input's writable columns, refusing anything else (the organization above all). */
   protected writableValues(input: unknown, action: 'create' | 'update'): Record<string, unknown> {
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      throw new ValidationError(`${action} needs an object of fields`)
-    }
-    const values: Record<string, unknown> = {}
-    for (const [field, value] of Object.entries(input)) {
-      if (value === undefined) continue
-      if (!(this.definition.writable as readonly string[]).includes(field)) {
-        throw new ValidationError(`${this.definition.name} cannot ${action} the field "${field}"`)
-      }
-      values[field] = value
-    }
-    return values
+    return writableValues(this.definition, input, action)
   }
 
   /** A created row, its tags marked obsolete. */
@@ -255,10 +242,3 @@ export class BaseRepository<
 }
 
 instrument(BaseRepository, ['create', 'createOnce', 'createMany', 'update', 'delete'])
-
-/** The one row a statement that must return one returned. */
-function first(rows: Record<string, unknown>[]): Record<string, unknown> {
-  const row = rows[0]
-  if (!row) throw new RepositoryError('the statement returned no row')
-  return row
-}

@@ -22,6 +22,8 @@
  */
 import type { Kysely } from 'kysely'
 import type { CachedRead, CacheOutcome, ReadCache, WarmOutcome } from '../cache/port.ts'
+import { measure } from '../metrics/instrument.ts'
+import type { Dimensions, InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import type { TenantSession } from '../session/tenant-session.ts'
 import { assertCan } from '../tenancy/scope.ts'
 import type { Tag } from './tags.ts'
@@ -54,8 +56,42 @@ export interface ReadScope<DB> {
   warming?: (outcome: WarmOutcome) => void
 }
 
+/** What a declaration is bound to: its scope, its repository's name, and how the repository runs an operation. */
+export interface ReadOwner<DB> {
+  scope: () => ReadScope<DB> & { metrics: InvocationMetrics }
+  repository: () => string
+  operate<T>(operation: string, work: (db: Kysely<DB>) => Promise<T>): Promise<T>
+}
+
+/** The callable read of a declaration: measured as the operation `name`, through the cache. */
+export function declaredRead<DB, Params extends object, Result>(
+  declaration: ReadDeclaration<DB, Params, Result>,
+  owner: ReadOwner<DB>,
+): DeclaredRead<Params, Result> {
+  const { name } = declaration
+  let dimensions: Dimensions | undefined
+  return (params, options = {}) => {
+    const scope = owner.scope()
+    const run = () =>
+      readDeclared(scope, {
+        repository: owner.repository(),
+        operation: name,
+        queryType: declaration.queryType ?? name,
+        params,
+        tags: declaration.tags(params),
+        ...(options.cacheTtlMs !== undefined && { ttlMs: options.cacheTtlMs }),
+        ...(declaration.ttlMs !== undefined && { defaultTtlMs: declaration.ttlMs }),
+        load: () => owner.operate(name, (db) => declaration.load(db, params)),
+      })
+    const { metrics } = scope
+    if (!metrics.enabled) return run()
+    dimensions ??= Object.freeze({ repository: owner.repository(), operation: name })
+    return measure(metrics, dimensions, run)
+  }
+}
+
 /** Runs one call of a declared read through the scope's cache. */
-export async function readDeclared<DB, Result>(
+async function readDeclared<DB, Result>(
   scope: ReadScope<DB>,
   read: Omit<CachedRead<Result>, 'orgId' | 'waitUntil'>,
 ): Promise<Result> {

@@ -14,12 +14,12 @@
 import { type Kysely, type QueryResult, sql } from 'kysely'
 import type { Statement } from '../db/transport.ts'
 import { NotFoundError, ValidationError } from '../errors.ts'
-import { instrument, METRICS_TARGET, type Measurable, measure } from '../metrics/instrument.ts'
-import type { Dimensions } from '../metrics/invocation-metrics.ts'
-import type { OneStatement, TenantSession, TransactionOptions, UnitHooks } from '../session/tenant-session.ts'
+import { instrument, METRICS_TARGET, type Measurable } from '../metrics/instrument.ts'
+import type { OneStatement, TransactionOptions, UnitHooks } from '../session/session-types.ts'
+import type { TenantSession } from '../session/tenant-session.ts'
 import type { Permission } from '../tenancy/scope.ts'
 import type { CursorCodec } from './cursor.ts'
-import { canonicalInclude, type DeclaredRead, type ReadDeclaration, readDeclared } from './declared-reads.ts'
+import { canonicalInclude, type DeclaredRead, declaredRead, type ReadDeclaration } from './declared-reads.ts'
 import type { ListOptions, Page, RepositoryDefinition, TenantTable } from './definition.ts'
 import { filterConditions } from './filters.ts'
 import { runOperation } from './operation.ts'
@@ -138,28 +138,14 @@ export class ReadRepository<
   protected cachedRead<Params extends object, Result>(
     declaration: ReadDeclaration<DB, Params, Result>,
   ): DeclaredRead<Params, Result> {
-    const { name } = declaration
-    // Fields declare reads before the constructor body has run: read the definition on the first call.
-    let dimensions: Dimensions | undefined
-    const read: DeclaredRead<Params, Result> = (params, options = {}) => {
-      const run = () =>
-        readDeclared(this.#context, {
-          repository: this.definition.name,
-          operation: name,
-          queryType: declaration.queryType ?? name,
-          params,
-          tags: declaration.tags(params),
-          ...(options.cacheTtlMs !== undefined && { ttlMs: options.cacheTtlMs }),
-          ...(declaration.ttlMs !== undefined && { defaultTtlMs: declaration.ttlMs }),
-          load: () => this.operate(name, 'read', (db) => declaration.load(db, params)),
-        })
-      const { metrics } = this.#context
-      if (!metrics.enabled) return run()
-      dimensions ??= Object.freeze({ repository: this.definition.name, operation: name })
-      return measure(metrics, dimensions, run)
-    }
+    const read = declaredRead(declaration, {
+      // fields declare reads before the constructor body has run: scope and name are read at each call
+      scope: () => this.#context,
+      repository: () => this.definition.name,
+      operate: (operation, work) => this.operate(operation, 'read', (db) => work(db)),
+    })
     // a hot-key record's params are what this read was called with; the loader validates them as it does a caller's
-    this.#reads.set(name, (params) => read(params as Params))
+    this.#reads.set(declaration.name, (params) => read(params as Params))
     return read
   }
 

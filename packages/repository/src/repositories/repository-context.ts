@@ -1,7 +1,8 @@
 /** What a repository is built with: the scope's session, cursors, cache, metrics and transactions. */
 import type { CacheOutcome, ReadCache, WarmOutcome } from '../cache/port.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
-import type { TenantSession, TransactionOptions } from '../session/tenant-session.ts'
+import type { TransactionOptions } from '../session/session-types.ts'
+import type { TenantSession } from '../session/tenant-session.ts'
 import type { CursorCodec } from './cursor.ts'
 
 export interface RepositoryContext<DB> {

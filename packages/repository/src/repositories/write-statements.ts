@@ -5,8 +5,15 @@
  * repository adds CTEs to these chains for what else its writes touch.
  */
 import { type AliasedExpression, type ExpressionBuilder, sql } from 'kysely'
-import { ValidationError } from '../errors.ts'
+import { RepositoryError, ValidationError } from '../errors.ts'
 import type { TableChain, TableDb, TableSchema } from './table-db.ts'
+
+export type WriteAction = 'create' | 'update' | 'delete'
+
+export interface UpdateOptions {
+  /** The version the caller read; the update fails with ConflictError if the row has moved on. */
+  expectedVersion?: number
+}
 
 /** What an update reads of a repository's definition. */
 export interface UpdatedTable {
@@ -75,4 +82,31 @@ function validVersion(version: number): number {
   if (!Number.isSafeInteger(version) || version < 1)
     throw new ValidationError('expectedVersion must be a positive integer')
   return version
+}
+
+/** The input's writable columns (`definition.writable`), refusing anything else (the organization above all). */
+export function writableValues(
+  definition: { name: string; writable: readonly string[] },
+  input: unknown,
+  action: 'create' | 'update',
+): Record<string, unknown> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ValidationError(`${action} needs an object of fields`)
+  }
+  const values: Record<string, unknown> = {}
+  for (const [field, value] of Object.entries(input)) {
+    if (value === undefined) continue
+    if (!definition.writable.includes(field)) {
+      throw new ValidationError(`${definition.name} cannot ${action} the field "${field}"`)
+    }
+    values[field] = value
+  }
+  return values
+}
+
+/** The one row a statement that must return one returned. */
+export function first(rows: Record<string, unknown>[]): Record<string, unknown> {
+  const row = rows[0]
+  if (!row) throw new RepositoryError('the statement returned no row')
+  return row
 }

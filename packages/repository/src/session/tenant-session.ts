@@ -20,45 +20,17 @@
  * `TransactionRollback` and `SavepointRollback`; an operation's own unit is
  * measured as that operation. `TransactionRetry` counts every retry.
  */
-import type { Compilable, CompiledQuery, IsolationLevel, Kysely, QueryResult } from 'kysely'
+import type { Kysely, QueryResult } from 'kysely'
 import type { Statement } from '../db/transport.ts'
 import { unitOf } from '../db/unit-dialect.ts'
-import { isRetryable } from '../error-mapping.ts'
-import { TransientError } from '../errors.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import type { TenantScope } from '../tenancy/scope.ts'
 import { provisionOrganization, tenantSettings } from './prelude.ts'
-import { backoffDelay, sleep } from './retry.ts'
+import { withRetry } from './retry.ts'
+import type { OneStatement, SessionContext, TransactionOptions, UnitHooks } from './session-types.ts'
 import type { SessionSettings } from './settings.ts'
-import { type AfterCommitAction, type OpenTransaction, TransactionFrame } from './transaction-frame.ts'
-
-export interface TransactionOptions {
-  /** Postgres isolation level of the outermost transaction; ignored for a nested one. */
-  isolationLevel?: IsolationLevel
-}
-
-/** Organizations known to exist, per isolate: provisioning is skipped for them. */
-export type ProvisionedOrganizations = Set<string>
-
-/** What a session and the sessions of its transactions share. */
-export interface SessionContext {
-  scope: TenantScope
-  settings: SessionSettings
-  provisioned: ProvisionedOrganizations
-  /** The invocation's metrics: transaction durations, rollbacks and retries go here. */
-  metrics: InvocationMetrics
-  /** Makes cached entries of these tags obsolete; called once per committed unit. */
-  invalidate?: (orgId: string, tags: readonly string[]) => Promise<void>
-}
-
-/** One statement, built but not run: the session runs it exactly once. */
-export type OneStatement = Compilable<unknown> | CompiledQuery<unknown>
-
-/** What an operation's work may ask of the unit it runs in. */
-export interface UnitHooks {
-  /** Makes cached entries with these tags obsolete once the work has committed (never if it rolls back). */
-  invalidate(tags: readonly string[]): void
-}
+import { type AfterCommitAction, type OpenTransaction, runAfterCommit, TransactionFrame } from './transaction-frame.ts'
+import { measuredTransaction } from './transaction-metrics.ts'
 
 export class TenantSession<DB> {
   readonly #db: Kysely<DB>
@@ -167,7 +139,7 @@ export class TenantSession<DB> {
   transaction<T>(work: (session: TenantSession<DB>) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const frame = this.#frame
     if (frame?.transaction) return this.#savepoint(frame, frame.transaction, work)
-    return this.#measured(() => this.#withRetry(() => this.#outermost(work, options, true)))
+    return measuredTransaction(this.metrics, () => this.#withRetry(() => this.#outermost(work, options, true)))
   }
 
   /** Runs `action` once after the outermost COMMIT; never if the transaction or its savepoint rolls back. */
@@ -261,53 +233,17 @@ export class TenantSession<DB> {
     return this.#context.provisioned.has(this.scope.orgId)
   }
 
-  async #withRetry<T>(attempt: () => Promise<T>): Promise<T> {
-    const policy = this.settings.retry
-    for (let tried = 1; ; tried++) {
-      try {
-        return await attempt()
-      } catch (error) {
-        if (!isRetryable(error)) throw error
-        if (tried >= policy.attempts) {
-          throw new TransientError(`the transaction still conflicted after ${tried} attempts`, {}, { cause: error })
-        }
-        this.metrics.count('TransactionRetry')
-        await sleep(backoffDelay(policy, tried))
-      }
-    }
+  #withRetry<T>(attempt: () => Promise<T>): Promise<T> {
+    return withRetry(this.settings.retry, this.metrics, attempt)
   }
 
-  /** `TransactionDuration` of a transaction the caller opened, its retries included. */
-  async #measured<T>(transaction: () => Promise<T>): Promise<T> {
-    const metrics = this.metrics
-    if (!metrics.enabled) return transaction()
-    const started = metrics.now()
-    try {
-      return await transaction()
-    } finally {
-      metrics.duration('TransactionDuration', {}, metrics.now() - started)
-    }
-  }
-
-  /** The committed unit's tags as one invalidation, then its actions; failures are reported, not thrown. */
-  async #runAfterCommit(frame: TransactionFrame<DB>): Promise<void> {
+  #runAfterCommit(frame: TransactionFrame<DB>): Promise<void> {
     const { invalidate } = this.#context
-    const tags = [...frame.tags]
-    const steps: AfterCommitAction[] = [
-      ...(invalidate && tags.length ? [() => invalidate(this.scope.orgId, tags)] : []),
-      ...frame.actions,
-    ]
-    for (const step of steps) {
-      try {
-        await step()
-      } catch (error) {
-        this.settings.logger.error('after-commit action failed', {
-          orgId: this.scope.orgId,
-          error: (error as Error)?.name,
-          reason: (error as Error)?.message,
-        })
-      }
-    }
+    return runAfterCommit(frame, {
+      orgId: this.scope.orgId,
+      logger: this.settings.logger,
+      ...(invalidate && { invalidate }),
+    })
   }
 }
 

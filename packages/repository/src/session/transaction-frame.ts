@@ -10,6 +10,7 @@
  */
 import type { ControlledTransaction } from 'kysely'
 import type { UnitConnection } from '../db/unit-connection.ts'
+import type { Logger } from '../logger.ts'
 
 export type AfterCommitAction = () => void | Promise<void>
 
@@ -55,5 +56,37 @@ export class TransactionFrame<DB = unknown> {
 
   root(): TransactionFrame<DB> {
     return this.parent ? this.parent.root() : this
+  }
+}
+
+/** Where a committed frame's work goes: the cache's invalidation, and the log for what fails. */
+export interface AfterCommitTarget {
+  orgId: string
+  invalidate?: (orgId: string, tags: readonly string[]) => Promise<void>
+  logger: Logger
+}
+
+/**
+ * A committed unit's tags as one invalidation — one request however many
+ * writes named them — then its actions; failures are reported, not thrown
+ * (the unit has committed).
+ */
+export async function runAfterCommit<DB>(frame: TransactionFrame<DB>, target: AfterCommitTarget): Promise<void> {
+  const { orgId, invalidate, logger } = target
+  const tags = [...frame.tags]
+  const steps: AfterCommitAction[] = [
+    ...(invalidate && tags.length ? [() => invalidate(orgId, tags)] : []),
+    ...frame.actions,
+  ]
+  for (const step of steps) {
+    try {
+      await step()
+    } catch (error) {
+      logger.error('after-commit action failed', {
+        orgId,
+        error: (error as Error)?.name,
+        reason: (error as Error)?.message,
+      })
+    }
   }
 }

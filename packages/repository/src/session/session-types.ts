@@ -1,0 +1,33 @@
+/** What sessions, repositories and scopes say to each other about a unit of work. */
+import type { Compilable, CompiledQuery, IsolationLevel } from 'kysely'
+import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
+import type { TenantScope } from '../tenancy/scope.ts'
+import type { SessionSettings } from './settings.ts'
+
+export interface TransactionOptions {
+  /** Postgres isolation level of the outermost transaction; ignored for a nested one. */
+  isolationLevel?: IsolationLevel
+}
+
+/** Organizations known to exist, per isolate: provisioning is skipped for them. */
+export type ProvisionedOrganizations = Set<string>
+
+/** What a session and the sessions of its transactions share. */
+export interface SessionContext {
+  scope: TenantScope
+  settings: SessionSettings
+  provisioned: ProvisionedOrganizations
+  /** The invocation's metrics: transaction durations, rollbacks and retries go here. */
+  metrics: InvocationMetrics
+  /** Makes cached entries of these tags obsolete; called once per committed unit. */
+  invalidate?: (orgId: string, tags: readonly string[]) => Promise<void>
+}
+
+/** One statement, built but not run: the session runs it exactly once. */
+export type OneStatement = Compilable<unknown> | CompiledQuery<unknown>
+
+/** What an operation's work may ask of the unit it runs in. */
+export interface UnitHooks {
+  /** Makes cached entries with these tags obsolete once the work has committed (never if it rolls back). */
+  invalidate(tags: readonly string[]): void
+}
