@@ -3,10 +3,10 @@
  * the Upstash bridge and real Postgres through the Neon driver. Separate
  * factories stand for separate isolates sharing one Redis.
  */
-import type { DocumentsFactory, DocumentsFactoryConfig } from '@serverless-dal/documents'
+import { type DocumentsFactory, type DocumentsFactoryConfig, documentTags, topicTags } from '@serverless-dal/documents'
 import { type CacheOptions, entryKey, generationKey } from '@serverless-dal/repository'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CacheFixture, cacheFixture, documentReads, PATIENT } from '../../support/cache-fixtures.ts'
+import { type CacheFixture, cacheFixture, countingRedis, documentReads, PATIENT } from '../../support/cache-fixtures.ts'
 import { orgId } from '../../support/repository-backends.ts'
 
 let fx: CacheFixture
@@ -177,6 +177,28 @@ describe('invalidation runs after COMMIT and only then', () => {
     })
     expect(await generation(`documents:${x!.id}`)).not.toBe(before.x)
     expect(await generation(`documents:${y!.id}`)).toBe(before.y)
+  })
+
+  it("sends the tags of all of a transaction's writes as one Redis request, after COMMIT", async () => {
+    const org = orgId('one-bump')
+    const redis = countingRedis(fx.client())
+    const factory = fx.backend.factory({ cache: { redis, memory: false, hotKeys: false, ...PATIENT } })
+    const repos = editorOf(factory, org)
+    const [a, b] = await repos.documents.createMany([{ title: 'a' }, { title: 'b' }])
+    const topic = await repos.topics.create({ name: 'one bump' })
+    const tags = [documentTags.row(a!.id), documentTags.row(b!.id), documentTags.list, topicTags.row(topic.id)]
+    const generations = async () => await fx.client().mget<string[]>(...tags.map((tag) => generationKey(org, tag)))
+    const before = await generations()
+    redis.calls.length = 0
+    await repos.transaction(async (tx) => {
+      await tx.documents.update(a!.id, { title: 'a2' })
+      await tx.documents.update(b!.id, { title: 'b2' })
+      await tx.topics.update(topic.id, { name: 'one bump, renamed' })
+      expect(redis.calls).toEqual([]) // nothing is sent before COMMIT
+    })
+    expect(redis.calls).toEqual(['eval'])
+    const after = await generations()
+    for (const [i, tag] of tags.entries()) expect(after[i], tag).not.toBe(before[i])
   })
 
   it('reads inside a transaction go to the database', async () => {
