@@ -221,7 +221,7 @@ export class BaseRepository<
         operation: 'createOnce',
       })
     }
-    return this.toRow(rowFromStored(stored.rows[0] as Record<string, unknown>, this.definition.timestamps ?? []))
+    return this.toRow(rowFromStored(stored.rows[0] as Record<string, unknown>, this.definition.timestamps))
   }
 
   /** The input's writable columns, refusing anything else (the organization above all). */

@@ -3,8 +3,8 @@
  * schema and its whitelists, each checked against that table's columns.
  *
  * ```ts
+ * const tasks = defineRepository<DB>()({ table: 'tasks', writable: ['projectId', 'title', 'done'] })
  * const projects = defineRepository<DB>()({
- *   name: 'projects',
  *   table: 'projects',
  *   writable: ['name'],
  *   filters: { name: { column: 'name', operators: ['eq', 'contains'] } },
@@ -42,21 +42,55 @@ export interface RepositoryDefinition<
   Filter extends object = object,
   Sort extends string = string,
 > {
-  /** The name in errors, logs, cursors, cache keys, tags and metrics. */
-  name: string
+  /** The name in errors, logs, cursors, cache keys, tags and metrics. @default the table's */
+  name?: string
   table: Table
   /** Columns a caller may set on create and change on update; the organization is never one of them. */
   writable: readonly Column<DB, Table>[]
-  /** One spec per field of the repository's filter type: a filter without one does not compile. */
-  filters: FilterSpecs<DB, Table, Filter>
-  sorts: Readonly<Record<Sort, SortSpec<Column<DB, Table>>>>
-  defaultSort: NoInfer<Sort>
+  /** One spec per field of the repository's filter type: a filter without one does not compile. @default none */
+  filters?: FilterSpecs<DB, Table, Filter>
+  /** @default `{ id: { column: 'id', direction: 'asc' } }` */
+  sorts?: Readonly<Record<Sort, SortSpec<Column<DB, Table>>>>
+  /** @default the first sort */
+  defaultSort?: NoInfer<Sort>
   /** Has a `version` column: updates bump it and may check the expected one. @default false */
   versioned?: boolean
   /** Has an `updated_at` column that updates set to now(). @default false */
   touchesUpdatedAt?: boolean
   /** Columns read as dates: a row stored as JSON (idempotency) gets them back as `Date`s. @default none */
   timestamps?: readonly Column<DB, Table>[]
+}
+
+/** A definition with its defaults filled in, as repositories read it. */
+export interface ResolvedDefinition<Table extends string = string, Sort extends string = string> {
+  name: string
+  table: Table
+  writable: readonly string[]
+  filters: FilterSpecs
+  sorts: Readonly<Record<string, SortSpec>>
+  defaultSort: Sort | string
+  versioned: boolean
+  touchesUpdatedAt: boolean
+  timestamps: readonly string[]
+}
+
+const BY_ID: Readonly<Record<string, SortSpec>> = { id: { column: 'id', direction: 'asc' } }
+
+export function resolveDefinition<DB, Table extends TenantTable<DB>, Filter extends object, Sort extends string>(
+  definition: RepositoryDefinition<DB, Table, Filter, Sort>,
+): ResolvedDefinition<Table, Sort> {
+  const sorts: Readonly<Record<string, SortSpec>> = definition.sorts ?? BY_ID
+  return {
+    name: definition.name ?? definition.table,
+    table: definition.table,
+    writable: definition.writable,
+    filters: definition.filters ?? {},
+    sorts,
+    defaultSort: definition.defaultSort ?? Object.keys(sorts)[0] ?? 'id',
+    versioned: definition.versioned ?? false,
+    touchesUpdatedAt: definition.touchesUpdatedAt ?? false,
+    timestamps: definition.timestamps ?? [],
+  }
 }
 
 /**
@@ -77,6 +111,13 @@ export interface ListOptions<Sort extends string = string> {
   limit?: number
   /** `nextCursor` of the previous page. */
   cursor?: string
+}
+
+/** Read options; `include` names relations to load in the same query (repositories that have any). */
+export interface ReadOptions<Include extends string> {
+  include?: readonly Include[]
+  /** This call's cache TTL instead of its query type's. */
+  cacheTtlMs?: number
 }
 
 export interface Page<T> {

@@ -20,7 +20,15 @@ import type { TenantSession } from '../session/tenant-session.ts'
 import type { Permission } from '../tenancy/scope.ts'
 import type { CursorCodec } from './cursor.ts'
 import { canonicalInclude, type DeclaredRead, declaredRead, type ReadDeclaration } from './declared-reads.ts'
-import type { ListOptions, Page, RepositoryDefinition, TenantTable } from './definition.ts'
+import {
+  type ListOptions,
+  type Page,
+  type ReadOptions,
+  type RepositoryDefinition,
+  type ResolvedDefinition,
+  resolveDefinition,
+  type TenantTable,
+} from './definition.ts'
 import { filterConditions } from './filters.ts'
 import { runOperation } from './operation.ts'
 import { keysetPage } from './pagination.ts'
@@ -28,12 +36,7 @@ import type { RepositoryContext } from './repository-context.ts'
 import { type TableDb, type TableSelect, tableDb } from './table-db.ts'
 import { type TableTags, tableTags } from './tags.ts'
 
-/** Read options; `include` names relations to load in the same query (repositories that have any). */
-export interface ReadOptions<Include extends string> {
-  include?: readonly Include[]
-  /** This call's cache TTL instead of its query type's. */
-  cacheTtlMs?: number
-}
+export type { ReadOptions } from './definition.ts'
 
 export class ReadRepository<
   DB,
@@ -46,7 +49,7 @@ export class ReadRepository<
 {
   protected readonly session: TenantSession<DB>
   protected readonly cursors: CursorCodec
-  protected readonly definition: RepositoryDefinition<DB, Table, Filter, Sort>
+  protected readonly definition: ResolvedDefinition<Table, Sort>
   /** This table's cache tags: what its reads depend on and its writes bump. */
   protected readonly tags: TableTags
   readonly #context: RepositoryContext<DB>
@@ -56,10 +59,10 @@ export class ReadRepository<
   constructor(context: RepositoryContext<DB>, definition: RepositoryDefinition<DB, Table, Filter, Sort>) {
     this.session = context.session
     this.cursors = context.cursors
-    this.definition = definition
-    this.tags = tableTags(definition.name)
+    this.definition = resolveDefinition(definition)
+    this.tags = tableTags(this.definition.name)
     this.#context = context
-    this[METRICS_TARGET] = { repository: definition.name, metrics: context.metrics }
+    this[METRICS_TARGET] = { repository: this.definition.name, metrics: context.metrics }
   }
 
   /**
@@ -155,13 +158,10 @@ export class ReadRepository<
   }
 
   /**
-   * Runs one operation (see `operation.ts`). Outside a transaction a read
-   * sends each statement with the tenant's settings in one round trip, and
-   * write work runs in a transaction of its own (BEGIN and the settings with
-   * its first statement, COMMIT the last round trip); inside a transaction the
-   * work runs there. A write of one statement belongs in `writeOne`, which
-   * costs one round trip. `hooks.invalidate(tags)` marks cached entries
-   * obsolete once the work has committed.
+   * Runs one operation (see `operation.ts`): a read as one round trip with
+   * the tenant's settings; write work in a transaction of its own (one
+   * statement belongs in `writeOne`); inside a transaction, there.
+   * `hooks.invalidate(tags)` marks cached entries obsolete once it commits.
    */
   protected operate<T>(
     operation: string,
@@ -176,11 +176,10 @@ export class ReadRepository<
   }
 
   /**
-   * Runs one write statement: `statement` builds it (without running it), the
-   * session runs it exactly once — outside a transaction with the tenant's
-   * settings and `prelude`, as one transaction, in one round trip — and
-   * `finish` turns the result into the answer, marking the cache tags the
-   * write made obsolete. A ValidationError thrown while building costs nothing.
+   * Runs one write statement, built by `statement` and run exactly once —
+   * outside a transaction with the tenant's settings and `prelude`, in one
+   * round trip — and `finish` turns its result into the answer and marks the
+   * tags it made obsolete. A ValidationError thrown while building costs nothing.
    */
   protected writeOne<T>(
     operation: string,
