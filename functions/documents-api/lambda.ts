@@ -9,6 +9,7 @@
  * before Lambda freezes the environment.
  */
 import { databaseConfigFromEnv, perProcessLifetime } from '@serverless-dal/repository'
+import { neonDrivers } from '@serverless-dal/repository/neon'
 import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { Redis } from '@upstash/redis'
 import { handle } from 'hono/aws-lambda'
@@ -25,6 +26,7 @@ const service = createService({
   runtime: 'lambda',
   // Neon's WebSocket pool for a Neon URL, node-postgres for any other Postgres (RDS, Aurora, …).
   databases: perProcessLifetime(databaseConfigFromEnv(process.env, { runtime: 'lambda' }), {
+    drivers: [neonDrivers],
     pg,
     onIdleConnectionError: (error) =>
       console.warn(JSON.stringify({ level: 'warn', message: 'idle database connection lost', reason: error.message })),

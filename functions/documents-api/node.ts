@@ -15,7 +15,9 @@ import { mkdirSync } from 'node:fs'
 import { serve } from '@hono/node-server'
 import { documentsMigrations } from '@serverless-dal/documents'
 import { databaseConfigFromEnv, migrateConfigured, perProcessLifetime } from '@serverless-dal/repository'
+import { neonDrivers } from '@serverless-dal/repository/neon'
 import { nodeHmacSigner } from '@serverless-dal/repository/node'
+import { pgliteDriver } from '@serverless-dal/repository/pglite'
 import { Redis } from '@upstash/redis'
 import pg from 'pg'
 import { DEVELOPMENT_JWT_SECRET, signToken } from './http/auth.ts'
@@ -24,8 +26,10 @@ import { createService } from './service.ts'
 
 const env = process.env
 const config = databaseConfigFromEnv({ PGLITE_DATA_DIR: '.data/pglite', ...env }, { runtime: 'node' })
+// every driver a config may name here: PGlite without DATABASE_URL, Neon's or node-postgres with one
+const drivers = { drivers: [neonDrivers, pgliteDriver], pg }
 const databases = perProcessLifetime(config, {
-  pg,
+  ...drivers,
   onIdleConnectionError: (error) =>
     console.warn(JSON.stringify({ level: 'warn', message: 'idle database connection lost', reason: error.message })),
 })
@@ -44,7 +48,7 @@ const where =
   config.driver === 'pglite' ? `embedded PGlite (${config.dataDir ?? 'memory'})` : `Postgres via ${config.driver}`
 console.log(`migrating ${where}…`)
 try {
-  await migrateConfigured(config, databases.lease().database, documentsMigrations, { pg })
+  await migrateConfigured(config, databases.lease().database, documentsMigrations, drivers)
 } catch (error) {
   console.error(`cannot start: ${(error as Error).message}`)
   await databases.dispose()

@@ -13,6 +13,7 @@
  * wrangler.toml sets both. JWT_SECRET is required (`wrangler secret put`).
  */
 import { type DatabaseEnv, databaseConfigFromEnv, perRequestLifetime } from '@serverless-dal/repository'
+import { neonDrivers } from '@serverless-dal/repository/neon'
 import { Redis } from '@upstash/redis/cloudflare'
 import type { ExecutionContext } from 'hono'
 import { problem } from './http/problems.ts'
@@ -35,7 +36,7 @@ function serviceFor(env: WorkerEnv): ReturnType<typeof createService> {
     env,
     runtime: 'workers',
     // `neon`: reads and one-statement writes as HTTP batches, no connection to open per request.
-    databases: perRequestLifetime(databaseConfigFromEnv(env, { runtime: 'workers' })),
+    databases: perRequestLifetime(databaseConfigFromEnv(env, { runtime: 'workers' }), { drivers: [neonDrivers] }),
     jwtSecret,
     ...(redis && { redis }),
   })

@@ -27,6 +27,7 @@ import {
   perProcessLifetime,
   type RedisLike,
 } from '@serverless-dal/repository'
+import { neonDrivers } from '@serverless-dal/repository/neon'
 import { Redis } from '@upstash/redis'
 import { build } from 'esbuild'
 import { admin, median } from '../../packages/documents/bench/local-services.ts'
@@ -61,13 +62,15 @@ const config: DatabaseConfig = {
 }
 
 let roundTrips = 0
+const drivers = [neonDrivers]
 const lifetime = perProcessLifetime(config, {
+  drivers,
   onRoundTrip: () => {
     roundTrips += 1
   },
 })
 await migrateToLatest(lifetime.lease().database.db, documentsMigrations)
-const raw = createDatabase<DB>(config)
+const raw = createDatabase<DB>(config, { drivers })
 const upstash = new Redis({ url: bridge.url, token: bridge.token, enableTelemetry: false })
 const redis: RedisLike = upstash
 const namespace = `bench-${Date.now().toString(36)}`

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { documentsMigrations } from '@serverless-dal/documents'
 import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
+import { neonDrivers } from '@serverless-dal/repository/neon'
 import { DEVELOPMENT_JWT_SECRET, signToken } from '../../functions/documents-api/http/auth.ts'
 import { OFFLINE_WRANGLER } from '../build/build.ts'
 
@@ -48,11 +49,14 @@ const env = await new Promise<Record<string, string>>((resolve, reject) => {
 // Whatever fails from here on, the stand-ins must not outlive this command.
 process.once('exit', () => services.kill('SIGTERM'))
 
-const database = createDatabase({
-  driver: 'neon-pool',
-  connectionString: env.DATABASE_URL as string,
-  proxy: { webSocketUrl: env.NEON_WS_PROXY as string },
-})
+const database = createDatabase(
+  {
+    driver: 'neon-pool',
+    connectionString: env.DATABASE_URL as string,
+    proxy: { webSocketUrl: env.NEON_WS_PROXY as string },
+  },
+  { drivers: [neonDrivers] },
+)
 await migrateToLatest(database.db, documentsMigrations)
 await database.dispose()
 

@@ -10,6 +10,7 @@ import { createDatabase } from '@serverless-dal/repository'
 import { Redis } from '@upstash/redis/cloudflare'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { allDrivers } from '../support/drivers.ts'
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
 import { envLines, runScript, type Started, startScript, startServices } from '../support/processes.ts'
 import { keyPrefix, testRedisUrl } from '../support/redis.ts'
@@ -67,11 +68,14 @@ describe('npm run services and npm run db:migrate', () => {
     )
 
     // the printed variables reach Postgres through the Neon HTTP path too
-    const database = createDatabase({
-      driver: 'neon-http',
-      connectionString: env.DATABASE_URL ?? '',
-      proxy: { httpEndpoint: env.NEON_HTTP_ENDPOINT ?? '' },
-    })
+    const database = createDatabase(
+      {
+        driver: 'neon-http',
+        connectionString: env.DATABASE_URL ?? '',
+        proxy: { httpEndpoint: env.NEON_HTTP_ENDPOINT ?? '' },
+      },
+      allDrivers,
+    )
     const { rows } = await sql<{ n: number }>`select count(*) as n from organizations`.execute(database.db)
     expect(rows).toEqual([{ n: 0 }])
     await database.dispose()

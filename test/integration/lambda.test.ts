@@ -22,6 +22,7 @@ import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LAMBDA_BUILD } from '../../infra/build/build.ts'
+import { allDrivers } from '../support/drivers.ts'
 import { captureStdoutEmf, metricTotal } from '../support/emf.ts'
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
 import { testRedisUrl } from '../support/redis.ts'
@@ -72,11 +73,14 @@ beforeAll(async () => {
   bundleDir = await mkdtemp(join(tmpdir(), 'dal-lambda-'))
   const outfile = join(bundleDir, 'index.mjs')
   await build({ ...LAMBDA_BUILD, entryPoints: ['functions/documents-api/lambda.ts'], outfile, logLevel: 'silent' })
-  const database = createDatabase({
-    driver: 'neon-pool',
-    connectionString: scratch.url,
-    proxy: { webSocketUrl: neon.webSocketUrl },
-  })
+  const database = createDatabase(
+    {
+      driver: 'neon-pool',
+      connectionString: scratch.url,
+      proxy: { webSocketUrl: neon.webSocketUrl },
+    },
+    allDrivers,
+  )
   await migrateToLatest(database.db, documentsMigrations)
   await database.dispose()
   // The entry reads its configuration at init, as Lambda runs it.

@@ -12,6 +12,7 @@ import {
 } from '@serverless-dal/repository'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
+import { allDrivers } from '../support/drivers.ts'
 import { createScratchDatabase } from '../support/postgres.ts'
 
 const TABLES = [
@@ -81,11 +82,14 @@ describe('migrations', () => {
   it('go up, down and up again on an empty Postgres database through the Neon driver', async () => {
     const scratch = await createScratchDatabase('migrations')
     const neon = await startNeonStandIn({ upstreamUrl: scratch.url })
-    const database = createDatabase({
-      driver: 'neon-pool',
-      connectionString: scratch.url,
-      proxy: { webSocketUrl: neon.webSocketUrl },
-    })
+    const database = createDatabase(
+      {
+        driver: 'neon-pool',
+        connectionString: scratch.url,
+        proxy: { webSocketUrl: neon.webSocketUrl },
+      },
+      allDrivers,
+    )
     try {
       await upDownUp(database)
     } finally {
@@ -96,7 +100,7 @@ describe('migrations', () => {
   })
 
   it('go up, down and up again on PGlite', async () => {
-    const database = createDatabase({ driver: 'pglite' })
+    const database = createDatabase({ driver: 'pglite' }, allDrivers)
     try {
       await upDownUp(database)
     } finally {

@@ -5,6 +5,7 @@ import { type NeonStandIn, startNeonStandIn } from '@serverless-dal/local-servic
 import { createDatabase, TransactionsUnsupportedError } from '@serverless-dal/repository'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { allDrivers } from '../support/drivers.ts'
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
 
 let scratch: ScratchDatabase
@@ -66,11 +67,14 @@ describe('neon() over HTTP through the local stand-in', () => {
   })
 
   it('serves one-shot reads through Kysely and refuses transactions', async () => {
-    const database = createDatabase({
-      driver: 'neon-http',
-      connectionString: scratch.url,
-      proxy: { httpEndpoint: standIn.httpEndpoint },
-    })
+    const database = createDatabase(
+      {
+        driver: 'neon-http',
+        connectionString: scratch.url,
+        proxy: { httpEndpoint: standIn.httpEndpoint },
+      },
+      allDrivers,
+    )
     const { rows } = await sql<{ id: number; name: string }>`select id, name from tags where name = ${'alpha'}`.execute(
       database.db,
     )

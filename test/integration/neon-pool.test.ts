@@ -13,6 +13,7 @@ import {
 } from '@serverless-dal/repository'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { allDrivers } from '../support/drivers.ts'
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
 
 let scratch: ScratchDatabase
@@ -24,7 +25,7 @@ beforeAll(async () => {
   scratch = await createScratchDatabase('neon_pool')
   neon = await startNeonStandIn({ upstreamUrl: scratch.url })
   config = { driver: 'neon-pool', connectionString: scratch.url, proxy: { webSocketUrl: neon.webSocketUrl } }
-  database = createDatabase(config)
+  database = createDatabase(config, allDrivers)
   await sql`create table notes (id bigint generated always as identity primary key, text text not null unique)`.execute(
     database.db,
   )
@@ -96,7 +97,7 @@ describe('the Neon Pool through the local proxy', () => {
 describe('database lifetimes', () => {
   it('ends a per-request database on release, leaving no tunnel open', async () => {
     const before = neon.openTunnels()
-    const lifetime = perRequestLifetime(config)
+    const lifetime = perRequestLifetime(config, allDrivers)
     const lease = lifetime.lease()
     await sql`select 1`.execute(lease.database.db)
     expect(neon.openTunnels()).toBe(before + 1)
@@ -108,7 +109,7 @@ describe('database lifetimes', () => {
 
   it('shares one per-process database across leases and ends it on dispose', async () => {
     const before = neon.openTunnels()
-    const lifetime = perProcessLifetime(config)
+    const lifetime = perProcessLifetime(config, allDrivers)
     const first = lifetime.lease()
     const second = lifetime.lease()
     expect(second.database).toBe(first.database)
@@ -121,7 +122,7 @@ describe('database lifetimes', () => {
 
   it('follows the runtime: per request on Workers, per process on Lambda and Node', async () => {
     for (const runtime of ['workers', 'lambda', 'node'] as const) {
-      const lifetime = lifetimeForRuntime(runtime, config)
+      const lifetime = lifetimeForRuntime(runtime, config, allDrivers)
       const first = lifetime.lease().database
       const second = lifetime.lease().database
       const shared = first === second

@@ -10,6 +10,7 @@ import { createDatabase, type Database } from '@serverless-dal/repository'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { allDrivers } from '../support/drivers.ts'
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
 
 let scratch: ScratchDatabase
@@ -22,11 +23,14 @@ beforeAll(async () => {
   upstream = new URL(scratch.url).host
   standIn = await startNeonStandIn({ upstreamUrl: scratch.url, maxMessageBytes: 64 * 1024, maxBodyBytes: 64 * 1024 })
   neonConfig.fetchEndpoint = standIn.httpEndpoint
-  database = createDatabase({
-    driver: 'neon-pool',
-    connectionString: scratch.url,
-    proxy: { webSocketUrl: standIn.webSocketUrl },
-  })
+  database = createDatabase(
+    {
+      driver: 'neon-pool',
+      connectionString: scratch.url,
+      proxy: { webSocketUrl: standIn.webSocketUrl },
+    },
+    allDrivers,
+  )
 })
 
 afterAll(async () => {

@@ -6,6 +6,7 @@
 import { documentsMigrations } from '@serverless-dal/documents'
 import { type NeonStandIn, startNeonStandIn } from '@serverless-dal/local-services'
 import { createDatabase, type Database, migrateToLatest } from '@serverless-dal/repository'
+import { allDrivers } from './drivers.ts'
 import { createScratchDatabase, type ScratchDatabase } from './postgres.ts'
 
 export interface Backend {
@@ -20,7 +21,7 @@ export function pgliteBackend(): Backend {
   return {
     name: 'pglite',
     async open() {
-      database = createDatabase({ driver: 'pglite' })
+      database = createDatabase({ driver: 'pglite' }, allDrivers)
       await migrateToLatest(database.db, documentsMigrations)
       return database
     },
@@ -39,11 +40,14 @@ export function neonBackend(): Backend {
     async open() {
       scratch = await createScratchDatabase('backend')
       neon = await startNeonStandIn({ upstreamUrl: scratch.url })
-      database = createDatabase({
-        driver: 'neon-pool',
-        connectionString: scratch.url,
-        proxy: { webSocketUrl: neon.webSocketUrl, httpEndpoint: neon.httpEndpoint },
-      })
+      database = createDatabase(
+        {
+          driver: 'neon-pool',
+          connectionString: scratch.url,
+          proxy: { webSocketUrl: neon.webSocketUrl, httpEndpoint: neon.httpEndpoint },
+        },
+        allDrivers,
+      )
       await migrateToLatest(database.db, documentsMigrations)
       return database
     },

@@ -12,6 +12,7 @@ import { migrateToLatest, perProcessLifetime } from '@serverless-dal/repository'
 import { Redis } from '@upstash/redis'
 import pg from 'pg'
 import { apiOver } from './api.ts'
+import { allDrivers } from './drivers.ts'
 import { createScratchDatabase } from './postgres.ts'
 import { testRedisUrl } from './redis.ts'
 
@@ -22,12 +23,15 @@ export async function reliabilityStack(label: string, env: ServiceEnv = {}) {
   const neon = await startNeonStandIn({ upstreamUrl: scratch.url })
   let bridge: UpstashBridge = await startUpstashBridge({ redisUrl: testRedisUrl(), token: `${label}-token` })
   const bridgePort = bridge.port
-  const databases = perProcessLifetime({
-    driver: 'neon-pool',
-    connectionString: scratch.url,
-    proxy: { webSocketUrl: neon.webSocketUrl },
-    connectionTimeoutMs: 1_000,
-  })
+  const databases = perProcessLifetime(
+    {
+      driver: 'neon-pool',
+      connectionString: scratch.url,
+      proxy: { webSocketUrl: neon.webSocketUrl },
+      connectionTimeoutMs: 1_000,
+    },
+    allDrivers,
+  )
   await migrateToLatest(databases.lease().database.db, documentsMigrations)
   const redis = new Redis({ url: bridge.url, token: bridge.token, enableTelemetry: false, retry: false })
   const api = apiOver({ lifetime: databases }, redis, env)

@@ -21,7 +21,7 @@ import {
   type Statement,
   silentLogger,
 } from '@serverless-dal/repository'
-import pg from 'pg'
+import { allDrivers } from './drivers.ts'
 import { createScratchDatabase, type ScratchDatabase } from './postgres.ts'
 
 export interface RepositoryBackend {
@@ -76,20 +76,21 @@ function backend(name: string, driver: DatabaseConfig['driver'], open: () => Pro
     async setup() {
       opened = await open()
       const options = {
-        pg,
+        ...allDrivers,
         log: (event: { level: string; query: { sql: string } }) => {
           if (event.level === 'query') queries.push(event.query.sql)
         },
         onRoundTrip: (statements: readonly Statement[]) => roundTrips.push([...statements]),
       }
       lifetime = perProcessLifetime(opened.config, options)
-      await migrateConfigured(opened.config, lifetime.lease().database, documentsMigrations, { pg })
+      await migrateConfigured(opened.config, lifetime.lease().database, documentsMigrations, allDrivers)
       self.clearQueries() // what the tests count starts after the migrations
     },
     factory(overrides = {}) {
       if (!lifetime) throw new Error('call setup() first')
       return createDocumentsFactory({
         database: lifetime,
+        ...allDrivers, // for overrides that name a database config of their own
         cursorSecret: 'contract-suite-cursor-secret',
         logger: silentLogger,
         ...overrides,

@@ -8,6 +8,7 @@
 import { documentsMigrations } from '@serverless-dal/documents'
 import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
 import type { TestProject } from 'vitest/node'
+import { allDrivers } from './drivers.ts'
 import { createScratchDatabase } from './postgres.ts'
 import { envLines, startServices } from './processes.ts'
 import { assertRedisReachable, testRedisUrl } from './redis.ts'
@@ -28,11 +29,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const scratch = await createScratchDatabase('workers')
   const services = await startServices(scratch.url, testRedisUrl())
   const env = envLines(services.stdout())
-  const database = createDatabase({
-    driver: 'neon-pool',
-    connectionString: env.DATABASE_URL as string,
-    proxy: { webSocketUrl: env.NEON_WS_PROXY as string },
-  })
+  const database = createDatabase(
+    {
+      driver: 'neon-pool',
+      connectionString: env.DATABASE_URL as string,
+      proxy: { webSocketUrl: env.NEON_WS_PROXY as string },
+    },
+    allDrivers,
+  )
   await migrateToLatest(database.db, documentsMigrations)
   await database.dispose()
   project.provide('databaseUrl', env.DATABASE_URL as string)

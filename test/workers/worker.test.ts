@@ -10,6 +10,7 @@ import { createDocumentsFactory } from '@serverless-dal/documents'
 import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
 import worker from '@serverless-dal/documents-api/worker.ts'
 import { type DatabaseEnv, databaseConfigFromEnv, silentLogger } from '@serverless-dal/repository'
+import { neonDrivers } from '@serverless-dal/repository/neon'
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest'
 import { metricTotal, validEmf } from '../support/emf.ts'
 import { WORKERS_TEST_JWT_SECRET } from '../support/workers-secret.ts'
@@ -89,6 +90,7 @@ describe('the documents API in workerd', () => {
   it('opens a WebSocket only for an interactive transaction (the neon driver), and ends it with the scope', async () => {
     const factory = createDocumentsFactory({
       database: databaseConfigFromEnv(env as DatabaseEnv, { runtime: 'workers' }),
+      drivers: [neonDrivers],
       runtime: 'workers',
       cursorSecret: 'workers-test-cursor-secret',
       cache: false,

@@ -8,6 +8,8 @@
  */
 import { documentsMigrations } from '@serverless-dal/documents'
 import { databaseConfigFromEnv, migrateConfigured, perProcessLifetime } from '@serverless-dal/repository'
+import { neonDrivers } from '@serverless-dal/repository/neon'
+import { pgliteDriver } from '@serverless-dal/repository/pglite'
 import { Redis } from '@upstash/redis'
 import pg from 'pg'
 import { DEVELOPMENT_JWT_SECRET } from '../http/auth.ts'
@@ -20,8 +22,9 @@ if (!env.UPSTASH_REDIS_REST_URL || !env.UPSTASH_REDIS_REST_TOKEN) {
   process.exit(2)
 }
 const config = databaseConfigFromEnv({ PGLITE_DATA_DIR: '.data/pglite', ...env }, { runtime: 'node' })
-const databases = perProcessLifetime(config, { pg })
-await migrateConfigured(config, databases.lease().database, documentsMigrations, { pg })
+const drivers = { drivers: [neonDrivers, pgliteDriver], pg }
+const databases = perProcessLifetime(config, drivers)
+await migrateConfigured(config, databases.lease().database, documentsMigrations, drivers)
 const service = createService({
   env: { POWERTOOLS_METRICS_DISABLED: 'true', ...env },
   runtime: 'node',

@@ -33,8 +33,18 @@ const WORKER_BUILD: BuildOptions = {
   logLevel: 'warning',
 }
 
-const NODE_ENTRY = `export { createService } from './functions/documents-api/service.ts'
-export { createDatabase, databaseConfigFromEnv, perProcessLifetime } from '@serverless-dal/repository'`
+const NODE_ENTRY = {
+  /** Before the drivers moved behind subpath entries, the package imported them itself. */
+  builtIn: `export { createService } from './functions/documents-api/service.ts'
+export { createDatabase, databaseConfigFromEnv, perProcessLifetime } from '@serverless-dal/repository'`,
+  /** Since then the caller hands them in: the bench's configs name Neon's drivers only. */
+  handedIn: `export { createService } from './functions/documents-api/service.ts'
+export { databaseConfigFromEnv } from '@serverless-dal/repository'
+import { createDatabase as open, perProcessLifetime as lifetime } from '@serverless-dal/repository'
+import { neonDrivers } from '@serverless-dal/repository/neon'
+export const createDatabase = (config) => open(config, { drivers: [neonDrivers] })
+export const perProcessLifetime = (config) => lifetime(config, { drivers: [neonDrivers] })`,
+}
 
 /** `migrate(db)`: before the documents domain had a workspace of its own, the package migrated it alone. */
 const MIGRATE_ENTRY = {
@@ -70,14 +80,16 @@ async function bundle(name: Version['name'], tree: string, out: string): Promise
     entryPoints: [join(tree, 'functions/documents-api/worker.ts')],
     outfile: workerScript,
   })
+  const services = existsSync(join(tree, 'packages/repository/src/drivers')) ? NODE_ENTRY.handedIn : NODE_ENTRY.builtIn
+  const migrate = existsSync(join(tree, 'packages/documents')) ? MIGRATE_ENTRY.workspace : MIGRATE_ENTRY.package
   await build({
     ...LAMBDA_BUILD,
     stdin: {
-      contents: `${NODE_ENTRY}\n${existsSync(join(tree, 'packages/documents')) ? MIGRATE_ENTRY.workspace : MIGRATE_ENTRY.package}`,
+      contents: `${services}\n${migrate}`,
       resolveDir: tree,
       loader: 'ts',
     },
-    // PGlite is loaded through a variable only when chosen; the bench always has a Postgres URL
+    // PGlite (before: loaded through a variable when chosen) stays out: the bench always has a Postgres URL
     external: [...(LAMBDA_BUILD.external ?? []), '@electric-sql/pglite'],
     outfile: nodeModule,
     logLevel: 'warning',

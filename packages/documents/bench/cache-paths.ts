@@ -21,6 +21,7 @@ import {
   type RedisLike,
   silentLogger,
 } from '@serverless-dal/repository'
+import { neonDrivers } from '@serverless-dal/repository/neon'
 import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { Redis } from '@upstash/redis'
 import type { Kysely, LogEvent } from 'kysely'
@@ -63,11 +64,13 @@ try {
   const onQuery = (event: LogEvent) => {
     if (event.level === 'query') counts.statements++
   }
-  const raw = createDatabase(database, { log: onQuery })
+  const drivers = [neonDrivers]
+  const raw = createDatabase(database, { drivers, log: onQuery })
   await migrateToLatest(raw.db, documentsMigrations)
   const factory = (cache: DocumentsFactoryConfig['cache']) =>
     createDocumentsFactory({
       database,
+      drivers,
       cache,
       onQuery,
       rowLevelSecurity: false, // one database round trip per miss, like the raw query

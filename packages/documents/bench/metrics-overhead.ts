@@ -30,6 +30,7 @@ import {
   RepositoryMetrics,
   silentLogger,
 } from '@serverless-dal/repository'
+import { neonDrivers } from '@serverless-dal/repository/neon'
 import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { PowertoolsMetricsSink } from '@serverless-dal/repository/powertools'
 import { instantDatabase } from './instant-driver.ts'
@@ -59,6 +60,7 @@ type Path = (typeof PATHS)[number]
 function factories(database: DatabaseConfig | DatabaseLifetime): Record<Path, DocumentsFactory> {
   const common = {
     database,
+    drivers: [neonDrivers],
     cache: false as const, // every request reaches the driver: the cache is measured by bench:cache
     cursorSigner: nodeHmacSigner('bench-cursor-secret-123'),
     logger: silentLogger,

@@ -19,6 +19,7 @@ import {
   migrateToLatest,
   silentLogger,
 } from '@serverless-dal/repository'
+import { neonDrivers } from '@serverless-dal/repository/neon'
 import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { type Kysely, sql } from 'kysely'
 import { instantDatabase } from './instant-driver.ts'
@@ -37,7 +38,7 @@ try {
     connectionString: services.databaseUrl,
     proxy: { webSocketUrl: services.env.NEON_WS_PROXY as string },
   }
-  const raw = createDatabase<DB>(config)
+  const raw = createDatabase<DB>(config, { drivers: [neonDrivers] })
   await migrateToLatest(raw.db, documentsMigrations)
   const withRls = repositories(config, true)
   const withoutRls = repositories(config, false)
@@ -172,6 +173,7 @@ async function layerOnly(rows: Record<string, unknown>[], endToEnd: Record<strin
 function repositories(database: DatabaseConfig | DatabaseLifetime, rowLevelSecurity: boolean) {
   return createDocumentsFactory({
     database,
+    drivers: [neonDrivers],
     rowLevelSecurity,
     cache: false, // the repository layer itself; npm run bench:cache measures the cache
     cursorSigner: nodeHmacSigner('bench-cursor-secret-123'),

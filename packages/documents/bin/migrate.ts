@@ -17,6 +17,8 @@ import {
   migrateToLatest,
   withSessions,
 } from '@serverless-dal/repository'
+import { neonDrivers } from '@serverless-dal/repository/neon'
+import { pgliteDriver } from '@serverless-dal/repository/pglite'
 import pg from 'pg'
 
 const command = process.argv[2] ?? 'up'
@@ -31,7 +33,8 @@ if (!process.env.DATABASE_URL && !process.env.PGLITE_DATA_DIR) {
 
 let database: ReturnType<typeof createDatabase>
 try {
-  database = createDatabase(withSessions(databaseConfigFromEnv(process.env, { runtime: 'node' })), { pg })
+  const config = withSessions(databaseConfigFromEnv(process.env, { runtime: 'node' }))
+  database = createDatabase(config, { drivers: [neonDrivers, pgliteDriver], pg })
 } catch (error) {
   console.error(`db:migrate: ${(error as Error).message}`)
   process.exit(2)

@@ -2,9 +2,11 @@
  * The shared data-access package, generic over your Kysely schema:
  * tenant-scoped repositories and their factory, cached reads declared as data,
  * transactions, errors, migrations and the tenancy tables they need, the
- * database layer over Neon (WebSocket pool or HTTP), node-postgres and PGlite,
- * the two-tier cache, the warm job, and metrics through a port (Powertools
- * adapter: `./powertools`). Imports no runtime.
+ * database layer, the two-tier cache, the warm job, and metrics through a
+ * port. Imports no runtime and no driver: those are subpath entries, so a
+ * bundle holds only what its entry names — `./neon` (Neon over HTTP and
+ * WebSockets), `./pglite` (the embedded default), `./powertools` (the metrics
+ * adapter), `./node` (Node-only helpers); node-postgres is passed in (`{ pg }`).
  */
 
 export { BackgroundWork } from './background-work.ts'
@@ -18,6 +20,7 @@ export type { CacheOutcome, CacheStatsSnapshot, CacheTier, TierCounters } from '
 export * from './db/config.ts'
 export { DatabaseUnreachableError } from './db/connection-errors.ts'
 export * from './db/create-database.ts'
+export type { DatabaseDrivers, DriverOptions, OpenTransport, PgModule, TransportOptions } from './db/drivers.ts'
 export * from './db/lifetime.ts'
 export type {
   RoundTripObserver,

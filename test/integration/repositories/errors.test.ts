@@ -12,6 +12,7 @@ import {
 } from '@serverless-dal/repository'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { allDrivers } from '../../support/drivers.ts'
 import { orgId, repositoryBackends } from '../../support/repository-backends.ts'
 
 describe.each(repositoryBackends.map((make) => make()))('errors on $name', (backend) => {
@@ -78,6 +79,7 @@ describe('a database that cannot be reached', () => {
         proxy: { webSocketUrl: dead.webSocketUrl },
         connectionTimeoutMs: 2000,
       },
+      ...allDrivers,
       cursorSecret: 'a-cursor-secret-for-this-test',
       logger: { warn: (m, c) => logged.push([m, c]), error: (m, c) => logged.push([m, c]) },
     })

@@ -18,6 +18,7 @@ import {
   ValidationError,
 } from '@serverless-dal/repository'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { allDrivers } from '../../support/drivers.ts'
 import { createScratchDatabase, type ScratchDatabase } from '../../support/postgres.ts'
 
 let scratch: ScratchDatabase
@@ -28,7 +29,7 @@ beforeAll(async () => {
   scratch = await createScratchDatabase('factory')
   neon = await startNeonStandIn({ upstreamUrl: scratch.url })
   database = { driver: 'neon-pool', connectionString: scratch.url, proxy: { webSocketUrl: neon.webSocketUrl } }
-  const migrator = createDatabase(database)
+  const migrator = createDatabase(database, allDrivers)
   await migrateToLatest(migrator.db, documentsMigrations)
   await migrator.dispose()
 })
@@ -52,7 +53,7 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((factory) => factory.dispose()))
 })
 
-const config = () => ({ database, cursorSecret: 'factory-test-cursor-secret', logger: silentLogger })
+const config = () => ({ database, ...allDrivers, cursorSecret: 'factory-test-cursor-secret', logger: silentLogger })
 const documentsFactory = (overrides: Partial<Parameters<typeof createDocumentsFactory>[0]> = {}) => {
   const factory = createDocumentsFactory({ ...config(), ...overrides })
   opened.push(factory)

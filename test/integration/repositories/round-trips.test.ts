@@ -20,6 +20,7 @@ import {
 import { sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { allDrivers } from '../../support/drivers.ts'
 import { createScratchDatabase, type ScratchDatabase } from '../../support/postgres.ts'
 import { orgId, repositoryBackends } from '../../support/repository-backends.ts'
 
@@ -120,7 +121,7 @@ describe.each(repositoryBackends.map((make) => make()))('round trips on $name', 
       const lifetime =
         backend.driver === 'pglite'
           ? backend.lifetime
-          : perProcessLifetime({ ...backend.config, maxConnections: 1 } as DatabaseConfig, { pg })
+          : perProcessLifetime({ ...backend.config, maxConnections: 1 } as DatabaseConfig, allDrivers)
       const database = lifetime.lease().database
       const factory = backend.factory({ database: lifetime })
       const a = factory.forTenant({ orgId: orgId('leak-a'), role: 'editor' })
@@ -165,7 +166,7 @@ describe.each(['pg', 'neon-pool'] as const)('round trips on the wire through %s'
       driver === 'pg'
         ? { driver, connectionString: url.href }
         : { driver, connectionString: url.href, proxy: { webSocketUrl: (neon as NeonStandIn).webSocketUrl } }
-    lifetime = perProcessLifetime(config, { pg })
+    lifetime = perProcessLifetime(config, allDrivers)
   })
   afterAll(async () => {
     await lifetime?.dispose()

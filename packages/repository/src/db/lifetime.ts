@@ -9,6 +9,7 @@
  */
 import type { DatabaseConfig, Runtime } from './config.ts'
 import { type CreateDatabaseOptions, createDatabase, type Database } from './create-database.ts'
+import { driverFor } from './drivers.ts'
 
 export interface DatabaseLease<DB = unknown> {
   readonly database: Database<DB>
@@ -25,8 +26,9 @@ export interface DatabaseLifetime<DB = unknown> {
 /** A new database per lease, ended on release. */
 export function perRequestLifetime<DB = unknown>(
   config: DatabaseConfig,
-  options?: CreateDatabaseOptions,
+  options: CreateDatabaseOptions = {},
 ): DatabaseLifetime<DB> {
+  driverFor(config, options) // a driver not handed in fails now, not at the first request
   const open = new Set<Database<DB>>()
   return {
     lease() {
@@ -51,8 +53,9 @@ export function perRequestLifetime<DB = unknown>(
 /** One database for the whole process, created on first lease. */
 export function perProcessLifetime<DB = unknown>(
   config: DatabaseConfig,
-  options?: CreateDatabaseOptions,
+  options: CreateDatabaseOptions = {},
 ): DatabaseLifetime<DB> {
+  driverFor(config, options) // a driver not handed in fails now, not at the first request
   let shared: Database<DB> | undefined
   return {
     lease() {

@@ -5,7 +5,8 @@
  * statements the same way (`pg-pipeline.ts`): one write, one Sync, one
  * round trip.
  */
-import { DatabaseUnreachableError, isServerError } from './connection-errors.ts'
+import type { PoolOptions } from './config.ts'
+import { addressOf, DatabaseUnreachableError, isServerError } from './connection-errors.ts'
 import { type PipelineClient, runPipeline } from './pg-pipeline.ts'
 import {
   type RoundTripObserver,
@@ -38,6 +39,34 @@ export interface ClientPool {
   on(event: 'connect', listener: (client: PooledClient) => void): unknown
   on(event: 'error', listener: (error: Error) => void): unknown
   end(): Promise<void>
+}
+
+/** A pool's constructor as node-postgres (`pg.Pool`) and the Neon driver (`Pool`) both shape it. */
+export type PoolConstructor = new (config: {
+  connectionString: string
+  max: number
+  idleTimeoutMillis: number
+  connectionTimeoutMillis: number
+}) => unknown
+
+/** A pool of `Pool`'s clients for the database `config` names, with the package's defaults. */
+export function openPoolTransport(
+  Pool: PoolConstructor,
+  config: PoolOptions & { connectionString: string },
+  options: Omit<PoolTransportOptions, 'address'>,
+): PoolTransport {
+  const { connectionString } = config
+  const pool = new Pool({
+    connectionString,
+    max: config.maxConnections ?? 5,
+    idleTimeoutMillis: config.idleTimeoutMs ?? 10_000,
+    connectionTimeoutMillis: config.connectionTimeoutMs ?? 10_000,
+  }) as ClientPool
+  return new PoolTransport(pool, {
+    address: addressOf(connectionString),
+    ...(options.onIdleConnectionError && { onIdleConnectionError: options.onIdleConnectionError }),
+    ...(options.onRoundTrip && { onRoundTrip: options.onRoundTrip }),
+  })
 }
 
 export interface PoolTransportOptions {

@@ -7,7 +7,8 @@
  * scope of your repositories for one tenant, which the request disposes.
  *
  * ```ts
- * const factory = new RepositoryFactory({ database: databaseConfigFromEnv(env), repositories: { projects: Projects } })
+ * const database = databaseConfigFromEnv(env)
+ * const factory = new RepositoryFactory({ database, drivers: [neonDrivers], repositories: { projects: Projects } })
  * await using repos = factory.forTenant({ orgId: 'acme', role: 'editor' })
  * await repos.projects.create({ name: 'Launch' })
  * ```
@@ -18,7 +19,7 @@ import { CacheManager } from '../cache/cache-manager.ts'
 import type { CacheOptions } from '../cache/config.ts'
 import type { WarmOutcome } from '../cache/port.ts'
 import { type DatabaseConfig, DatabaseConfigError, type Runtime } from '../db/config.ts'
-import type { PgModule } from '../db/create-database.ts'
+import type { DriverOptions } from '../db/drivers.ts'
 import { type DatabaseLifetime, lifetimeForRuntime } from '../db/lifetime.ts'
 import type { RoundTripObserver } from '../db/transport.ts'
 import { jsonConsoleLogger, type Logger } from '../logger.ts'
@@ -33,7 +34,7 @@ import { assertValidScope, type TenantScope } from '../tenancy/scope.ts'
 import { assertRepositoryNames, type RepositoryClasses, type RepositoryScope } from './repository-classes.ts'
 import { TenantRepositories } from './tenant-repositories.ts'
 
-export interface RepositoryFactoryConfig<DB, Classes extends RepositoryClasses<DB>> {
+export interface RepositoryFactoryConfig<DB, Classes extends RepositoryClasses<DB>> extends DriverOptions {
   /**
    * Where to connect, or a lifetime made with `lifetimeForRuntime` (to share
    * one database, such as an embedded PGlite, with code outside the factory;
@@ -71,8 +72,6 @@ export interface RepositoryFactoryConfig<DB, Classes extends RepositoryClasses<D
   onQuery?: (event: LogEvent) => void
   /** Sees every round trip to the database, with the statements it carried. */
   onRoundTrip?: RoundTripObserver
-  /** node-postgres (`import pg from 'pg'`), for the `pg` driver. */
-  pg?: PgModule
   /**
    * The app opens interactive transactions (`repos.transaction`): refuse, here
    * and now, a driver that cannot hold one (`neon-http`), rather than fail
@@ -149,6 +148,7 @@ export class RepositoryFactory<DB, Classes extends RepositoryClasses<DB>> {
             ...(config.onQuery && { log: config.onQuery }),
             ...(config.onRoundTrip && { onRoundTrip: config.onRoundTrip }),
             ...(config.pg && { pg: config.pg }),
+            ...(config.drivers && { drivers: config.drivers }),
           })
     if (config.requireTransactions) this.#assertSessions()
   }

@@ -7,7 +7,7 @@
  * leaving Neon's defaults (secure WebSockets, pipelined connect) untouched.
  */
 import { neonConfig } from '@neondatabase/serverless'
-import type { NeonProxyConfig } from './config.ts'
+import type { NeonProxyConfig } from '../../db/config.ts'
 
 export function configureNeonProxy(proxy: NeonProxyConfig | undefined): void {
   if (proxy?.webSocketUrl) {

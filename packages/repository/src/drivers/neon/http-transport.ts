@@ -5,15 +5,15 @@
  * It has no sessions, so interactive transactions need another transport.
  */
 import { type FullQueryResults, type NeonQueryFunction, neon, types } from '@neondatabase/serverless'
-import { DatabaseUnreachableError, isServerError } from './connection-errors.ts'
+import { addressOf, DatabaseUnreachableError, isServerError } from '../../db/connection-errors.ts'
 import {
   type RoundTripObserver,
   type Statement,
   type StatementResult,
   statementResult,
   type Transport,
-} from './transport.ts'
-import { int8Parsers } from './type-parsers.ts'
+} from '../../db/transport.ts'
+import { int8Parsers } from '../../db/type-parsers.ts'
 
 /** int8 as numbers, as on the other drivers; every other type as the driver parses it. */
 const INT8_AS_NUMBER = {
@@ -27,9 +27,9 @@ export class NeonHttpTransport implements Transport {
   readonly #address: string
   readonly #onRoundTrip: RoundTripObserver | undefined
 
-  constructor(connectionString: string, address: string, onRoundTrip?: RoundTripObserver) {
+  constructor(connectionString: string, onRoundTrip?: RoundTripObserver) {
     this.#sql = neon(connectionString, { fullResults: true })
-    this.#address = address
+    this.#address = addressOf(connectionString)
     this.#onRoundTrip = onRoundTrip
   }
 

@@ -7,12 +7,24 @@
  * concurrent statement would silently run inside someone else's transaction,
  * so every batch, statement and session runs under one lock.
  */
-import type { PGlite } from '@electric-sql/pglite'
-import { Mutex } from './mutex.ts'
-import type { RoundTripObserver, Session, Statement, StatementResult, Transport } from './transport.ts'
+import { Mutex } from '../../db/mutex.ts'
+import type { RoundTripObserver, Session, Statement, StatementResult, Transport } from '../../db/transport.ts'
 
-/** The part of PGlite the transport uses. */
-export type PgliteLike = Pick<PGlite, 'query' | 'exec' | 'close'>
+/** What PGlite answers a statement with, as far as the transport reads it. */
+interface PgliteResults<Row> {
+  rows: Row[]
+  affectedRows?: number
+}
+
+/**
+ * The part of PGlite the transport uses, declared here rather than imported,
+ * so the package's types hold where PGlite is not installed.
+ */
+export interface PgliteLike {
+  query<Row>(sql: string, parameters?: unknown[]): Promise<PgliteResults<Row>>
+  exec(sql: string): Promise<PgliteResults<unknown>[]>
+  close(): Promise<void>
+}
 
 const BEGINS = /^\s*(begin|start\s+transaction)\b/i
 const COMMITS = /^\s*commit\b/i
