@@ -1,11 +1,27 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { defaultClientConditions, defaultServerConditions } from 'vite'
 import { defineConfig } from 'vitest/config'
+import { SOURCE_CONDITION } from './infra/build/conditions.ts'
 import { WORKERS_TEST_JWT_SECRET } from './test/support/workers-secret.ts'
 
 // wrangler (inside the Workers pool) reaches the network unless told not to; CI=true is not enough.
 process.env.WRANGLER_SEND_METRICS = 'false'
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false'
 process.env.WRANGLER_HIDE_BANNER = 'true'
+
+/**
+ * The workspace's packages resolve to their TypeScript sources (infra/build/conditions.ts) in every
+ * environment Vitest resolves in: Vite's default lists with our condition added (`ssrDefaults`: the
+ * server's on Node, the client's for the Workers plugin's `webworker` target), and `__vitest__`,
+ * where global setups run, whose own list Vitest sets and Vite extends with ours.
+ */
+function fromSources(ssrDefaults: readonly string[]) {
+  return {
+    resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
+    ssr: { resolve: { conditions: [SOURCE_CONDITION, ...ssrDefaults] } },
+    environments: { __vitest__: { resolve: { conditions: [SOURCE_CONDITION] } } },
+  }
+}
 
 export default defineConfig({
   test: {
@@ -30,6 +46,8 @@ export default defineConfig({
             },
           })),
         ],
+        // the plugin adds workerd's conditions to these
+        ...fromSources(defaultClientConditions),
         // Runs test/workers inside workerd, against the Worker entry and wrangler.toml.
         test: {
           name: 'workers',
@@ -38,12 +56,14 @@ export default defineConfig({
         },
       },
       {
+        ...fromSources(defaultServerConditions),
         test: {
           name: 'unit',
           include: ['packages/**/*.test.ts', 'functions/**/*.test.ts', 'infra/**/*.test.ts'],
         },
       },
       {
+        ...fromSources(defaultServerConditions),
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
@@ -55,6 +75,7 @@ export default defineConfig({
         },
       },
       {
+        ...fromSources(defaultServerConditions),
         test: {
           name: 'reliability',
           include: ['test/reliability/**/*.test.ts'],

@@ -12,6 +12,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { type BuildOptions, build } from 'esbuild'
+import { SOURCE_CONDITION, WRANGLER_BUILD_CONDITIONS } from './conditions.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 const dist = join(root, 'dist')
@@ -22,12 +23,17 @@ export const OFFLINE_WRANGLER = {
   WRANGLER_HIDE_BANNER: 'true',
 }
 
+/** How wrangler runs here: offline, bundling the workspace's packages from their sources. */
+export const WRANGLER_ENV = { ...OFFLINE_WRANGLER, WRANGLER_BUILD_CONDITIONS }
+
 /** How the Lambda bundle is built; the Lambda tests invoke a bundle built the same way. */
 export const LAMBDA_BUILD: BuildOptions = {
   bundle: true,
   platform: 'node',
   target: 'node24',
   format: 'esm',
+  // the workspace's packages from their sources; `module` is esbuild's default, dropped once conditions are set
+  conditions: [SOURCE_CONDITION, 'module'],
   // CommonJS dependencies inside an ESM bundle need a require of their own.
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   // node-postgres loads its optional native binding only when asked to (NODE_PG_FORCE_NATIVE); we never ask.
@@ -39,7 +45,7 @@ export async function buildAll(): Promise<{ worker: BundleSize; lambda: BundleSi
   const wrangler = spawnSync(
     'npx',
     ['wrangler', 'deploy', '--dry-run', '--outdir', join(dist, 'worker'), '--config', join(root, 'wrangler.toml')],
-    { cwd: root, env: { ...process.env, ...OFFLINE_WRANGLER }, encoding: 'utf8' },
+    { cwd: root, env: { ...process.env, ...WRANGLER_ENV }, encoding: 'utf8' },
   )
   if (wrangler.status !== 0) throw new Error(`wrangler failed:\n${wrangler.stdout}\n${wrangler.stderr}`)
 

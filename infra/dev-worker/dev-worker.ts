@@ -16,18 +16,23 @@ import { documentsMigrations } from '@serverless-dal/documents'
 import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
 import { neonDrivers } from '@serverless-dal/repository/neon'
 import { DEVELOPMENT_JWT_SECRET, signToken } from '../../functions/documents-api/http/auth.ts'
-import { OFFLINE_WRANGLER } from '../build/build.ts'
+import { WRANGLER_ENV } from '../build/build.ts'
+import { SOURCE_CONDITION_FLAG } from '../build/conditions.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 const port = process.env.DEV_WORKER_PORT ?? '8787'
 const inspectorPort = process.env.DEV_WORKER_INSPECTOR_PORT ?? '9229'
 const jwtSecret = process.env.JWT_SECRET || DEVELOPMENT_JWT_SECRET
 
-const services = spawn(process.execPath, ['--import', 'tsx', 'infra/local-services/bin/services.ts'], {
-  cwd: root,
-  env: process.env,
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
+const services = spawn(
+  process.execPath,
+  [SOURCE_CONDITION_FLAG, '--import', 'tsx', 'infra/local-services/bin/services.ts'],
+  {
+    cwd: root,
+    env: process.env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+)
 const env = await new Promise<Record<string, string>>((resolve, reject) => {
   let out = ''
   services.stdout.on('data', (chunk) => {
@@ -75,7 +80,7 @@ const wrangler = spawn(
     '--test-scheduled',
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
   ],
-  { cwd: root, env: { ...process.env, ...OFFLINE_WRANGLER }, stdio: 'inherit', detached: true },
+  { cwd: root, env: { ...process.env, ...WRANGLER_ENV }, stdio: 'inherit', detached: true },
 )
 const token = await signToken(jwtSecret, { org: 'acme', role: 'editor', sub: 'dev-worker' })
 console.log(

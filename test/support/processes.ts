@@ -1,6 +1,7 @@
 /** Runs the project's own commands (the scripts behind npm run) as child processes. */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { SOURCE_CONDITION_FLAG } from '../../infra/build/conditions.ts'
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -13,7 +14,7 @@ export interface Started {
 
 /** Starts a TypeScript entry with tsx on this Node, waiting until stdout matches `ready`. */
 export async function startScript(script: string, env: Record<string, string>, ready: RegExp): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, [SOURCE_CONDITION_FLAG, '--import', 'tsx', script], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,7 +57,7 @@ export function runScript(
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    const child = spawn(process.execPath, [SOURCE_CONDITION_FLAG, '--import', 'tsx', script, ...args], {
       cwd: repoRoot,
       env: { ...process.env, ...env },
     })

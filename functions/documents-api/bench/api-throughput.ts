@@ -16,6 +16,7 @@ import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildAll } from '../../../infra/build/build.ts'
+import { SOURCE_CONDITION_FLAG } from '../../../infra/build/conditions.ts'
 import { median } from '../../../packages/documents/bench/local-services.ts'
 import { DEVELOPMENT_JWT_SECRET, signToken } from '../http/auth.ts'
 
@@ -25,7 +26,7 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16)
 const root = new URL('../../..', import.meta.url).pathname
 
 const dataDir = await mkdtemp(join(tmpdir(), 'dal-bench-api-'))
-const server = spawn(process.execPath, ['--import', 'tsx', 'functions/documents-api/node.ts'], {
+const server = spawn(process.execPath, [SOURCE_CONDITION_FLAG, '--import', 'tsx', 'functions/documents-api/node.ts'], {
   cwd: root,
   env: { ...process.env, PORT: '0', DATABASE_URL: '', JWT_SECRET: '', PGLITE_DATA_DIR: dataDir },
   stdio: ['ignore', 'pipe', 'ignore'],

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { type BuildOptions, build } from 'esbuild'
 import { LAMBDA_BUILD } from '../../build/build.ts'
+import { SOURCE_CONDITION } from '../../build/conditions.ts'
 
 export interface Version {
   name: 'before' | 'after'
@@ -26,7 +27,7 @@ const WORKER_BUILD: BuildOptions = {
   bundle: true,
   format: 'esm',
   platform: 'neutral',
-  conditions: ['workerd', 'worker', 'browser'],
+  conditions: [SOURCE_CONDITION, 'workerd', 'worker', 'browser'],
   mainFields: ['browser', 'module', 'main'],
   external: ['node:*', 'cloudflare:*'],
   minify: true,

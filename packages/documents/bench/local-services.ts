@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
+import { SOURCE_CONDITION_FLAG } from '../../../infra/build/conditions.ts'
 
 export interface BenchServices {
   databaseUrl: string
@@ -18,10 +19,19 @@ export async function startBenchServices(adminUrl: string): Promise<BenchService
   const databaseUrl = new URL(adminUrl)
   databaseUrl.pathname = `/${name}`
   await admin(adminUrl, `create database ${name}`)
-  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local-services/bin/services.ts'], {
-    env: { ...process.env, SERVICES_DATABASE_URL: databaseUrl.href, NEON_STANDIN_PORT: '0', UPSTASH_BRIDGE_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  })
+  const child = spawn(
+    process.execPath,
+    [SOURCE_CONDITION_FLAG, '--import', 'tsx', 'infra/local-services/bin/services.ts'],
+    {
+      env: {
+        ...process.env,
+        SERVICES_DATABASE_URL: databaseUrl.href,
+        NEON_STANDIN_PORT: '0',
+        UPSTASH_BRIDGE_PORT: '0',
+      },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  )
   const env = await new Promise<Record<string, string>>((resolve, reject) => {
     let out = ''
     child.stdout.on('data', (chunk) => {
