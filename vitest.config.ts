@@ -66,7 +66,7 @@ export default defineConfig({
         ...fromSources(defaultServerConditions),
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'examples/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           // PGlite takes seconds to start and hundreds of MB: keep parallelism modest
           maxWorkers: 2,
