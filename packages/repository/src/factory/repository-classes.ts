@@ -8,6 +8,8 @@
  * factory.forTenant(scope).projects // a ProjectRepository of that tenant
  * ```
  */
+import { METRICS_TARGET, type Measurable } from '../metrics/instrument.ts'
+import type { ReadRepository } from '../repositories/read-repository.ts'
 import type { RepositoryContext } from '../repositories/repository-context.ts'
 import type { TenantRepositories } from './tenant-repositories.ts'
 
@@ -42,4 +44,22 @@ export function assertRepositoryNames(classes: Readonly<Record<string, unknown>>
     if (SCOPE_MEMBERS.has(name)) throw new TypeError(`a repository cannot be named "${name}": the scope uses it`)
     if (typeof Repository !== 'function') throw new TypeError(`repository "${name}" is not a class`)
   }
+}
+
+/** A repository whose declared reads the warm job can replay. */
+export type Replayable = Measurable & Pick<ReadRepository<unknown, never, { id: number }>, 'replayRead'>
+
+/** Class maps whose repositories' names were found distinct (once per map, not per request). */
+const CHECKED = new WeakSet<object>()
+
+/**
+ * Two repositories with one name would share cache keys, tags and replays:
+ * refused on the first scope, before any of them is used.
+ */
+export function assertDistinctCacheNames(readers: readonly Measurable[], classes: object): void {
+  if (CHECKED.has(classes)) return
+  const names = readers.map((reader) => reader[METRICS_TARGET].repository)
+  const twice = names.find((name, i) => names.indexOf(name) !== i)
+  if (twice) throw new TypeError(`two repositories are named "${twice}": their cache entries and tags would mix`)
+  CHECKED.add(classes)
 }

@@ -16,15 +16,22 @@ import type { Kysely, QueryResult } from 'kysely'
 import type { BackgroundWork } from '../background-work.ts'
 import type { CacheOutcome, ReadCache, WarmOutcome } from '../cache/port.ts'
 import { isDatabaseError, toRepositoryError } from '../error-mapping.ts'
+import { METRICS_TARGET } from '../metrics/instrument.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import type { CursorCodec } from '../repositories/cursor.ts'
 import { ReadRepository } from '../repositories/read-repository.ts'
 import type { RepositoryContext } from '../repositories/repository-context.ts'
+import type { Tag } from '../repositories/tags.ts'
 import type { OneStatement, TransactionOptions } from '../session/session-types.ts'
 import type { TenantSession } from '../session/tenant-session.ts'
 import type { AfterCommitAction } from '../session/transaction-frame.ts'
 import { assertCan, type TenantScope } from '../tenancy/scope.ts'
-import type { RepositoryClasses, RepositoryScope } from './repository-classes.ts'
+import {
+  assertDistinctCacheNames,
+  type Replayable,
+  type RepositoryClasses,
+  type RepositoryScope,
+} from './repository-classes.ts'
 
 /** What a request scope shares with the transactions it opens. */
 export interface ScopeServices {
@@ -50,6 +57,8 @@ export class TenantRepositories<DB, Classes extends RepositoryClasses<DB>> {
   readonly #classes: Classes
   readonly #context: RepositoryContext<DB>
   readonly #release: () => Promise<void>
+  /** The scope's repositories that have cached reads, for replays. */
+  readonly #readers: Replayable[] = []
 
   /** A scope with its repositories: `release` ends what it holds (its database on Workers, its own metrics). */
   static open<DB, Classes extends RepositoryClasses<DB>>(
@@ -60,7 +69,12 @@ export class TenantRepositories<DB, Classes extends RepositoryClasses<DB>> {
   ): RepositoryScope<DB, Classes> {
     const scope = new TenantRepositories(session, services, classes, release)
     const repositories: Record<string, object> = {}
-    for (const [name, Repository] of Object.entries(classes)) repositories[name] = new Repository(scope.#context)
+    for (const [name, Repository] of Object.entries(classes)) {
+      const repository = new Repository(scope.#context)
+      repositories[name] = repository
+      if (repository instanceof ReadRepository) scope.#readers.push(repository)
+    }
+    assertDistinctCacheNames(scope.#readers, classes)
     return Object.assign(scope, repositories as { [Name in keyof Classes]: InstanceType<Classes[Name]> })
   }
 
@@ -142,14 +156,23 @@ export class TenantRepositories<DB, Classes extends RepositoryClasses<DB>> {
    * run: `statement` builds it (a query builder, or `sql`…`.compile(db)`),
    * and it travels with the tenant's settings (and the organization's row
    * before its first write) as one transaction, in one round trip. Several
-   * statements belong in `transaction`.
+   * statements belong in `transaction`. `tags` are the cache tags it makes
+   * obsolete, bumped after it commits.
    *
    * ```ts
-   * const { numAffectedRows } = await repos.write((db) => db.updateTable('projects').set({ archived: true }))
+   * await repos.write((db) => db.updateTable('tasks').set({ done: true }), { tags: [taskTags.list] })
    * ```
    */
-  write(statement: (db: Kysely<DB>) => OneStatement): Promise<QueryResult<Record<string, unknown>>> {
-    return this.#guard('write', () => this.#session.runOne(statement, (result) => result))
+  write(
+    statement: (db: Kysely<DB>) => OneStatement,
+    options: { tags?: readonly Tag[] } = {},
+  ): Promise<QueryResult<Record<string, unknown>>> {
+    return this.#guard('write', () =>
+      this.#session.runOne(statement, (result, hooks) => {
+        if (options.tags?.length) hooks.invalidate(options.tags)
+        return result
+      }),
+    )
   }
 
   /**
@@ -179,9 +202,8 @@ export class TenantRepositories<DB, Classes extends RepositoryClasses<DB>> {
    * undefined when `read` names no repository of this scope or no cached read of it.
    */
   replay(read: RecordedRead): Promise<unknown> | undefined {
-    if (!Object.hasOwn(this.#classes, read.repository)) return undefined
-    const repository: unknown = Reflect.get(this, read.repository)
-    return repository instanceof ReadRepository ? repository.replayRead(read.operation, read.params) : undefined
+    const repository = this.#readers.find((reader) => reader[METRICS_TARGET].repository === read.repository)
+    return repository?.replayRead(read.operation, read.params)
   }
 
   /** Your own statements: the role checked, the database's errors made repository errors. */

@@ -6,9 +6,8 @@
  * that only reads can extend this one.
  *
  * ```ts
- * const doc = await documents.findById(123)             // NotFoundError if absent or another org's
- * const page = await documents.findMany({ status: 'published' }, { limit: 20 })
- * const next = await documents.findMany({ status: 'published' }, { cursor: page.nextCursor! })
+ * const task = await tasks.findById(123) // NotFoundError if absent or another org's
+ * const next = await tasks.findMany({}, { limit: 20, cursor: page.nextCursor! })
  * ```
  */
 import { type Kysely, type QueryResult, sql } from 'kysely'
@@ -26,6 +25,7 @@ import {
   type ReadOptions,
   type RepositoryDefinition,
   type ResolvedDefinition,
+  type RowOf,
   resolveDefinition,
   type TenantTable,
 } from './definition.ts'
@@ -34,15 +34,15 @@ import { runOperation } from './operation.ts'
 import { keysetPage } from './pagination.ts'
 import type { RepositoryContext } from './repository-context.ts'
 import { type TableDb, type TableSelect, tableDb } from './table-db.ts'
-import { type TableTags, tableTags } from './tags.ts'
+import type { TableTags } from './tags.ts'
 
 export type { ReadOptions } from './definition.ts'
 
 export class ReadRepository<
   DB,
   Table extends TenantTable<DB>,
-  Row extends { id: number },
-  Filter extends object = Record<string, never>,
+  Row extends RowOf<DB, Table>,
+  Filter extends object = Record<never, never>,
   Sort extends string = string,
   Include extends string = never,
 > implements Measurable
@@ -60,16 +60,12 @@ export class ReadRepository<
     this.session = context.session
     this.cursors = context.cursors
     this.definition = resolveDefinition(definition)
-    this.tags = tableTags(this.definition.name)
+    this.tags = this.definition.tags
     this.#context = context
     this[METRICS_TARGET] = { repository: this.definition.name, metrics: context.metrics }
   }
 
-  /**
-   * Runs `work` in a transaction, with this repository bound to it (every
-   * repository of the scope: `repos.transaction`). Throwing rolls it back; a
-   * nested call is a savepoint.
-   */
+  /** Runs `work` in a transaction (a savepoint in one) with this repository bound to it; `repos.transaction` binds all. */
   transaction<T>(work: (tx: this) => Promise<T>, options?: TransactionOptions): Promise<T> {
     const Repository = this.constructor as new (context: RepositoryContext<DB>) => this
     return this.#context.transaction((context) => work(new Repository(context)), options)
@@ -147,7 +143,9 @@ export class ReadRepository<
       repository: () => this.definition.name,
       operate: (operation, work) => this.operate(operation, 'read', (db) => work(db)),
     })
-    // a hot-key record's params are what this read was called with; the loader validates them as it does a caller's
+    // a second read of one name would answer with the first's entries
+    if (this.#reads.has(declaration.name)) throw new TypeError(`${declaration.name} is declared twice`)
+    // replayed params are a hot-key record's; the loader validates them as it does a caller's
     this.#reads.set(declaration.name, (params) => read(params as Params))
     return read
   }
