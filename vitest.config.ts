@@ -64,9 +64,18 @@ export default defineConfig({
       },
       {
         ...fromSources(defaultServerConditions),
+        // The examples need no service: PGlite and the memory tier.
+        test: {
+          name: 'examples',
+          include: ['examples/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        ...fromSources(defaultServerConditions),
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'examples/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           // PGlite takes seconds to start and hundreds of MB: keep parallelism modest
           maxWorkers: 2,

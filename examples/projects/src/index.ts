@@ -26,17 +26,16 @@ export { type DB, type Task, TaskRepository } from './projects.ts'
 
 export type Project = Selectable<DB['projects']>
 
+const projects = defineRepository<DB>()({
+  table: 'projects',
+  writable: ['name'],
+  sorts: { name: { column: 'name', direction: 'asc' } },
+})
+
 /** Projects: plain CRUD, sorted by name. */
 export class ProjectRepository extends BaseRepository<DB, 'projects', Project, Pick<Project, 'name'>> {
   constructor(context: RepositoryContext<DB>) {
-    super(
-      context,
-      defineRepository<DB>()({
-        table: 'projects',
-        writable: ['name'],
-        sorts: { name: { column: 'name', direction: 'asc' } },
-      }),
-    )
+    super(context, projects)
   }
 }
 

@@ -27,7 +27,7 @@ import {
   type WriteAction,
 } from '@serverless-dal/repository'
 import { type Kysely, sql } from 'kysely'
-import { documentDefinition } from './document-definition.ts'
+import { documentDefinition } from './definitions.ts'
 import {
   addSummary,
   addTopics,

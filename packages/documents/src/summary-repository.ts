@@ -1,11 +1,6 @@
 /** Summaries of documents; a summary's document must be in the same organization (ForeignKeyError otherwise). */
-import {
-  BaseRepository,
-  defineRepository,
-  type RepositoryContext,
-  type Tag,
-  type WriteAction,
-} from '@serverless-dal/repository'
+import { BaseRepository, type RepositoryContext, type Tag, type WriteAction } from '@serverless-dal/repository'
+import { summaryDefinition } from './definitions.ts'
 import type { Summary } from './rows.ts'
 import type { DB } from './schema.ts'
 import { documentTags } from './tags.ts'
@@ -20,19 +15,6 @@ export interface SummaryFilter {
 }
 export type SummarySort = 'oldest' | 'newest'
 
-const definition = defineRepository<DB>()<'summaries', SummaryFilter, SummarySort>({
-  name: 'summaries',
-  table: 'summaries',
-  writable: ['documentId', 'text'],
-  filters: { documentId: { column: 'documentId', operators: ['eq', 'in'] } },
-  sorts: {
-    oldest: { column: 'createdAt', direction: 'asc' },
-    newest: { column: 'createdAt', direction: 'desc' },
-  },
-  defaultSort: 'oldest',
-  timestamps: ['createdAt'],
-})
-
 export class SummaryRepository extends BaseRepository<
   DB,
   'summaries',
@@ -43,7 +25,7 @@ export class SummaryRepository extends BaseRepository<
   SummarySort
 > {
   constructor(context: RepositoryContext<DB>) {
-    super(context, definition)
+    super(context, summaryDefinition)
   }
 
   /** A document's summaries are eager-loaded with it, so its row and the lists change too. */

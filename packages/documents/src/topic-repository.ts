@@ -1,12 +1,12 @@
 /** Topics: names unique per organization (a taken name is a ConflictError). */
 import {
   BaseRepository,
-  defineRepository,
   type RepositoryContext,
   type SearchFilter,
   type Tag,
   type WriteAction,
 } from '@serverless-dal/repository'
+import { topicDefinition } from './definitions.ts'
 import type { NewTopic, Topic } from './rows.ts'
 import type { DB } from './schema.ts'
 import { documentTags } from './tags.ts'
@@ -18,19 +18,6 @@ export interface TopicFilter {
 }
 export type TopicSort = 'name' | 'newest'
 
-const definition = defineRepository<DB>()<'topics', TopicFilter, TopicSort>({
-  name: 'topics',
-  table: 'topics',
-  writable: ['name'],
-  filters: { name: { column: 'name', operators: ['eq', 'in', 'contains', 'startsWith'] } },
-  sorts: {
-    name: { column: 'name', direction: 'asc' },
-    newest: { column: 'createdAt', direction: 'desc' },
-  },
-  defaultSort: 'name',
-  timestamps: ['createdAt'],
-})
-
 export class TopicRepository extends BaseRepository<
   DB,
   'topics',
@@ -41,7 +28,7 @@ export class TopicRepository extends BaseRepository<
   TopicSort
 > {
   constructor(context: RepositoryContext<DB>) {
-    super(context, definition)
+    super(context, topicDefinition)
   }
 
   /** Deleting a topic removes it from documents (their `topicIds`, by-topic lists). */

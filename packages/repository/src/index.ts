@@ -34,7 +34,7 @@ export { NestedTransactionError, TransactionsUnsupportedError } from './db/unit-
 export * from './errors.ts'
 export type { RepositoryClass, RepositoryClasses, RepositoryScope } from './factory/repository-classes.ts'
 export * from './factory/repository-factory.ts'
-export { type RecordedRead, type ScopeServices, TenantRepositories } from './factory/tenant-repositories.ts'
+export type { RecordedRead, TenantRepositories } from './factory/tenant-repositories.ts'
 export * from './logger.ts'
 export { EMF_LIMITS, type EmfLimits, type EmfObject, emfObjects } from './metrics/emf-limits.ts'
 export { instrument, type Measurable, measure } from './metrics/instrument.ts'
@@ -79,7 +79,7 @@ export {
   type TenantTableColumns,
   tableDb,
 } from './repositories/table-db.ts'
-export { type TableTags, type Tag, tableTags } from './repositories/tags.ts'
+export { type TableTags, type Tag, tableTags, tagsOf } from './repositories/tags.ts'
 export type { ExtraColumns } from './repositories/write-statements.ts'
 export type { RetryPolicy } from './session/retry.ts'
 export type { OneStatement, TransactionOptions, UnitHooks } from './session/session-types.ts'

@@ -3,7 +3,7 @@
  * invalidation by tag generations.
  *
  * Every entry is stamped with the generations of the tags it depends on
- * (`documents:123`, `documents:list`, …). A read fetches the entry and the
+ * (`tasks:123`, `tasks:list`, …). A read fetches the entry and the
  * current generations in one MGET; any mismatch is a miss. A miss stamps the
  * new entry with the generations it read *before* querying the database, so
  * a write that commits meanwhile (and bumps a generation after its COMMIT)
@@ -53,11 +53,6 @@ export class CacheManager implements ReadCache {
   /** The tiers configured, nearest the caller first (for `Cache-Status`). */
   get tiers(): CacheTier[] {
     return this.#context.tiers.names
-  }
-
-  /** The TTL of a query type: the options' `ttlMs` for it, else `declared` (a read's own), else `defaultTtlMs`. */
-  ttlFor(queryType: string, declared?: number): number {
-    return this.#context.ttlFor(queryType, declared)
   }
 
   async read<T>(spec: CachedRead<T>): Promise<ReadResult<T>> {

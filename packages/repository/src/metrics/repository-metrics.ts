@@ -6,7 +6,7 @@
  *
  * ```ts
  * const metrics = new RepositoryMetrics({ sink: new PowertoolsMetricsSink() })
- * const factory = RepositoryFactory.getInstance(() => ({ database, metrics }))
+ * const factory = new RepositoryFactory({ database, drivers, repositories, metrics })
  * // per invocation:
  * const invocation = metrics.startInvocation({ requestId })
  * try { … factory.forTenant(scope, { metrics: invocation }) … } finally { invocation.flush() }

@@ -6,17 +6,17 @@
  * and add their own queries.
  *
  * ```ts
- * const created = await documents.create({ title: 'New Doc' })
- * await documents.update(created.id, { title: 'Updated' }, { expectedVersion: 1 }) // ConflictError if it moved on
- * const { row, replayed } = await documents.createOnce({ key, requestHash }, { title: 'At most once' })
+ * const created = await tasks.create({ projectId: 1, title: 'Write the README' })
+ * await tasks.update(created.id, { done: true })
+ * const { row, replayed } = await tasks.createOnce({ key, requestHash }, { projectId: 1, title: 'At most once' })
  * ```
  */
-import type { Kysely } from 'kysely'
+import type { Insertable, Kysely } from 'kysely'
 import { ConflictError, IdempotencyKeyReusedError, TransientError, ValidationError } from '../errors.ts'
 import { instrument } from '../metrics/instrument.ts'
 import type { OneStatement, UnitHooks } from '../session/session-types.ts'
 import { assertCan } from '../tenancy/scope.ts'
-import { MAX_BATCH, type TenantTable } from './definition.ts'
+import { MAX_BATCH, type RowOf, type TenantTable } from './definition.ts'
 import {
   type IdempotencyRequest,
   isKeyInUse,
@@ -45,10 +45,10 @@ export type { UpdateOptions, WriteAction } from './write-statements.ts'
 export class BaseRepository<
   DB,
   Table extends TenantTable<DB>,
-  Row extends { id: number },
-  New,
+  Row extends RowOf<DB, Table>,
+  New extends Partial<Insertable<DB[Table]>>,
   Patch = Partial<New>,
-  Filter extends object = Record<string, never>,
+  Filter extends object = Record<never, never>,
   Sort extends string = string,
   Include extends string = never,
 > extends ReadRepository<DB, Table, Row, Filter, Sort, Include> {

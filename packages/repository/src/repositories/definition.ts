@@ -15,6 +15,7 @@
  */
 import type { Selectable } from 'kysely'
 import type { FilterSpecs } from './filters.ts'
+import { type TableTags, tagsOf } from './tags.ts'
 
 /** What every tenant row has: an id, and the organization it belongs to. */
 export interface TenantRow {
@@ -36,27 +37,40 @@ export interface SortSpec<ColumnName extends string = string> {
   direction: 'asc' | 'desc'
 }
 
-export interface RepositoryDefinition<
+/** The columns a caller may write: never the id or the organization. */
+export type WritableColumn<DB, Table extends keyof DB> = Exclude<Column<DB, Table>, 'id' | 'organizationId'>
+
+/** What a repository of `Table` returns: its rows, with whatever it adds (eager-loaded relations). */
+export type RowOf<DB, Table extends keyof DB> = Selectable<DB[Table]> & { id: number }
+
+/** `flag` only where `Table` has `column`: a definition cannot ask for a column its table lacks. */
+type IfColumn<DB, Table extends keyof DB, ColumnName extends string> =
+  ColumnName extends Column<DB, Table> ? boolean : false
+
+/** Filters: optional when the filter type has no fields, else one spec per field (a missing one does not compile). */
+type FiltersOf<DB, Table extends keyof DB, Filter> = [keyof Filter] extends [never]
+  ? { filters?: FilterSpecs<DB, Table, Filter> }
+  : { filters: FilterSpecs<DB, Table, Filter> }
+
+export type RepositoryDefinition<
   DB = unknown,
   Table extends TenantTable<DB> = TenantTable<DB>,
   Filter extends object = object,
   Sort extends string = string,
-> {
+> = FiltersOf<DB, Table, Filter> & {
   /** The name in errors, logs, cursors, cache keys, tags and metrics. @default the table's */
   name?: string
   table: Table
-  /** Columns a caller may set on create and change on update; the organization is never one of them. */
-  writable: readonly Column<DB, Table>[]
-  /** One spec per field of the repository's filter type: a filter without one does not compile. @default none */
-  filters?: FilterSpecs<DB, Table, Filter>
+  /** Columns a caller may set on create and change on update; never the id or the organization. */
+  writable: readonly WritableColumn<DB, Table>[]
   /** @default `{ id: { column: 'id', direction: 'asc' } }` */
   sorts?: Readonly<Record<Sort, SortSpec<Column<DB, Table>>>>
   /** @default the first sort */
   defaultSort?: NoInfer<Sort>
   /** Has a `version` column: updates bump it and may check the expected one. @default false */
-  versioned?: boolean
-  /** Has an `updated_at` column that updates set to now(). @default false */
-  touchesUpdatedAt?: boolean
+  versioned?: IfColumn<DB, Table, 'version'>
+  /** Has an `updatedAt` column that updates set to now(). @default false */
+  touchesUpdatedAt?: IfColumn<DB, Table, 'updatedAt'>
   /** Columns read as dates: a row stored as JSON (idempotency) gets them back as `Date`s. @default none */
   timestamps?: readonly Column<DB, Table>[]
 }
@@ -72,15 +86,25 @@ export interface ResolvedDefinition<Table extends string = string, Sort extends 
   versioned: boolean
   touchesUpdatedAt: boolean
   timestamps: readonly string[]
+  /** The table's cache tags, by its name. */
+  tags: TableTags
 }
 
 const BY_ID: Readonly<Record<string, SortSpec>> = { id: { column: 'id', direction: 'asc' } }
 
+/** Resolved once per definition, not once per request scope. */
+const RESOLVED = new WeakMap<object, ResolvedDefinition>()
+
 export function resolveDefinition<DB, Table extends TenantTable<DB>, Filter extends object, Sort extends string>(
   definition: RepositoryDefinition<DB, Table, Filter, Sort>,
 ): ResolvedDefinition<Table, Sort> {
-  const sorts: Readonly<Record<string, SortSpec>> = definition.sorts ?? BY_ID
-  return {
+  const known = RESOLVED.get(definition)
+  if (known) return known as ResolvedDefinition<Table, Sort>
+  const named: Readonly<Record<string, SortSpec>> = definition.sorts ?? {}
+  const sorts = Object.keys(named).length > 0 ? named : BY_ID
+  const forbidden = definition.writable.find((column) => column === 'id' || column === 'organizationId')
+  if (forbidden) throw new TypeError(`${definition.table}: "${forbidden}" can never be writable`)
+  const resolved: ResolvedDefinition<Table, Sort> = {
     name: definition.name ?? definition.table,
     table: definition.table,
     writable: definition.writable,
@@ -90,7 +114,10 @@ export function resolveDefinition<DB, Table extends TenantTable<DB>, Filter exte
     versioned: definition.versioned ?? false,
     touchesUpdatedAt: definition.touchesUpdatedAt ?? false,
     timestamps: definition.timestamps ?? [],
+    tags: tagsOf(definition),
   }
+  RESOLVED.set(definition, resolved)
+  return resolved
 }
 
 /**

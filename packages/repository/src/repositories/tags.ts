@@ -3,8 +3,8 @@
  * a tag and the writes that bump it cannot spell it two ways:
  *
  * ```ts
- * export const projectTags = tableTags('projects')
- * export const documentTags = tableTags('documents', ['graph'])
+ * export const projectTags = tagsOf(projectDefinition)
+ * export const documentTags = tagsOf(documentDefinition, ['graph'])
  * // a read:  tags: ({ id }) => [projectTags.row(id), projectTags.all]
  * // a write: hooks.invalidate([projectTags.row(id), projectTags.list])
  * ```
@@ -16,8 +16,13 @@
 const RESERVED = new Set(['row', 'list', 'all'])
 const FACET = /^[A-Za-z][\w-]{0,63}$/
 
-/** A cache tag: `<table>:<facet>`. Make them with `tableTags`. */
-export type Tag = `${string}:${string}`
+declare const TAG: unique symbol
+
+/**
+ * A cache tag, `<table>:<facet>`. Only `tableTags` makes them: a string typed
+ * by hand (`'tsks:list'`) does not compile where a tag is expected.
+ */
+export type Tag = string & { readonly [TAG]: true }
 
 export interface TableTags {
   /** One row: reads of it depend on it; updates and deletes bump it. */
@@ -33,10 +38,19 @@ export function tableTags<Facet extends string = never>(
   name: string,
   facets: readonly Facet[] = [],
 ): TableTags & Readonly<Record<Facet, Tag>> {
+  const tag = (facet: string | number) => `${name}:${facet}` as Tag // the one place tags are made
   const own: Partial<Record<Facet, Tag>> = {}
   for (const facet of facets) {
     if (RESERVED.has(facet) || !FACET.test(facet)) throw new TypeError(`"${facet}" cannot name a tag of ${name}`)
-    own[facet] = `${name}:${facet}`
+    own[facet] = tag(facet)
   }
-  return { ...(own as Record<Facet, Tag>), row: (id) => `${name}:${id}`, list: `${name}:list`, all: `${name}:*` }
+  return { ...(own as Record<Facet, Tag>), row: tag, list: tag('list'), all: tag('*') }
+}
+
+/** The tags of a repository's table, by the name its definition gives it (the same as its `this.tags`). */
+export function tagsOf<Facet extends string = never>(
+  definition: { name?: string; table: string },
+  facets: readonly Facet[] = [],
+): TableTags & Readonly<Record<Facet, Tag>> {
+  return tableTags(definition.name ?? definition.table, facets)
 }

@@ -1,6 +1,7 @@
 /** What sessions, repositories and scopes say to each other about a unit of work. */
 import type { Compilable, CompiledQuery, IsolationLevel } from 'kysely'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
+import type { Tag } from '../repositories/tags.ts'
 import type { TenantScope } from '../tenancy/scope.ts'
 import type { SessionSettings } from './settings.ts'
 
@@ -29,5 +30,5 @@ export type OneStatement = Compilable<unknown> | CompiledQuery<unknown>
 /** What an operation's work may ask of the unit it runs in. */
 export interface UnitHooks {
   /** Makes cached entries with these tags obsolete once the work has committed (never if it rolls back). */
-  invalidate(tags: readonly string[]): void
+  invalidate(tags: readonly Tag[]): void
 }

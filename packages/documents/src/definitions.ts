@@ -1,11 +1,12 @@
-/** The documents table's whitelists: what callers may write, filter on and sort by. */
+/** The documents domain's tables, as its repositories see them: what callers may write, filter on and sort by. */
 import { defineRepository, ValidationError } from '@serverless-dal/repository'
 import { sql } from 'kysely'
 import type { DocumentFilter, DocumentSort } from './document-types.ts'
 import { type DB, DOCUMENT_STATUSES } from './schema.ts'
+import type { SummaryFilter, SummarySort } from './summary-repository.ts'
+import type { TopicFilter, TopicSort } from './topic-repository.ts'
 
 export const documentDefinition = defineRepository<DB>()<'documents', DocumentFilter, DocumentSort>({
-  name: 'documents',
   table: 'documents',
   writable: ['title', 'body', 'status'],
   filters: {
@@ -39,4 +40,28 @@ export const documentDefinition = defineRepository<DB>()<'documents', DocumentFi
   versioned: true,
   touchesUpdatedAt: true,
   timestamps: ['createdAt', 'updatedAt'],
+})
+
+export const topicDefinition = defineRepository<DB>()<'topics', TopicFilter, TopicSort>({
+  table: 'topics',
+  writable: ['name'],
+  filters: { name: { column: 'name', operators: ['eq', 'in', 'contains', 'startsWith'] } },
+  sorts: {
+    name: { column: 'name', direction: 'asc' },
+    newest: { column: 'createdAt', direction: 'desc' },
+  },
+  defaultSort: 'name',
+  timestamps: ['createdAt'],
+})
+
+export const summaryDefinition = defineRepository<DB>()<'summaries', SummaryFilter, SummarySort>({
+  table: 'summaries',
+  writable: ['documentId', 'text'],
+  filters: { documentId: { column: 'documentId', operators: ['eq', 'in'] } },
+  sorts: {
+    oldest: { column: 'createdAt', direction: 'asc' },
+    newest: { column: 'createdAt', direction: 'desc' },
+  },
+  defaultSort: 'oldest',
+  timestamps: ['createdAt'],
 })
