@@ -72,8 +72,11 @@ export function declaredRead<DB, Params extends object, Result>(
   let dimensions: Dimensions | undefined
   return (params, options = {}) => {
     const scope = owner.scope()
-    const run = () =>
-      readDeclared(scope, {
+    const load = () => owner.operate(name, (db) => declaration.load(db, params))
+    const run = () => {
+      // no cache, or inside a transaction (which may see its own uncommitted writes): the database answers
+      if (!scope.cache?.enabled || scope.session.inTransaction) return bypassing(scope, load)
+      return readThrough(scope.cache, scope, {
         repository: owner.repository(),
         operation: name,
         queryType: declaration.queryType ?? name,
@@ -81,8 +84,9 @@ export function declaredRead<DB, Params extends object, Result>(
         tags: declaration.tags(params),
         ...(options.cacheTtlMs !== undefined && { ttlMs: options.cacheTtlMs }),
         ...(declaration.ttlMs !== undefined && { defaultTtlMs: declaration.ttlMs }),
-        load: () => owner.operate(name, (db) => declaration.load(db, params)),
+        load,
       })
+    }
     const { metrics } = scope
     if (!metrics.enabled) return run()
     dimensions ??= Object.freeze({ repository: owner.repository(), operation: name })
@@ -90,17 +94,19 @@ export function declaredRead<DB, Params extends object, Result>(
   }
 }
 
-/** Runs one call of a declared read through the scope's cache. */
-async function readDeclared<DB, Result>(
+async function bypassing<DB, Result>(scope: ReadScope<DB>, load: () => Promise<Result>): Promise<Result> {
+  const value = await load()
+  scope.outcomes.push('bypass')
+  return value
+}
+
+/** Runs one call of a declared read through the scope's cache (for the warm job: refreshes its entry). */
+async function readThrough<DB, Result>(
+  cache: ReadCache,
   scope: ReadScope<DB>,
   read: Omit<CachedRead<Result>, 'orgId' | 'waitUntil'>,
 ): Promise<Result> {
-  const { cache, outcomes, waitUntil, warming, session } = scope
-  if (!cache?.enabled || session.inTransaction) {
-    const value = await read.load()
-    outcomes.push('bypass')
-    return value
-  }
+  const { outcomes, waitUntil, warming, session } = scope
   assertCan(session.scope, 'read', read)
   const spec: CachedRead<Result> = { ...read, orgId: session.scope.orgId, ...(waitUntil && { waitUntil }) }
   if (warming) {
