@@ -1,6 +1,6 @@
 /**
  * `npm run db:migrate [-- up|down|status]`: applies (or reverts one of) the
- * package's documentsMigrations to DATABASE_URL, with the driver the functions would
+ * documents schema's migrations to DATABASE_URL, with the driver the functions would
  * use on Node (`DATABASE_DRIVER` overrides): node-postgres for a plain
  * Postgres, the Neon driver for Neon or the local stand-in (NEON_WS_PROXY).
  * Migrations hold one session throughout, so the HTTP-only drivers migrate

@@ -1,6 +1,6 @@
 /**
  * The documents domain — documents, topics, summaries, links — on
- * `@serverless-dal/repository`: its schema and documentsMigrations, its repositories
+ * `@serverless-dal/repository`: its schema and migrations, its repositories
  * and their cache tags, its warmers. The reference user of the package, built
  * on its public exports only.
  */

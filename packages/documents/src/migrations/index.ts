@@ -1,5 +1,5 @@
 /**
- * The documents schema's documentsMigrations, by name, in the order they apply. They
+ * The documents schema's migrations, by name, in the order they apply. They
  * predate the package's `createTenancyTables`, so they create the tenancy
  * tables themselves; a schema started today would call it instead (see
  * `examples/projects`).
