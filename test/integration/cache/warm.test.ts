@@ -57,6 +57,18 @@ describe('the warm job', () => {
     expect(documentReads(fx.backend)).toBe(0)
   })
 
+  it("answers a warm scope's read with its value even when another run holds the key", async () => {
+    const { make } = isolates({ memory: false })
+    const app = make()
+    const org = orgId('warm-value')
+    const doc = await app.forTenant({ orgId: org, role: 'editor' }).documents.create({ title: 'valued' })
+    const outcomes: string[] = []
+    const warm = app.forTenant({ orgId: org, role: 'viewer' }, { warming: (outcome) => outcomes.push(outcome) })
+    const both = await Promise.all([warm.documents.findById(doc.id), warm.documents.findById(doc.id)])
+    expect(outcomes.sort()).toEqual(['skipped', 'warmed'])
+    expect(both.map((read) => read.title)).toEqual(['valued', 'valued'])
+  })
+
   it('warms each key once when two runs start at once', async () => {
     const { make } = isolates({ memory: false })
     const app = make()

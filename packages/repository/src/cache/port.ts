@@ -36,10 +36,8 @@ export interface ReadResult<T> {
 /** How the warm job's refresh of one entry went. */
 export type WarmOutcome = 'warmed' | 'skipped' | 'unavailable'
 
-export interface WarmResult<T> {
-  value?: T
-  outcome: WarmOutcome
-}
+/** A refreshed entry's value; none when another run holds the key or Redis cannot be reached. */
+export type WarmResult<T> = { outcome: 'warmed'; value: T } | { outcome: Exclude<WarmOutcome, 'warmed'> }
 
 /** What the repositories need of a cache. */
 export interface ReadCache {

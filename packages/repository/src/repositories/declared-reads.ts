@@ -37,7 +37,11 @@ export interface ReadDeclaration<DB, Params extends object, Result> {
   ttlMs?: number
   /** Tags whose writes make an answer obsolete (build them with `tableTags`). */
   tags(params: Params): readonly Tag[]
-  /** Loads the answer: `params` are the caller's, or a hot-key record's when the warm job replays. */
+  /**
+   * Loads the answer: `params` are the caller's, or a hot-key record's when
+   * the warm job replays — JSON then, like the cache key made of them (a
+   * `Date` comes back as its ISO string), and validated here like a caller's.
+   */
   load(db: Kysely<DB>, params: Params): Promise<Result>
 }
 
@@ -112,7 +116,8 @@ async function readThrough<DB, Result>(
   if (warming) {
     const warmed = await cache.warm(spec)
     warming(warmed.outcome)
-    return warmed.value as Result // the warm job reads outcomes, not values
+    if (warmed.outcome === 'warmed') return warmed.value
+    // skipped (another run is warming it) or Redis unavailable: answer as a normal read would
   }
   const { value, outcome } = await cache.read(spec)
   outcomes.push(outcome)
