@@ -74,7 +74,7 @@ describe('RepositoryFactory', () => {
   })
 
   it('refuses, at construction, a repository named like a member of the scope', () => {
-    for (const name of ['transaction', 'dispose', 'db', 'read']) {
+    for (const name of ['transaction', 'dispose', 'db', 'read', 'replay', 'cacheOutcomes', 'then']) {
       expect(
         () =>
           new RepositoryFactory({ ...config(), repositories: { ...documentRepositories, [name]: TopicRepository } }),

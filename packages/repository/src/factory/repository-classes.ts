@@ -23,25 +23,16 @@ export type RepositoryScope<DB, Classes extends RepositoryClasses<DB>> = TenantR
   readonly [Name in keyof Classes]: InstanceType<Classes[Name]>
 }
 
-const SCOPE_MEMBERS = new Set([
-  'custom',
-  'scope',
-  'cacheOutcomes',
-  'db',
-  'read',
-  'write',
-  'transaction',
-  'replay',
-  'afterCommit',
-  'dispose',
-  'then',
-  'constructor',
-])
-
-/** Refuses a repository name the scope itself uses, at startup rather than at a request. */
-export function assertRepositoryNames(classes: Readonly<Record<string, unknown>>): void {
+/**
+ * Refuses, at startup rather than at a request, a repository name the scope
+ * itself uses (`scope` is the scope's prototype: its methods and getters), or
+ * `then`, which would make a scope look like a promise to `await`.
+ */
+export function assertRepositoryNames(classes: Readonly<Record<string, unknown>>, scope: object): void {
   for (const [name, Repository] of Object.entries(classes)) {
-    if (SCOPE_MEMBERS.has(name)) throw new TypeError(`a repository cannot be named "${name}": the scope uses it`)
+    if (name in scope || name === 'then') {
+      throw new TypeError(`a repository cannot be named "${name}": the scope uses it`)
+    }
     if (typeof Repository !== 'function') throw new TypeError(`repository "${name}" is not a class`)
   }
 }

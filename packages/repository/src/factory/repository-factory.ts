@@ -114,7 +114,7 @@ export class RepositoryFactory<DB, Classes extends RepositoryClasses<DB>> {
   readonly #metrics: RepositoryMetrics
 
   constructor(config: RepositoryFactoryConfig<DB, Classes>) {
-    assertRepositoryNames(config.repositories)
+    assertRepositoryNames(config.repositories, TenantRepositories.prototype)
     this.#classes = config.repositories
     const logger = config.logger ?? jsonConsoleLogger
     this.#settings = {
