@@ -1,9 +1,10 @@
 /**
  * Which queries are hot, per tenant, for the warm job. A sample of reads (one
  * in `sampleEvery`) adds 1 to the query's score in the tenant's sorted set and
- * to the tenant's score, in one background request. The warm job halves every
- * score it reads and drops what fell below a floor, so yesterday's hot keys
- * fade; each tenant's set is trimmed to `maxPerTenant`.
+ * to the tenant's score, in two background requests (the two sets live in
+ * different hash slots: see `keys.ts`). The warm job halves every score it
+ * reads and drops what fell below a floor, so yesterday's hot keys fade; each
+ * tenant's set is trimmed to `maxPerTenant`.
  *
  * A query is remembered as `{ r: repository, o: operation, p: params }` — the
  * organization is the set's, never the entry's, so a replay always runs in
@@ -26,13 +27,17 @@ export interface HotQuery {
   score: number
 }
 
-const RECORD = `redis.call('zincrby', KEYS[1], 1, ARGV[1])
-redis.call('zincrby', KEYS[2], 1, ARGV[2])
-if redis.call('zcard', KEYS[1]) > 2 * tonumber(ARGV[3]) then
-  redis.call('zremrangebyrank', KEYS[1], 0, -tonumber(ARGV[3]) - 1)
+/** One more read of a query in the tenant's set, trimmed to the hottest: the tenant's slot only. */
+const RECORD_QUERY = `redis.call('zincrby', KEYS[1], 1, ARGV[1])
+if redis.call('zcard', KEYS[1]) > 2 * tonumber(ARGV[2]) then
+  redis.call('zremrangebyrank', KEYS[1], 0, -tonumber(ARGV[2]) - 1)
 end
-redis.call('pexpire', KEYS[1], ARGV[4])
-redis.call('pexpire', KEYS[2], ARGV[4])
+redis.call('pexpire', KEYS[1], ARGV[3])
+return 1`
+
+/** One more read of the tenant in the global set (a slot of its own, so a request of its own). */
+const RECORD_TENANT = `redis.call('zincrby', KEYS[1], 1, ARGV[1])
+redis.call('pexpire', KEYS[1], ARGV[2])
 return 1`
 
 /** The top members with scores, then every score halved and faded ones dropped. */
@@ -65,12 +70,15 @@ export class HotKeys {
     if (this.#reads % this.#options.sampleEvery !== 0) return undefined
     const descriptor = MARKER + JSON.stringify({ r: repository, o: operation, p: params ?? {} })
     if (descriptor.length > MAX_DESCRIPTOR) return undefined
-    return this.#redis.script(
-      'hot',
-      RECORD,
-      [hotKey(orgId, this.#prefix), hotTenantsKey(this.#prefix)],
-      [descriptor, orgId, String(this.#options.maxPerTenant), FORGET_AFTER_MS],
-    )
+    return Promise.all([
+      this.#redis.script(
+        'hot',
+        RECORD_QUERY,
+        [hotKey(orgId, this.#prefix)],
+        [descriptor, String(this.#options.maxPerTenant), FORGET_AFTER_MS],
+      ),
+      this.#redis.script('hot-tenant', RECORD_TENANT, [hotTenantsKey(this.#prefix)], [orgId, FORGET_AFTER_MS]),
+    ])
   }
 
   /** The hottest tenants, hottest first (and their scores decay); undefined when Redis is unavailable. */

@@ -7,7 +7,7 @@ describe('cache keys', () => {
     const a = entryKey('acme', 'documents', 'findMany', { filter: { status: 'draft' }, limit: 20, cursor: undefined })
     const b = entryKey('acme', 'documents', 'findMany', { limit: 20, filter: { status: 'draft' } })
     expect(a).toBe(b)
-    expect(a).toBe('dal:k1:acme:documents:findMany:{"filter":{"status":"draft"},"limit":20}')
+    expect(a).toBe('dal:k2:{acme}:documents:findMany:{"filter":{"status":"draft"},"limit":20}')
     expect(entryKey('acme', 'documents', 'findMany', { limit: 21, filter: { status: 'draft' } })).not.toBe(a)
     expect(entryKey('acme', 'documents', 'findMany', { ids: [1, 2] })).not.toBe(
       entryKey('acme', 'documents', 'findMany', { ids: [2, 1] }),
@@ -18,7 +18,7 @@ describe('cache keys', () => {
     expect(entryKey('a', 'documents', 'findById', { id: 1 })).not.toBe(
       entryKey('b', 'documents', 'findById', { id: 1 }),
     )
-    expect(generationKey('a', 'list:documents')).toBe('dal:k1:a:gen:list:documents')
+    expect(generationKey('a', 'list:documents')).toBe('dal:k2:{a}:gen:list:documents')
   })
 
   it('hash long or unusual parameters into a bounded key', () => {
@@ -40,10 +40,10 @@ describe('cache namespaces', () => {
   it('separate deployments sharing one Redis, and refuse a namespace that would break the key', () => {
     const staging = keyPrefix('staging')
     expect(entryKey('acme', 'documents', 'findById', { id: 1 }, staging)).toBe(
-      'staging:k1:acme:documents:findById:{"id":1}',
+      'staging:k2:{acme}:documents:findById:{"id":1}',
     )
-    expect(generationKey('acme', 'documents:1', staging)).toBe('staging:k1:acme:gen:documents:1')
-    expect(entryKey('acme', 'documents', 'findById', { id: 1 })).toMatch(/^dal:k1:/)
+    expect(generationKey('acme', 'documents:1', staging)).toBe('staging:k2:{acme}:gen:documents:1')
+    expect(entryKey('acme', 'documents', 'findById', { id: 1 })).toMatch(/^dal:k2:\{acme\}:/)
     for (const bad of ['', 'a:b', 'has space', 'x'.repeat(65)]) expect(() => keyPrefix(bad)).toThrow(/namespace/)
   })
 })

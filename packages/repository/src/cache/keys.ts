@@ -1,7 +1,13 @@
 /**
  * Cache keys: stable, versioned, scoped to one organization, and bounded.
  *
- *   <namespace>:k1:<org>:<repository>:<operation>:<params>
+ *   <namespace>:k2:{<org>}:<repository>:<operation>:<params>
+ *
+ * The organization is the key's hash tag (`{…}`, the first braces in it):
+ * every key of one organization — entries, generation counters, locks, its
+ * hot set — lives in one hash slot, so each multi-key command and script the
+ * cache sends touches one slot, as Redis Cluster and sharded Upstash require.
+ * Only the global hot-tenants set lives elsewhere, and it is written alone.
  *
  * The namespace (default `dal`) separates deployments or databases that
  * share one Redis: the same organization id in two of them never meets.
@@ -13,7 +19,7 @@
 import { canonicalJson } from '../canonical-json.ts'
 import { hash128 } from './hash.ts'
 
-export const KEY_FORMAT = 'k1'
+export const KEY_FORMAT = 'k2'
 export const DEFAULT_NAMESPACE = 'dal'
 const NAMESPACE = /^[\w.-]{1,64}$/
 const MAX_PLAIN_PARAMS = 64
@@ -27,6 +33,9 @@ export function keyPrefix(namespace = DEFAULT_NAMESPACE): string {
 
 const DEFAULT_PREFIX = keyPrefix()
 
+/** The organization as the key's hash tag: every key of one organization in one slot. */
+const orgTag = (orgId: string) => `{${orgId}}`
+
 export function entryKey(
   orgId: string,
   repository: string,
@@ -36,12 +45,12 @@ export function entryKey(
 ): string {
   const canonical = canonicalJson(params ?? {})
   const part = canonical.length <= MAX_PLAIN_PARAMS && PLAIN.test(canonical) ? canonical : `#${hash128(canonical)}`
-  return `${prefix}:${orgId}:${repository}:${operation}:${part}`
+  return `${prefix}:${orgTag(orgId)}:${repository}:${operation}:${part}`
 }
 
 /** The generation counter of one tag of one organization. */
 export function generationKey(orgId: string, tag: string, prefix = DEFAULT_PREFIX): string {
-  return `${prefix}:${orgId}:gen:${tag}`
+  return `${prefix}:${orgTag(orgId)}:gen:${tag}`
 }
 
 /** The short lock that lets one isolate load a missing entry while others wait. */
@@ -51,7 +60,7 @@ export function lockKey(key: string): string {
 
 /** A tenant's hot queries (a sorted set: query → decaying score). */
 export function hotKey(orgId: string, prefix = DEFAULT_PREFIX): string {
-  return `${prefix}:${orgId}:hot`
+  return `${prefix}:${orgTag(orgId)}:hot`
 }
 
 /** Tenants by recent traffic (a sorted set: organization → decaying score). */
