@@ -115,6 +115,7 @@ export class CacheManager implements ReadCache {
     return this.#context.stats.snapshot({
       ...this.#context.tiers.usage(),
       pending: this.#invalidations.pendingCount,
+      localCounters: this.#invalidations.localCount,
     })
   }
 }

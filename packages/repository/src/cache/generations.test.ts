@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PendingInvalidations } from './generations.ts'
+import { LocalGenerations, PendingInvalidations } from './generations.ts'
 
 describe('pending invalidations', () => {
   it('forgets what a retry sent', () => {
@@ -21,5 +21,20 @@ describe('pending invalidations', () => {
     expect(pending.affects('acme', ['documents:1'])).toBe(true)
     pending.settle('acme', ['documents:1'], pending.snapshot())
     expect(pending.size).toBe(0)
+  })
+})
+
+describe('local generations', () => {
+  it('stay within their bound, and a stamp taken before the map was emptied never matches again', () => {
+    const local = new LocalGenerations(4)
+    const before = local.of('acme', ['documents:1'])
+    local.bump('acme', ['documents:1'])
+    const written = local.of('acme', ['documents:1'])
+    expect(written).not.toEqual(before)
+    for (let i = 0; i < 100; i++) local.bump(`org-${i}`, ['documents:list'])
+    expect(local.size).toBeLessThanOrEqual(4)
+    // documents:1 of acme was dropped: its counter reads 0 again, but the epoch moved on
+    expect(local.of('acme', ['documents:1'])).not.toEqual(before)
+    expect(local.of('acme', ['documents:1'])).not.toEqual(written)
   })
 })

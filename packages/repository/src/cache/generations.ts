@@ -14,14 +14,38 @@ export interface PendingSnapshot {
   failure: number
 }
 
+/** Counters kept at most; past it they are all dropped at once (see `LocalGenerations`). */
+export const MAX_LOCAL_COUNTERS = 10_000
+
+/**
+ * An isolate's own bumps, one counter per organization and tag it wrote.
+ * Bounded: when the map is full it is emptied and an epoch (part of every
+ * stamp) moves on, so no counter ever repeats a value an entry was stamped
+ * with — every memory entry stamped before is a miss, which costs little:
+ * memory entries live seconds.
+ */
 export class LocalGenerations {
   readonly #counters = new Map<string, number>()
+  readonly #max: number
+  #epoch = 0
+
+  constructor(max = MAX_LOCAL_COUNTERS) {
+    this.#max = max
+  }
+
+  get size(): number {
+    return this.#counters.size
+  }
 
   of(orgId: string, tags: readonly string[]): number[] {
-    return tags.map((tag) => this.#counters.get(tagKey(orgId, tag)) ?? 0)
+    return [this.#epoch, ...tags.map((tag) => this.#counters.get(tagKey(orgId, tag)) ?? 0)]
   }
 
   bump(orgId: string, tags: readonly string[]): void {
+    if (this.#counters.size + tags.length > this.#max) {
+      this.#counters.clear()
+      this.#epoch += 1
+    }
     for (const tag of tags) {
       const key = tagKey(orgId, tag)
       this.#counters.set(key, (this.#counters.get(key) ?? 0) + 1)

@@ -36,6 +36,10 @@ export class Invalidations {
     return this.#pending.size
   }
 
+  get localCount(): number {
+    return this.#local.size
+  }
+
   /**
    * Makes every entry that depends on `tags` obsolete: in this isolate at
    * once, in Redis with one request. If Redis cannot be reached the bump is

@@ -20,7 +20,8 @@ export interface CacheStatsSnapshot {
   tiers: Record<CacheTier, Record<string, TierCounters>>
   memory: { entries: number; bytes: number; evictions: number }
   breakerOpenings: number
-  invalidations: { sent: number; failed: number; pending: number }
+  /** `localCounters`: the isolate's own generation counters (bounded, see `generations.ts`). */
+  invalidations: { sent: number; failed: number; pending: number; localCounters: number }
 }
 
 /** Stats are kept per query: the repository and operation that read (each has one query type). */
@@ -44,14 +45,21 @@ export class CacheStats {
     counters[counter] += 1
   }
 
-  snapshot(extra: Pick<CacheStatsSnapshot, 'memory' | 'breakerOpenings'> & { pending: number }): CacheStatsSnapshot {
+  snapshot(
+    extra: Pick<CacheStatsSnapshot, 'memory' | 'breakerOpenings'> & { pending: number; localCounters: number },
+  ): CacheStatsSnapshot {
     const tier = (name: CacheTier) =>
       Object.fromEntries([...this.#tiers[name]].map(([query, counters]) => [query, { ...counters }]))
     return {
       tiers: { memory: tier('memory'), redis: tier('redis') },
       memory: extra.memory,
       breakerOpenings: extra.breakerOpenings,
-      invalidations: { sent: this.invalidationsSent, failed: this.invalidationsFailed, pending: extra.pending },
+      invalidations: {
+        sent: this.invalidationsSent,
+        failed: this.invalidationsFailed,
+        pending: extra.pending,
+        localCounters: extra.localCounters,
+      },
     }
   }
 }

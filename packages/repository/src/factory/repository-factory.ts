@@ -27,6 +27,7 @@ import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import { type MetricsOptions, RepositoryMetrics } from '../metrics/repository-metrics.ts'
 import { CursorCodec } from '../repositories/cursor.ts'
 import type { CursorSigner } from '../repositories/cursor-signer.ts'
+import { ProvisionedOrganizations } from '../session/provisioned.ts'
 import { DEFAULT_RETRY, type RetryPolicy } from '../session/retry.ts'
 import type { SessionSettings } from '../session/settings.ts'
 import { TenantSession } from '../session/tenant-session.ts'
@@ -109,7 +110,7 @@ export class RepositoryFactory<DB, Classes extends RepositoryClasses<DB>> {
   readonly #lifetime: DatabaseLifetime<DB>
   readonly #settings: SessionSettings
   readonly #cursors: CursorCodec
-  readonly #provisioned = new Set<string>()
+  readonly #provisioned = new ProvisionedOrganizations()
   readonly #cache: CacheManager | undefined
   readonly #metrics: RepositoryMetrics
 

@@ -3,15 +3,13 @@ import type { Compilable, CompiledQuery, IsolationLevel } from 'kysely'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import type { Tag } from '../repositories/tags.ts'
 import type { TenantScope } from '../tenancy/scope.ts'
+import type { ProvisionedOrganizations } from './provisioned.ts'
 import type { SessionSettings } from './settings.ts'
 
 export interface TransactionOptions {
   /** Postgres isolation level of the outermost transaction; ignored for a nested one. */
   isolationLevel?: IsolationLevel
 }
-
-/** Organizations known to exist, per isolate: provisioning is skipped for them. */
-export type ProvisionedOrganizations = Set<string>
 
 /** What a session and the sessions of its transactions share. */
 export interface SessionContext {
