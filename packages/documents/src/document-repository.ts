@@ -17,6 +17,7 @@ import {
   NotFoundError,
   type OneStatement,
   type Page,
+  pageOf,
   type RepositoryContext,
   type TableChain,
   type TableDb,
@@ -121,8 +122,7 @@ export class DocumentRepository extends BaseRepository<
    * the topic exists (a document with the topic proves it does).
    */
   findByTopic(topicId: number, options: DocumentListOptions = {}): Promise<Page<DocumentRow>> {
-    const { cacheTtlMs: _, include, ...list } = options
-    return this.#byTopic({ topicId, ...list, include: canonicalInclude(include) }, options)
+    return this.#byTopic({ topicId, ...pageOf(options), include: canonicalInclude(options.include) }, options)
   }
 
   /** Makes `topicIds` the document's exact set of topics. One statement. */

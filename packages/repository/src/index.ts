@@ -14,7 +14,7 @@ export { CacheManager } from './cache/cache-manager.ts'
 export type { CacheOptions, LockOptions, MemoryTierOptions } from './cache/config.ts'
 export type { HotKeyOptions, HotKeys, HotQuery } from './cache/hot-keys.ts'
 export { entryKey, generationKey } from './cache/keys.ts'
-export type { CachedRead, ReadCache, ReadResult, WarmOutcome } from './cache/port.ts'
+export type { CachedRead, Consistency, ReadCache, ReadResult, WarmOutcome, WriteMark } from './cache/port.ts'
 export type { RedisLike } from './cache/redis-like.ts'
 export type { CacheOutcome, CacheStatsSnapshot, CacheTier, TierCounters } from './cache/stats.ts'
 export * from './db/config.ts'
@@ -32,9 +32,9 @@ export type {
 export { parseInt8, parseInt8Array } from './db/type-parsers.ts'
 export { NestedTransactionError, TransactionsUnsupportedError } from './db/unit-connection.ts'
 export * from './errors.ts'
-export type { RepositoryClass, RepositoryClasses, RepositoryScope } from './factory/repository-classes.ts'
+export type { RecordedRead, RepositoryClass, RepositoryClasses, RepositoryScope } from './factory/repository-classes.ts'
 export * from './factory/repository-factory.ts'
-export type { RecordedRead, TenantRepositories } from './factory/tenant-repositories.ts'
+export type { TenantRepositories } from './factory/tenant-repositories.ts'
 export * from './logger.ts'
 export { EMF_LIMITS, type EmfLimits, type EmfObject, emfObjects } from './metrics/emf-limits.ts'
 export { instrument, type Measurable, measure } from './metrics/instrument.ts'
@@ -46,12 +46,14 @@ export { BaseRepository, type UpdateOptions, type WriteAction } from './reposito
 export { type CursorSigner, webCryptoSigner } from './repositories/cursor-signer.ts'
 export { canonicalInclude, type DeclaredRead, type ReadDeclaration } from './repositories/declared-reads.ts'
 export {
+  type CallOptions,
   type Column,
   defineRepository,
   type ListOptions,
   MAX_BATCH,
   MAX_LIMIT,
   type Page,
+  pageOf,
   type RepositoryDefinition,
   type SortSpec,
   type TenantRow,

@@ -11,7 +11,7 @@ import type { Logger } from '../logger.ts'
 import { silentLogger } from '../logger.ts'
 import { CacheTiers } from './cache-tiers.ts'
 import type { CacheOptions, LockOptions } from './config.ts'
-import { entryKey, generationKey, keyPrefix } from './keys.ts'
+import { entryKey, generationKey, keyPrefix, markKey } from './keys.ts'
 import type { CachedRead } from './port.ts'
 import { CacheStats } from './stats.ts'
 
@@ -59,6 +59,11 @@ export class CacheContext {
   /** The key of a read's entry, in every tier. */
   keyOf(spec: CachedRead<unknown>): string {
     return entryKey(spec.orgId, spec.repository, spec.operation, spec.params, this.prefix)
+  }
+
+  /** The organization's write mark (`keys.ts`). */
+  markKeyOf(orgId: string): string {
+    return markKey(orgId, this.prefix)
   }
 
   /** The Redis counters of an organization's tags, in the tags' order. */

@@ -23,7 +23,7 @@ import { CacheContext } from './cache-context.ts'
 import type { CacheOptions } from './config.ts'
 import { HotKeys } from './hot-keys.ts'
 import { Invalidations } from './invalidations.ts'
-import type { CachedRead, ReadCache, ReadResult, WarmResult } from './port.ts'
+import type { CachedRead, ReadCache, ReadResult, WarmResult, WriteMark } from './port.ts'
 import { ReadPath } from './read-path.ts'
 import type { CacheStatsSnapshot, CacheTier } from './stats.ts'
 import { WarmPath } from './warm-path.ts'
@@ -56,7 +56,10 @@ export class CacheManager implements ReadCache {
   }
 
   async read<T>(spec: CachedRead<T>): Promise<ReadResult<T>> {
-    if (!this.enabled) return { value: await spec.load(), outcome: 'bypass' }
+    // fresh, or after a write no shared tier vouched for: only the database can answer
+    if (!this.enabled || spec.consistency === 'fresh' || spec.after === 'database') {
+      return { value: await spec.load(), outcome: 'bypass' }
+    }
     // Invalidations Redis missed are retried beside the read, never in its way: until they land,
     // reads of their tags skip Redis.
     if (this.#invalidations.pendingCount > 0) {
@@ -88,9 +91,10 @@ export class CacheManager implements ReadCache {
   /**
    * Makes every entry that depends on `tags` obsolete: in this isolate at
    * once, in Redis with one request. If Redis cannot be reached the bump is
-   * kept and retried, and until then reads of those tags skip Redis.
+   * kept and retried, and until then reads of those tags skip Redis. Answers
+   * the write mark a consistency token carries.
    */
-  invalidate(orgId: string, tags: readonly string[]): Promise<void> {
+  invalidate(orgId: string, tags: readonly string[]): Promise<WriteMark> {
     return this.#invalidations.invalidate(orgId, tags)
   }
 

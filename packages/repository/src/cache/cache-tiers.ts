@@ -19,7 +19,7 @@ export class CacheTiers {
     this.memory =
       options.memory === false
         ? undefined
-        : new MemoryTier({ maxEntries: 5_000, maxBytes: 32 * 1024 * 1024, maxStalenessMs: 2_000, ...options.memory })
+        : new MemoryTier({ maxEntries: 5_000, maxBytes: 32 * 1024 * 1024, maxStalenessMs: 1_000, ...options.memory })
     this.redis =
       options.redis &&
       new RedisTier(options.redis, {

@@ -11,10 +11,13 @@ export interface MemoryTierOptions {
   maxBytes: number
   /**
    * How long an entry answers from memory. Writes in this isolate invalidate
-   * it at once; a write in another isolate is seen here within this bound.
-   * @default 2_000
+   * it at once; a write in another isolate is seen here within this bound
+   * (or at once by a read that sends the write's consistency token).
+   * @default 1_000
    */
   maxStalenessMs: number
+  /** The bound for particular query types, e.g. `{ related: 5_000 }`. @default none */
+  maxStalenessMsByQueryType?: Readonly<Record<string, number>>
 }
 
 export interface LockOptions {

@@ -8,6 +8,7 @@
  */
 import type { CacheContext } from './cache-context.ts'
 import { LocalGenerations, PendingInvalidations } from './generations.ts'
+import type { WriteMark } from './port.ts'
 
 const RETRY_INTERVAL_MS = 1_000
 
@@ -45,10 +46,10 @@ export class Invalidations {
    * once, in Redis with one request. If Redis cannot be reached the bump is
    * kept and retried, and until then reads of those tags skip Redis.
    */
-  async invalidate(orgId: string, tags: readonly string[]): Promise<void> {
-    if (tags.length === 0) return
+  async invalidate(orgId: string, tags: readonly string[]): Promise<WriteMark> {
     this.#local.bump(orgId, tags)
-    await this.#bumpInRedis(orgId, tags)
+    if (!this.#context.tiers.redis) return 'database'
+    return (await this.#bumpInRedis(orgId, tags)) ?? 'database'
   }
 
   /** Sends what is pending again, unless a retry started less than a second ago. */
@@ -61,17 +62,18 @@ export class Invalidations {
     const snapshot = this.#pending.snapshot()
     await Promise.all(
       [...snapshot.byOrg].map(async ([orgId, tags]) => {
-        if (await this.#bumpInRedis(orgId, tags)) this.#pending.settle(orgId, tags, snapshot)
+        if ((await this.#bumpInRedis(orgId, tags)) !== undefined) this.#pending.settle(orgId, tags, snapshot)
       }),
     )
   }
 
-  /** True once Redis has the bump; otherwise the tags stay pending. */
-  async #bumpInRedis(orgId: string, tags: readonly string[]): Promise<boolean> {
+  /** The new write mark once Redis has the bump; otherwise the tags stay pending. */
+  async #bumpInRedis(orgId: string, tags: readonly string[]): Promise<number | undefined> {
     const { tiers, stats } = this.#context
-    if (!tiers.redis) return true
-    const sent = await tiers.redis.bump(this.#context.generationKeysOf(orgId, tags), this.#context.counterTtlMs)
-    if (sent) {
+    if (!tiers.redis) return undefined
+    const keys = this.#context.generationKeysOf(orgId, tags)
+    const sent = await tiers.redis.bump(this.#context.markKeyOf(orgId), keys, this.#context.counterTtlMs)
+    if (sent !== undefined) {
       stats.invalidationsSent += 1
     } else {
       stats.invalidationsFailed += 1

@@ -58,6 +58,15 @@ export function lockKey(key: string): string {
   return `${key}:lock`
 }
 
+/**
+ * The organization's write mark: a counter every invalidation of the
+ * organization moves on, in the same script as its tags' generations. A
+ * consistency token carries the mark of its write (`consistency-token.ts`).
+ */
+export function markKey(orgId: string, prefix = DEFAULT_PREFIX): string {
+  return `${prefix}:${orgTag(orgId)}:mark`
+}
+
 /** A tenant's hot queries (a sorted set: query → decaying score). */
 export function hotKey(orgId: string, prefix = DEFAULT_PREFIX): string {
   return `${prefix}:${orgTag(orgId)}:hot`

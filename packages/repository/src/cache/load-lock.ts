@@ -7,6 +7,7 @@
 import type { CacheContext } from './cache-context.ts'
 import type { LockOptions } from './config.ts'
 import { lockKey } from './keys.ts'
+import { stamped } from './memory-tier.ts'
 import type { CachedRead, ReadResult } from './port.ts'
 import type { EntryLookup, HeldLock, RedisTier } from './redis-tier.ts'
 import { queryName } from './stats.ts'
@@ -46,7 +47,7 @@ export class LoadLock {
     if (acquired) {
       // The lookup and the lock are two requests: the holder before us may have stored and
       // unlocked in between. Look once more before loading what is already there.
-      const found = await redis.lookup(key, generationKeys)
+      const found = await redis.lookup(key, generationKeys, this.#context.markKeyOf(spec.orgId))
       const hit = found && this.#validHit(spec, key, local, found)
       if (hit) this.#context.inBackground(redis.releaseLock(lock.key, lock.token), spec.waitUntil)
       return hit || { lock, ...(found && { found }) }
@@ -54,7 +55,7 @@ export class LoadLock {
     const deadline = Date.now() + this.#options.ttlMs
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, this.#options.pollMs))
-      const found = await redis.lookup(key, generationKeys)
+      const found = await redis.lookup(key, generationKeys, this.#context.markKeyOf(spec.orgId))
       if (!found) return {}
       const hit = this.#validHit(spec, key, local, found)
       if (hit) return hit
@@ -68,7 +69,7 @@ export class LoadLock {
     const entry = found.text ? decodeEntry(found.text) : undefined
     if (!found.text || !entry || !sameGenerations(entry.g, found.generations)) return undefined
     this.#context.stats.count('redis', queryName(spec), 'hits')
-    this.#context.tiers.memory?.set(key, { text: found.text, generations: local }, entry.l)
+    this.#context.tiers.memory?.set(key, stamped(found.text, local, found.mark), entry.l, spec.queryType)
     return { value: entry.v as T, outcome: 'redis-hit' }
   }
 }

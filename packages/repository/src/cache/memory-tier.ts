@@ -11,19 +11,24 @@ export interface MemoryEntry {
   text: string
   /** Local generations of the entry's tags when it was stored. */
   generations: number[]
+  /** The organization's write mark when Redis vouched for the entry; none when it did not. */
+  mark?: number
 }
 
 export class MemoryTier {
   readonly #lru: LRUCache<string, MemoryEntry>
+  readonly #options: MemoryTierOptions
   evictions = 0
 
   constructor(options: MemoryTierOptions) {
+    this.#options = options
+    const bounds = Object.values(options.maxStalenessMsByQueryType ?? {})
     this.#lru = new LRUCache<string, MemoryEntry>({
       max: options.maxEntries,
       maxSize: options.maxBytes,
       // UTF-16 code units are two bytes each; the key counts too.
       sizeCalculation: (entry, key) => 2 * (entry.text.length + key.length) + 8 * entry.generations.length + 64,
-      ttl: options.maxStalenessMs,
+      ttl: Math.max(options.maxStalenessMs, ...bounds),
       dispose: (_value, _key, reason) => {
         if (reason === 'evict') this.evictions += 1
       },
@@ -34,8 +39,14 @@ export class MemoryTier {
     return this.#lru.get(key)
   }
 
-  set(key: string, entry: MemoryEntry, ttlMs: number): void {
-    this.#lru.set(key, entry, { ttl: Math.min(ttlMs, this.#lru.ttl) })
+  /** Remembers an entry for its TTL, at most the staleness bound of its query type. */
+  set(key: string, entry: MemoryEntry, ttlMs: number, queryType: string): void {
+    this.#lru.set(key, entry, { ttl: Math.min(ttlMs, this.boundOf(queryType)) })
+  }
+
+  /** How long an entry of this query type may answer from memory. */
+  boundOf(queryType: string): number {
+    return this.#options.maxStalenessMsByQueryType?.[queryType] ?? this.#options.maxStalenessMs
   }
 
   delete(key: string): void {
@@ -45,4 +56,9 @@ export class MemoryTier {
   get size(): { entries: number; bytes: number } {
     return { entries: this.#lru.size, bytes: this.#lru.calculatedSize }
   }
+}
+
+/** A memory entry: its text, this isolate's generations, and the write mark Redis vouched for it at. */
+export function stamped(text: string, generations: number[], mark: number | undefined): MemoryEntry {
+  return mark === undefined ? { text, generations } : { text, generations, mark }
 }

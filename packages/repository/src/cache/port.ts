@@ -26,7 +26,22 @@ export interface CachedRead<T> {
   load: () => Promise<T>
   /** Keeps background work (refresh, deferred store) alive on Workers: `ctx.waitUntil`. */
   waitUntil?: (work: Promise<unknown>) => void
+  /** Answer nothing older than this write (a consistency token's mark). */
+  after?: WriteMark
+  /** `strong`: not from this isolate's memory; `fresh`: from the database. @default the tiers' bounds */
+  consistency?: Consistency
 }
+
+/**
+ * Where a committed write left the organization's entries: the write mark
+ * Redis answered for its invalidation (readers whose entries carry an older
+ * mark skip them), or `database` when no shared tier can vouch for anything
+ * newer (no Redis, or the bump did not reach it): only the database can.
+ */
+export type WriteMark = number | 'database'
+
+/** How current a read must be, beyond the tiers' own bounds. */
+export type Consistency = 'strong' | 'fresh'
 
 export interface ReadResult<T> {
   value: T
@@ -47,5 +62,5 @@ export interface ReadCache {
   /** Refreshes the entry in every tier (the warm job). */
   warm<T>(spec: CachedRead<T>): Promise<WarmResult<T>>
   /** Makes every entry of these tags obsolete; called once per committed unit of work. */
-  invalidate(orgId: string, tags: readonly string[]): Promise<void>
+  invalidate(orgId: string, tags: readonly string[]): Promise<WriteMark>
 }

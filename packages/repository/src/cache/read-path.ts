@@ -13,8 +13,9 @@
 import type { CacheContext } from './cache-context.ts'
 import type { Invalidations } from './invalidations.ts'
 import { LoadLock } from './load-lock.ts'
+import { stamped } from './memory-tier.ts'
 import type { CachedRead, ReadResult } from './port.ts'
-import type { HeldLock } from './redis-tier.ts'
+import type { EntryLookup, HeldLock } from './redis-tier.ts'
 import { queryName } from './stats.ts'
 import { decodeEntry, encodeEntry, type StoredEntry, sameGenerations } from './stored-entry.ts'
 
@@ -41,11 +42,14 @@ export class ReadPath {
     const { memory } = this.#context.tiers
     const local = this.#invalidations.localGenerations(spec.orgId, spec.tags)
     const remembered = memory?.get(key)
-    if (remembered && sameGenerations(remembered.generations, local)) {
+    if (remembered && sameGenerations(remembered.generations, local) && answersFor(spec, remembered.mark)) {
       this.#context.stats.count('memory', queryName(spec), 'hits')
       return { value: (decodeEntry(remembered.text) as StoredEntry).v as T, outcome: 'memory-hit' }
     }
     if (memory) this.#context.stats.count('memory', queryName(spec), 'misses')
+    // A reader that asks for more than the tier's bound reads on its own: a load already
+    // running may have looked Redis up before the write it must see.
+    if (spec.after !== undefined || spec.consistency) return this.#readThrough(spec, key, local)
     // One load per key in this isolate: concurrent readers share its value or its error.
     const running = this.#inflight.get(key)
     if (running) return running as Promise<ReadResult<T>>
@@ -58,7 +62,7 @@ export class ReadPath {
     const { tiers, stats } = this.#context
     const redis = tiers.redis && !this.#invalidations.pendingFor(spec.orgId, spec.tags) ? tiers.redis : undefined
     const generationKeys = this.#context.generationKeysOf(spec.orgId, spec.tags)
-    let found = redis ? await redis.lookup(key, generationKeys) : undefined
+    let found = redis ? await redis.lookup(key, generationKeys, this.#context.markKeyOf(spec.orgId)) : undefined
     const ttlMs = this.#context.ttlOf(spec)
     let stale: StoredEntry | undefined
     const entry = found?.text ? decodeEntry(found.text) : undefined
@@ -67,14 +71,14 @@ export class ReadPath {
         const age = Date.now() - entry.t
         if (age < entry.l) {
           stats.count('redis', queryName(spec), 'hits')
-          tiers.memory?.set(key, { text: found.text, generations: local }, entry.l - age)
+          tiers.memory?.set(key, stamped(found.text, local, found.mark), entry.l - age, spec.queryType)
           return { value: entry.v as T, outcome: 'redis-hit' }
         }
         if (age < entry.l + this.#context.graceMs) {
           stale = entry
           if (this.#context.staleWhileRevalidate) {
             stats.count('redis', queryName(spec), 'staleServed')
-            this.#context.inBackground(this.#refresh(spec, key, local, found.generations, ttlMs), spec.waitUntil)
+            this.#context.inBackground(this.#refresh(spec, key, local, found, ttlMs), spec.waitUntil)
             return { value: entry.v as T, outcome: 'stale' }
           }
         }
@@ -103,25 +107,26 @@ export class ReadPath {
       throw error
     }
     await this.#context.hooks.beforeStore?.(key)
-    this.#remember(key, value, local, found?.generations, ttlMs, lock, spec.waitUntil)
+    this.#remember(spec, key, value, local, found, ttlMs, lock)
     return { value, outcome: 'miss' }
   }
 
   /** Stores a loaded value: in memory now, in Redis after the answer (one deferred write). */
   #remember(
+    spec: CachedRead<unknown>,
     key: string,
     value: unknown,
     local: number[],
-    generations: string[] | undefined,
+    found: EntryLookup | undefined,
     ttlMs: number,
     lock: HeldLock | undefined,
-    waitUntil: ((work: Promise<unknown>) => void) | undefined,
   ): void {
     const { memory, redis } = this.#context.tiers
+    const generations = found?.generations
     const text = encodeEntry(value, generations ?? [], ttlMs)
-    memory?.set(key, { text, generations: local }, ttlMs)
+    memory?.set(key, stamped(text, local, found?.mark), ttlMs, spec.queryType)
     if (redis && generations) {
-      this.#context.inBackground(redis.store(key, text, ttlMs + this.#context.graceMs, lock), waitUntil)
+      this.#context.inBackground(redis.store(key, text, ttlMs + this.#context.graceMs, lock), spec.waitUntil)
     }
   }
 
@@ -130,14 +135,14 @@ export class ReadPath {
     spec: CachedRead<T>,
     key: string,
     local: number[],
-    generations: string[],
+    found: EntryLookup,
     ttlMs: number,
   ): Promise<void> {
     const refreshKey = `${key}#refresh`
     if (this.#inflight.has(refreshKey)) return
     const refreshing = (async () => {
       const value = await spec.load()
-      this.#remember(key, value, local, generations, ttlMs, undefined, spec.waitUntil)
+      this.#remember(spec, key, value, local, found, ttlMs, undefined)
       return { value, outcome: 'miss' as const }
     })()
     this.#inflight.set(refreshKey, refreshing)
@@ -152,4 +157,10 @@ export class ReadPath {
       this.#inflight.delete(refreshKey)
     }
   }
+}
+
+/** Whether a memory entry may answer this read: not for `strong`, and not below the read's write mark. */
+function answersFor(spec: CachedRead<unknown>, mark: number | undefined): boolean {
+  if (spec.consistency === 'strong') return false
+  return spec.after === undefined || (mark !== undefined && spec.after !== 'database' && mark >= spec.after)
 }

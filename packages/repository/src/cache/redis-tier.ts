@@ -9,16 +9,17 @@ import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts
 import type { RedisLike } from './redis-like.ts'
 
 /**
- * Bumps generation counters. A missing counter starts from a value derived
- * from the clock, so a counter that expired and comes back never repeats a
- * value an old entry was stamped with.
+ * Bumps the organization's write mark (KEYS[1]) and its tags' generation
+ * counters, and answers the new mark. A missing counter starts from a value
+ * derived from the clock, so a counter that expired and comes back never
+ * repeats a value an old entry (or token) was stamped with.
  */
 const BUMP = `for _, key in ipairs(KEYS) do
   if redis.call('exists', key) == 0 then redis.call('set', key, ARGV[1]) end
   redis.call('incr', key)
   redis.call('pexpire', key, ARGV[2])
 end
-return #KEYS`
+return redis.call('get', KEYS[1])`
 
 /** Stores an entry and releases the loader's lock if it still holds it: one round trip. */
 const STORE_AND_UNLOCK = `redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -32,6 +33,8 @@ return 0`
 export interface EntryLookup {
   text: string | null
   generations: string[]
+  /** The organization's write mark when looked up (when its key was asked for and exists). */
+  mark?: number
 }
 
 /** A lock this caller took; its token lets only the holder release it. */
@@ -62,15 +65,18 @@ export class RedisTier {
     return this.#breaker.openings
   }
 
-  /** The entry's text and the generations of its tags, in one MGET. */
-  async lookup(key: string, generationKeys: string[]): Promise<EntryLookup | undefined> {
-    const values = await this.#call('mget', () => this.#redis.mget(key, ...generationKeys))
+  /** The entry's text, the generations of its tags and (with `markKey`) the write mark, in one MGET. */
+  async lookup(key: string, generationKeys: string[], markKey?: string): Promise<EntryLookup | undefined> {
+    const keys = markKey ? [key, ...generationKeys, markKey] : [key, ...generationKeys]
+    const values = await this.#call('mget', () => this.#redis.mget(...keys))
     if (!values) return undefined
-    const [text, ...generations] = values
+    const [text, ...counters] = values
+    const mark = markKey ? Number(counters.pop() ?? Number.NaN) : Number.NaN
     return {
       text: typeof text === 'string' ? text : null,
       // counters may come back as numbers (clients that parse JSON) or strings; absent is '0'
-      generations: generations.map((value) => (value === null || value === undefined ? '0' : String(value))),
+      generations: counters.map((value) => (value === null || value === undefined ? '0' : String(value))),
+      ...(Number.isSafeInteger(mark) && { mark }),
     }
   }
 
@@ -83,11 +89,12 @@ export class RedisTier {
     return done !== undefined
   }
 
-  /** Bumps every counter in one request; false when Redis could not be reached. */
-  async bump(generationKeys: string[], counterTtlMs: number): Promise<boolean> {
+  /** Bumps the mark and every counter in one request: the new mark; undefined when Redis could not be reached. */
+  async bump(markKey: string, generationKeys: string[], counterTtlMs: number): Promise<number | undefined> {
     const start = String(Date.now() * 1000)
-    const done = await this.#call('bump', () => this.#redis.eval(BUMP, generationKeys, [start, String(counterTtlMs)]))
-    return done !== undefined
+    const keys = [markKey, ...generationKeys]
+    const mark = await this.#call('bump', () => this.#redis.eval(BUMP, keys, [start, String(counterTtlMs)]))
+    return mark === undefined ? undefined : Number(mark)
   }
 
   /** True if this caller now holds the lock, false if someone else does, undefined if Redis is unavailable. */

@@ -7,6 +7,7 @@
 import type { CacheContext } from './cache-context.ts'
 import type { Invalidations } from './invalidations.ts'
 import { warmLockKey } from './keys.ts'
+import { stamped } from './memory-tier.ts'
 import type { CachedRead, WarmResult } from './port.ts'
 import { encodeEntry } from './stored-entry.ts'
 
@@ -33,7 +34,8 @@ export class WarmPath {
     const got = await redis.acquireLock(lock.key, lock.token, lockTtlMs)
     if (got === undefined) return { outcome: 'unavailable' }
     if (!got) return { outcome: 'skipped' }
-    const found = await redis.lookup(key, this.#context.generationKeysOf(spec.orgId, spec.tags))
+    const generationKeys = this.#context.generationKeysOf(spec.orgId, spec.tags)
+    const found = await redis.lookup(key, generationKeys, this.#context.markKeyOf(spec.orgId))
     if (!found) return { outcome: 'unavailable' }
     let value: T
     try {
@@ -44,7 +46,8 @@ export class WarmPath {
     }
     const ttlMs = this.#context.ttlOf(spec)
     const text = encodeEntry(value, found.generations, ttlMs)
-    memory?.set(key, { text, generations: this.#invalidations.localGenerations(spec.orgId, spec.tags) }, ttlMs)
+    const local = this.#invalidations.localGenerations(spec.orgId, spec.tags)
+    memory?.set(key, stamped(text, local, found.mark), ttlMs, spec.queryType)
     const stored = await redis.store(key, text, ttlMs + this.#context.graceMs)
     return stored ? { value, outcome: 'warmed' } : { outcome: 'unavailable' }
   }

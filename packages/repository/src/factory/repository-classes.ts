@@ -8,7 +8,11 @@
  * factory.forTenant(scope).projects // a ProjectRepository of that tenant
  * ```
  */
+import type { BackgroundWork } from '../background-work.ts'
+import type { CacheOutcome, Consistency, ReadCache, WarmOutcome, WriteMark } from '../cache/port.ts'
 import { METRICS_TARGET, type Measurable } from '../metrics/instrument.ts'
+import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
+import type { CursorCodec } from '../repositories/cursor.ts'
 import type { ReadRepository } from '../repositories/read-repository.ts'
 import type { RepositoryContext } from '../repositories/repository-context.ts'
 import type { TenantRepositories } from './tenant-repositories.ts'
@@ -53,4 +57,26 @@ export function assertDistinctCacheNames(readers: readonly Measurable[], classes
   const twice = names.find((name, i) => names.indexOf(name) !== i)
   if (twice) throw new TypeError(`two repositories are named "${twice}": their cache entries and tags would mix`)
   CHECKED.add(classes)
+}
+
+/** What a request scope shares with the transactions it opens. */
+export interface ScopeServices {
+  cursors: CursorCodec
+  cache?: ReadCache
+  outcomes: CacheOutcome[]
+  metrics: InvocationMetrics
+  /** This scope's background work (deferred cache stores, hot-key records): `dispose` waits for it, and only it. */
+  background: BackgroundWork
+  warming?: (outcome: WarmOutcome) => void
+  after?: WriteMark
+  consistency?: Consistency
+  /** The write mark of the last unit the scope committed (shared with its sessions). */
+  written: { mark?: WriteMark }
+}
+
+/** A remembered cached read (the warm job's hot-key record). */
+export interface RecordedRead {
+  repository: string
+  operation: string
+  params: unknown
 }

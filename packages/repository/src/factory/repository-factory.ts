@@ -17,7 +17,8 @@ import type { LogEvent } from 'kysely'
 import { BackgroundWork } from '../background-work.ts'
 import { CacheManager } from '../cache/cache-manager.ts'
 import type { CacheOptions } from '../cache/config.ts'
-import type { WarmOutcome } from '../cache/port.ts'
+import type { Consistency, WarmOutcome } from '../cache/port.ts'
+import { parseToken } from '../consistency-token.ts'
 import { type DatabaseConfig, DatabaseConfigError, type Runtime } from '../db/config.ts'
 import type { DriverOptions } from '../db/drivers.ts'
 import { type DatabaseLifetime, lifetimeForRuntime } from '../db/lifetime.ts'
@@ -103,6 +104,10 @@ export interface RequestOptions {
   metrics?: InvocationMetrics
   /** The warm job's scopes: cached reads refresh their entries and report each outcome here. */
   warming?: (outcome: WarmOutcome) => void
+  /** A write's consistency token (`repos.consistencyToken`): no read of this scope answers older data. */
+  consistencyToken?: string
+  /** `strong` (not from this isolate's memory) or `fresh` (from the database) for every read of this scope. */
+  consistency?: Consistency
 }
 
 export class RepositoryFactory<DB, Classes extends RepositoryClasses<DB>> {
@@ -176,20 +181,26 @@ export class RepositoryFactory<DB, Classes extends RepositoryClasses<DB>> {
     metrics.attachOrganization(valid.orgId)
     const lease = this.#lifetime.lease()
     const cache = this.#cache?.enabled ? this.#cache : undefined
+    const written = {} // the scope's last write mark: its sessions set it, the scope reads it
     const session = new TenantSession(lease.database.db, {
       scope: valid,
       settings: this.#settings,
       provisioned: this.#provisioned,
+      written,
       metrics,
       ...(cache && { invalidate: (orgId: string, tags: readonly string[]) => cache.invalidate(orgId, tags) }),
     })
+    const after = parseToken(options.consistencyToken, valid.orgId)
     const services = {
+      written,
       cursors: this.#cursors,
       outcomes: [],
       metrics,
       background: new BackgroundWork(options.waitUntil),
       ...(this.#cache && { cache: this.#cache }),
       ...(options.warming && { warming: options.warming }),
+      ...(after !== undefined && { after }),
+      ...(options.consistency && { consistency: options.consistency }),
     }
     const end = async () => {
       await lease.release()

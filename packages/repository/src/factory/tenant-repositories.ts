@@ -13,12 +13,10 @@
  * ```
  */
 import type { Kysely, QueryResult } from 'kysely'
-import type { BackgroundWork } from '../background-work.ts'
-import type { CacheOutcome, ReadCache, WarmOutcome } from '../cache/port.ts'
+import type { CacheOutcome } from '../cache/port.ts'
+import { formatToken } from '../consistency-token.ts'
 import { isDatabaseError, toRepositoryError } from '../error-mapping.ts'
 import { METRICS_TARGET } from '../metrics/instrument.ts'
-import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
-import type { CursorCodec } from '../repositories/cursor.ts'
 import { ReadRepository } from '../repositories/read-repository.ts'
 import type { RepositoryContext } from '../repositories/repository-context.ts'
 import type { Tag } from '../repositories/tags.ts'
@@ -28,28 +26,12 @@ import type { AfterCommitAction } from '../session/transaction-frame.ts'
 import { assertCan, type TenantScope } from '../tenancy/scope.ts'
 import {
   assertDistinctCacheNames,
+  type RecordedRead,
   type Replayable,
   type RepositoryClasses,
   type RepositoryScope,
+  type ScopeServices,
 } from './repository-classes.ts'
-
-/** What a request scope shares with the transactions it opens. */
-export interface ScopeServices {
-  cursors: CursorCodec
-  cache?: ReadCache
-  outcomes: CacheOutcome[]
-  metrics: InvocationMetrics
-  /** This scope's background work (deferred cache stores, hot-key records): `dispose` waits for it, and only it. */
-  background: BackgroundWork
-  warming?: (outcome: WarmOutcome) => void
-}
-
-/** A remembered cached read (the warm job's hot-key record). */
-export interface RecordedRead {
-  repository: string
-  operation: string
-  params: unknown
-}
 
 export class TenantRepositories<DB, Classes extends RepositoryClasses<DB>> {
   readonly #session: TenantSession<DB>
@@ -96,6 +78,8 @@ export class TenantRepositories<DB, Classes extends RepositoryClasses<DB>> {
       waitUntil: services.background.add,
       ...(services.cache && { cache: services.cache }),
       ...(services.warming && { warming: services.warming }),
+      ...(services.after !== undefined && { after: services.after }),
+      ...(services.consistency && { consistency: services.consistency }),
       transaction: (work, options) => this.transaction((tx) => work(tx.#context), options),
     }
   }
@@ -116,6 +100,16 @@ export class TenantRepositories<DB, Classes extends RepositoryClasses<DB>> {
 
   get scope(): TenantScope {
     return this.#session.scope
+  }
+
+  /**
+   * The token of the last write this scope committed (undefined before one):
+   * send it with later reads, from any isolate, to see that write
+   * (`consistency-token.ts`). The HTTP layer answers it as `Consistency-Token`.
+   */
+  get consistencyToken(): string | undefined {
+    const mark = this.#services.written.mark
+    return mark === undefined ? undefined : formatToken(this.scope.orgId, mark)
   }
 
   /**

@@ -21,11 +21,13 @@
  * answer is recorded in the scope's outcomes, which `Cache-Status` is made of.
  */
 import type { Kysely } from 'kysely'
-import type { CachedRead, CacheOutcome, ReadCache, WarmOutcome } from '../cache/port.ts'
+import type { CachedRead, CacheOutcome, Consistency, ReadCache, WarmOutcome, WriteMark } from '../cache/port.ts'
+import { parseToken } from '../consistency-token.ts'
 import { measure } from '../metrics/instrument.ts'
 import type { Dimensions, InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import type { TenantSession } from '../session/tenant-session.ts'
 import { assertCan } from '../tenancy/scope.ts'
+import type { CallOptions } from './definition.ts'
 import type { Tag } from './tags.ts'
 
 export interface ReadDeclaration<DB, Params extends object, Result> {
@@ -46,14 +48,13 @@ export interface ReadDeclaration<DB, Params extends object, Result> {
 }
 
 /** A declared read, called with its parameters; `cacheTtlMs` overrides its TTL for one call. */
-export type DeclaredRead<Params extends object, Result> = (
-  params: Params,
-  options?: { cacheTtlMs?: number },
-) => Promise<Result>
+export type DeclaredRead<Params extends object, Result> = (params: Params, options?: CallOptions) => Promise<Result>
 
 /** What a declared read needs of its request scope. */
 export interface ReadScope<DB> {
   session: TenantSession<DB>
+  after?: WriteMark
+  consistency?: Consistency
   cache?: ReadCache
   outcomes: CacheOutcome[]
   waitUntil?: (work: Promise<unknown>) => void
@@ -76,10 +77,13 @@ export function declaredRead<DB, Params extends object, Result>(
   let dimensions: Dimensions | undefined
   return (params, options = {}) => {
     const scope = owner.scope()
+    const orgId = scope.session.scope.orgId
     const load = () => owner.operate(name, (db) => declaration.load(db, params))
     const run = () => {
       // no cache, or inside a transaction (which may see its own uncommitted writes): the database answers
       if (!scope.cache?.enabled || scope.session.inTransaction) return bypassing(scope, load)
+      const after = options.consistencyToken === undefined ? scope.after : parseToken(options.consistencyToken, orgId)
+      const consistency = options.consistency ?? scope.consistency
       return readThrough(scope.cache, scope, {
         repository: owner.repository(),
         operation: name,
@@ -88,6 +92,8 @@ export function declaredRead<DB, Params extends object, Result>(
         tags: declaration.tags(params),
         ...(options.cacheTtlMs !== undefined && { ttlMs: options.cacheTtlMs }),
         ...(declaration.ttlMs !== undefined && { defaultTtlMs: declaration.ttlMs }),
+        ...(after !== undefined && { after }),
+        ...(consistency && { consistency }),
         load,
       })
     }

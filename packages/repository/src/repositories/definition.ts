@@ -14,6 +14,7 @@
  * ```
  */
 import type { Selectable } from 'kysely'
+import type { Consistency } from '../cache/port.ts'
 import type { FilterSpecs } from './filters.ts'
 import { type TableTags, tagsOf } from './tags.ts'
 
@@ -141,10 +142,23 @@ export interface ListOptions<Sort extends string = string> {
 }
 
 /** Read options; `include` names relations to load in the same query (repositories that have any). */
-export interface ReadOptions<Include extends string> {
+export interface ReadOptions<Include extends string> extends CallOptions {
   include?: readonly Include[]
+}
+
+/** What one call of a cached read may ask besides its parameters. */
+export interface CallOptions {
   /** This call's cache TTL instead of its query type's. */
   cacheTtlMs?: number
+  /** `strong`: not from this isolate's memory; `fresh`: from the database. @default the tiers' bounds */
+  consistency?: Consistency
+  /** A write's consistency token: answer nothing older than that write. @default the scope's */
+  consistencyToken?: string
+}
+
+/** The page a list asks for: its cache key's part of the options (nothing about how to read it). */
+export function pageOf<Sort extends string>(options: ListOptions<Sort>): ListOptions<Sort> {
+  return { sort: options.sort, limit: options.limit, cursor: options.cursor }
 }
 
 export interface Page<T> {

@@ -22,6 +22,7 @@ import { canonicalInclude, type DeclaredRead, declaredRead, type ReadDeclaration
 import {
   type ListOptions,
   type Page,
+  pageOf,
   type ReadOptions,
   type RepositoryDefinition,
   type ResolvedDefinition,
@@ -103,8 +104,7 @@ export class ReadRepository<
 
   /** One page of rows matching `filter`, in a whitelisted order, with a cursor to the next. */
   findMany(filter: Filter = {} as Filter, options: ListOptions<Sort> & ReadOptions<Include> = {}): Promise<Page<Row>> {
-    const { cacheTtlMs: _, include, ...list } = options
-    return this.#findMany({ filter, ...list, include: canonicalInclude(include) }, options)
+    return this.#findMany({ filter, ...pageOf(options), include: canonicalInclude(options.include) }, options)
   }
 
   count(filter: Filter = {} as Filter): Promise<number> {

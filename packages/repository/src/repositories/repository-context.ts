@@ -1,5 +1,5 @@
 /** What a repository is built with: the scope's session, cursors, cache, metrics and transactions. */
-import type { CacheOutcome, ReadCache, WarmOutcome } from '../cache/port.ts'
+import type { CacheOutcome, Consistency, ReadCache, WarmOutcome, WriteMark } from '../cache/port.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import type { TransactionOptions } from '../session/session-types.ts'
 import type { TenantSession } from '../session/tenant-session.ts'
@@ -21,6 +21,10 @@ export interface RepositoryContext<DB> {
    * of reading it and report how each went.
    */
   warming?: (outcome: WarmOutcome) => void
+  /** The write mark the scope's reads must see (its consistency token). */
+  after?: WriteMark
+  /** The scope's consistency, for reads that do not say. */
+  consistency?: Consistency
   /** Runs `work` in a transaction of the scope (a savepoint inside one), with a context bound to it. */
   transaction<T>(work: (context: RepositoryContext<DB>) => Promise<T>, options?: TransactionOptions): Promise<T>
 }

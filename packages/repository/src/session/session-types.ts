@@ -1,5 +1,6 @@
 /** What sessions, repositories and scopes say to each other about a unit of work. */
 import type { Compilable, CompiledQuery, IsolationLevel } from 'kysely'
+import type { WriteMark } from '../cache/port.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import type { Tag } from '../repositories/tags.ts'
 import type { TenantScope } from '../tenancy/scope.ts'
@@ -18,8 +19,10 @@ export interface SessionContext {
   provisioned: ProvisionedOrganizations
   /** The invocation's metrics: transaction durations, rollbacks and retries go here. */
   metrics: InvocationMetrics
-  /** Makes cached entries of these tags obsolete; called once per committed unit. */
-  invalidate?: (orgId: string, tags: readonly string[]) => Promise<void>
+  /** Makes cached entries of these tags obsolete; called once per committed unit. Answers its write mark. */
+  invalidate?: (orgId: string, tags: readonly string[]) => Promise<WriteMark>
+  /** The write mark of the last unit this scope committed (its consistency token). */
+  written: { mark?: WriteMark }
 }
 
 /** One statement, built but not run: the session runs it exactly once. */

@@ -1,24 +1,18 @@
 /**
  * Runs repository work for one tenant on one database, in as few round trips
- * as the work allows (`db/unit-connection.ts`):
- *
- * - a read outside a transaction: each statement travels with the tenant's
- *   settings as one read-only transaction — one round trip;
- * - a one-statement write outside a transaction (`runOne`: the statement is
- *   handed over compiled, so it is one by construction): with the settings,
- *   the organization's row before its first write and any statement the
- *   operation needs first, as one transaction — one round trip;
- * - any other write work, and a transaction the caller opens: BEGIN and the
- *   settings travel with its first statement, COMMIT is one more round trip;
- *   nested calls are savepoints, sent with the next statement.
+ * as the work allows (`db/unit-connection.ts`): a read outside a transaction
+ * travels with the tenant's settings as one read-only transaction, and a
+ * one-statement write (`runOne`) with the settings, the organization's row
+ * before its first write and its prelude — one round trip each; other write
+ * work and the caller's transactions send BEGIN and the settings with their
+ * first statement and COMMIT as one more trip; nested calls are savepoints.
  *
  * Every tenant setting is transaction-local, so none outlives its unit on a
- * pooled connection. After a unit commits, the cache tags it made obsolete go
- * out as one invalidation, then the after-commit actions run.
- *
- * Metrics: transactions the caller opens record `TransactionDuration`,
- * `TransactionRollback` and `SavepointRollback`; an operation's own unit is
- * measured as that operation. `TransactionRetry` counts every retry.
+ * pooled connection. After a unit commits, its cache tags go out as one
+ * invalidation (whose write mark becomes the scope's consistency token), then
+ * the after-commit actions run. Metrics: the caller's transactions record
+ * `TransactionDuration`, `TransactionRollback` and `SavepointRollback`;
+ * `TransactionRetry` counts every retry.
  */
 import type { Kysely, QueryResult } from 'kysely'
 import type { Statement } from '../db/transport.ts'
@@ -239,9 +233,13 @@ export class TenantSession<DB> {
 
   #runAfterCommit(frame: TransactionFrame<DB>): Promise<void> {
     const { invalidate } = this.#context
+    const { written } = this.#context
     return runAfterCommit(frame, {
       orgId: this.scope.orgId,
       logger: this.settings.logger,
+      marked: (mark) => {
+        written.mark = mark
+      },
       ...(invalidate && { invalidate }),
     })
   }

@@ -9,6 +9,7 @@
  * collected can ever run.
  */
 import type { ControlledTransaction } from 'kysely'
+import type { WriteMark } from '../cache/port.ts'
 import type { UnitConnection } from '../db/unit-connection.ts'
 import type { Logger } from '../logger.ts'
 
@@ -62,7 +63,9 @@ export class TransactionFrame<DB = unknown> {
 /** Where a committed frame's work goes: the cache's invalidation, and the log for what fails. */
 export interface AfterCommitTarget {
   orgId: string
-  invalidate?: (orgId: string, tags: readonly string[]) => Promise<void>
+  invalidate?: (orgId: string, tags: readonly string[]) => Promise<WriteMark>
+  /** Told the write mark the invalidation answered. */
+  marked?: (mark: WriteMark) => void
   logger: Logger
 }
 
@@ -75,7 +78,7 @@ export async function runAfterCommit<DB>(frame: TransactionFrame<DB>, target: Af
   const { orgId, invalidate, logger } = target
   const tags = [...frame.tags]
   const steps: AfterCommitAction[] = [
-    ...(invalidate && tags.length ? [() => invalidate(orgId, tags)] : []),
+    ...(invalidate && tags.length ? [async () => target.marked?.(await invalidate(orgId, tags))] : []),
     ...frame.actions,
   ]
   for (const step of steps) {

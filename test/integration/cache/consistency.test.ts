@@ -1,0 +1,122 @@
+/**
+ * Read-your-writes across isolates: two services (two isolates, each with its
+ * own memory tier) on one Postgres and one Redis. A write answers a
+ * `Consistency-Token`; a read that sends it back never sees older data, in
+ * any isolate, while the memory tier keeps serving what is already newer.
+ * Without a token an isolate's memory answers within its declared bound. And
+ * the package's own knobs: a scope's token, `strong` and `fresh` reads.
+ */
+import { type DocumentsFactory, documentTags } from '@serverless-dal/documents'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Api, apiOver, type DocumentBody } from '../../support/api.ts'
+import { type CacheFixture, cacheFixture, PATIENT } from '../../support/cache-fixtures.ts'
+import { orgId } from '../../support/repository-backends.ts'
+
+let fx: CacheFixture
+let writer: Api
+let reader: Api
+beforeAll(async () => {
+  fx = await cacheFixture()
+  const shared = { CACHE_NAMESPACE: `rw-${Math.random().toString(36).slice(2)}`, HOT_KEY_SAMPLE_EVERY: '1000000' }
+  writer = apiOver(fx.backend, fx.client(), shared)
+  reader = apiOver(fx.backend, fx.client(), shared)
+})
+afterAll(() => fx?.close())
+
+const titleOf = async (response: Response) => ((await response.json()) as DocumentBody).title
+const cacheStatus = (response: Response) => response.headers.get('cache-status') ?? ''
+
+describe('a consistency token, through the API', () => {
+  it("makes another isolate's next read see the write, then lets its memory serve the newer entry", async () => {
+    const org = orgId('rw-token')
+    const a = await writer.client(org, 'editor')
+    const b = await reader.client(org, 'viewer')
+    const created = (await (await a.post('/documents', { title: 'old' })).json()) as DocumentBody
+    await b.get(`/documents/${created.id}`)
+    expect(cacheStatus(await b.get(`/documents/${created.id}`))).toMatch(/memory; hit/)
+
+    const patched = await a.patch(`/documents/${created.id}`, { title: 'new' }, { 'if-match': `"${created.version}"` })
+    expect(patched.status).toBe(200)
+    const token = patched.headers.get('consistency-token')
+    expect(token).toMatch(/^c1\.[\w-]+\.\d+$/)
+    expect(token?.length).toBeLessThanOrEqual(200)
+
+    expect(await titleOf(await b.get(`/documents/${created.id}`))).toBe('old') // no token: within the bound
+    const seen = await b.get(`/documents/${created.id}`, { 'consistency-token': token ?? '' })
+    expect(await titleOf(seen)).toBe('new')
+    expect(cacheStatus(seen)).not.toMatch(/memory; hit/)
+    const again = await b.get(`/documents/${created.id}`, { 'consistency-token': token ?? '' })
+    expect(await titleOf(again)).toBe('new')
+    expect(cacheStatus(again)).toMatch(/memory; hit/) // newer than the token: memory answers
+  })
+
+  it('costs a forged token only cache hits, never a wrong answer', async () => {
+    const org = orgId('rw-forged')
+    const a = await writer.client(org, 'editor')
+    const b = await reader.client(org, 'viewer')
+    const created = (await (await a.post('/documents', { title: 'kept' })).json()) as DocumentBody
+    await b.get(`/documents/${created.id}`)
+    for (const forged of [`c1.${org}.99999999999999999999`, `c1.${org}.db`, 'c1.other-org.1', 'garbage']) {
+      const response = await b.get(`/documents/${created.id}`, { 'consistency-token': forged })
+      expect(response.status).toBe(200)
+      expect(await titleOf(response)).toBe('kept')
+    }
+  })
+
+  it('reads from the database on `Cache-Control: no-cache`', async () => {
+    const org = orgId('rw-no-cache')
+    const a = await writer.client(org, 'editor')
+    const created = (await (await a.post('/documents', { title: 'fresh' })).json()) as DocumentBody
+    await a.get(`/documents/${created.id}`)
+    const response = await a.get(`/documents/${created.id}`, { 'cache-control': 'no-cache' })
+    expect(cacheStatus(response)).not.toMatch(/hit/)
+    expect(await titleOf(response)).toBe('fresh')
+  })
+})
+
+describe('the package', () => {
+  let one: DocumentsFactory
+  let two: DocumentsFactory
+  beforeAll(() => {
+    const cache = { redis: fx.client(), namespace: `rw-pkg-${Math.random().toString(36).slice(2)}`, ...PATIENT }
+    one = fx.backend.factory({ cache })
+    two = fx.backend.factory({ cache })
+  })
+
+  it("yields a transaction's token, which a scope or a single read accepts", async () => {
+    const org = orgId('rw-pkg')
+    const writes = one.forTenant({ orgId: org, role: 'editor' })
+    const doc = await writes.documents.create({ title: 'v1' })
+    const reads = two.forTenant({ orgId: org, role: 'viewer' })
+    await reads.documents.findById(doc.id)
+    await reads.documents.findById(doc.id)
+    await writes.transaction(async (tx) => {
+      await tx.documents.update(doc.id, { title: 'v2' })
+      await tx.documents.update(doc.id, { body: 'changed twice, one token' })
+    })
+    const token = writes.consistencyToken
+    expect(token).toBeDefined()
+    expect((await reads.documents.findById(doc.id)).title).toBe('v1') // memory, within its bound
+    expect((await reads.documents.findById(doc.id, { consistencyToken: token })).title).toBe('v2')
+    const scoped = two.forTenant({ orgId: org, role: 'viewer' }, { consistencyToken: token })
+    expect((await scoped.documents.findById(doc.id)).title).toBe('v2')
+    expect(reads.cacheOutcomes).toEqual(['miss', 'memory-hit', 'memory-hit', 'miss'])
+    expect(scoped.cacheOutcomes).toEqual(['memory-hit']) // the entry the token read stored is newer than it
+  })
+
+  it('reads `strong` past this isolate memory and `fresh` from the database', async () => {
+    const org = orgId('rw-levels')
+    const repos = one.forTenant({ orgId: org, role: 'editor' })
+    const doc = await repos.documents.create({ title: 'levels' })
+    await repos.documents.findById(doc.id)
+    await one.cache?.idle()
+    await repos.documents.findById(doc.id, { consistency: 'strong' })
+    await repos.documents.findById(doc.id, { consistency: 'fresh' })
+    await repos.documents.findById(doc.id)
+    expect(repos.cacheOutcomes).toEqual(['miss', 'redis-hit', 'bypass', 'memory-hit'])
+    await repos.write((db) => db.updateTable('documents').set({ title: 'raw' }).where('id', '=', doc.id), {
+      tags: [documentTags.row(doc.id)],
+    })
+    expect(repos.consistencyToken).toMatch(/^c1\./)
+  })
+})
