@@ -68,7 +68,7 @@ documentRoutes.openapi(
     const document = await repos.documents.findById(id, { include: includes(include) })
     return c.json(documentJson(document), 200, {
       ...etag(document.version),
-      ...cacheStatus(repos.cacheOutcomes, c.get('cacheTiers')),
+      ...cacheStatus(repos.cacheAnswers, c.get('cacheTiers')),
     })
   },
 )
@@ -90,7 +90,7 @@ documentRoutes.openapi(
       ...(q !== undefined && { title: { contains: q } }),
     }
     const page = await repos.documents.findMany(filter, pageOptions(paging))
-    return c.json(pageJson(page), 200, cacheStatus(repos.cacheOutcomes, c.get('cacheTiers')))
+    return c.json(pageJson(page), 200, cacheStatus(repos.cacheAnswers, c.get('cacheTiers')))
   },
 )
 
@@ -177,6 +177,6 @@ documentRoutes.openapi(
     const { maxDepth } = c.req.valid('query')
     const repos = c.get('repos')
     const related = await repos.documents.findRelatedDocuments(id, { maxDepth: maxDepth ?? 2 })
-    return c.json({ items: related.map(relatedJson) }, 200, cacheStatus(repos.cacheOutcomes, c.get('cacheTiers')))
+    return c.json({ items: related.map(relatedJson) }, 200, cacheStatus(repos.cacheAnswers, c.get('cacheTiers')))
   },
 )

@@ -42,6 +42,6 @@ topicRoutes.openapi(
     const { id } = c.req.valid('param')
     const repos = c.get('repos')
     const page = await repos.documents.findByTopic(id, pageOptions(c.req.valid('query')))
-    return c.json(pageJson(page), 200, cacheStatus(repos.cacheOutcomes, c.get('cacheTiers')))
+    return c.json(pageJson(page), 200, cacheStatus(repos.cacheAnswers, c.get('cacheTiers')))
   },
 )

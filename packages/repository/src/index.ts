@@ -14,7 +14,15 @@ export { CacheManager } from './cache/cache-manager.ts'
 export type { CacheOptions, LockOptions, MemoryTierOptions } from './cache/config.ts'
 export type { HotKeyOptions, HotKeys, HotQuery } from './cache/hot-keys.ts'
 export { entryKey, generationKey } from './cache/keys.ts'
-export type { CachedRead, Consistency, ReadCache, ReadResult, WarmOutcome, WriteMark } from './cache/port.ts'
+export type {
+  CacheAnswer,
+  CachedRead,
+  Consistency,
+  ReadCache,
+  ReadResult,
+  WarmOutcome,
+  WriteMark,
+} from './cache/port.ts'
 export type { RedisLike } from './cache/redis-like.ts'
 export type { CacheOutcome, CacheStatsSnapshot, CacheTier, TierCounters } from './cache/stats.ts'
 export * from './db/config.ts'

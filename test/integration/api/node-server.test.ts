@@ -113,7 +113,8 @@ describe('npm start on Postgres and Redis through the stand-ins', () => {
     const miss = await fetch(`${base}${location}`, { headers: auth })
     expect(miss.headers.get('cache-status')).toContain('fwd=miss')
     const hit = await fetch(`${base}${location}`, { headers: auth })
-    expect(hit.headers.get('cache-status')).toBe('dal-memory; hit')
+    expect(hit.headers.get('cache-status')).toMatch(/^dal-memory; hit; ttl=\d+$/)
+    expect(hit.headers.get('age')).toMatch(/^\d+$/)
     expect((await fetch(`${base}${location}`, { method: 'DELETE', headers: auth })).status).toBe(204)
     expect((await fetch(`${base}${location}`, { headers: auth })).status).toBe(404)
 

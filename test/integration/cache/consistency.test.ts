@@ -104,6 +104,25 @@ describe('the package', () => {
     expect(scoped.cacheOutcomes).toEqual(['memory-hit']) // the entry the token read stored is newer than it
   })
 
+  it('tells each answer’s age, remaining freshness, whether it was stored and whether it shared a load', async () => {
+    const org = orgId('rw-answers')
+    const repos = one.forTenant({ orgId: org, role: 'editor' })
+    const doc = await repos.documents.create({ title: 'answers' })
+    await Promise.all([repos.documents.findById(doc.id), repos.documents.findById(doc.id)])
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await repos.documents.findById(doc.id)
+    const [first, second, hit] = repos.cacheAnswers
+    expect([first, second]).toEqual(
+      expect.arrayContaining([
+        { outcome: 'miss', stored: true },
+        { outcome: 'miss', stored: true, collapsed: true },
+      ]),
+    )
+    expect(hit?.outcome).toBe('memory-hit')
+    expect(hit?.ageMs).toBeGreaterThanOrEqual(20)
+    expect((hit?.ageMs ?? 0) + (hit?.ttlMs ?? 0)).toBe(60_000) // findById's declared TTL
+  })
+
   it('reads `strong` past this isolate memory and `fresh` from the database', async () => {
     const org = orgId('rw-levels')
     const repos = one.forTenant({ orgId: org, role: 'editor' })

@@ -58,7 +58,7 @@ export class CacheManager implements ReadCache {
   async read<T>(spec: CachedRead<T>): Promise<ReadResult<T>> {
     // fresh, or after a write no shared tier vouched for: only the database can answer
     if (!this.enabled || spec.consistency === 'fresh' || spec.after === 'database') {
-      return { value: await spec.load(), outcome: 'bypass' }
+      return { value: await spec.load(), outcome: 'bypass', ...(this.enabled && { requested: true }) }
     }
     // Invalidations Redis missed are retried beside the read, never in its way: until they land,
     // reads of their tags skip Redis.

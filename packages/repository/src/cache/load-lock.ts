@@ -11,7 +11,7 @@ import { stamped } from './memory-tier.ts'
 import type { CachedRead, ReadResult } from './port.ts'
 import type { EntryLookup, HeldLock, RedisTier } from './redis-tier.ts'
 import { queryName } from './stats.ts'
-import { decodeEntry, sameGenerations } from './stored-entry.ts'
+import { answerOf, decodeEntry, sameGenerations } from './stored-entry.ts'
 
 /** The read goes on to load: holding the lock if it got it, with a newer lookup if it made one. */
 export interface LoadAhead {
@@ -70,6 +70,6 @@ export class LoadLock {
     if (!found.text || !entry || !sameGenerations(entry.g, found.generations)) return undefined
     this.#context.stats.count('redis', queryName(spec), 'hits')
     this.#context.tiers.memory?.set(key, stamped(found.text, local, found.mark), entry.l, spec.queryType)
-    return { value: entry.v as T, outcome: 'redis-hit' }
+    return answerOf<T>(entry, 'redis-hit')
   }
 }

@@ -43,10 +43,22 @@ export type WriteMark = number | 'database'
 /** How current a read must be, beyond the tiers' own bounds. */
 export type Consistency = 'strong' | 'fresh'
 
-export interface ReadResult<T> {
-  value: T
+/** How one read was answered, in the terms of RFC 9111 `Age` and RFC 9211 `Cache-Status`. */
+export interface CacheAnswer {
   outcome: CacheOutcome
+  /** Since the answer was loaded from the database (hits and stale answers). */
+  ageMs?: number
+  /** What is left of its freshness; negative when stale. */
+  ttlMs?: number
+  /** A miss whose answer a tier now keeps. */
+  stored?: boolean
+  /** It shared another reader's load of the same key. */
+  collapsed?: boolean
+  /** The reader asked for the database (`fresh`). */
+  requested?: boolean
 }
+
+export type ReadResult<T> = CacheAnswer & { value: T }
 
 /** How the warm job's refresh of one entry went. */
 export type WarmOutcome = 'warmed' | 'skipped' | 'unavailable'

@@ -17,7 +17,7 @@ import { stamped } from './memory-tier.ts'
 import type { CachedRead, ReadResult } from './port.ts'
 import type { EntryLookup, HeldLock } from './redis-tier.ts'
 import { queryName } from './stats.ts'
-import { decodeEntry, encodeEntry, type StoredEntry, sameGenerations } from './stored-entry.ts'
+import { answerOf, decodeEntry, encodeEntry, type StoredEntry, sameGenerations } from './stored-entry.ts'
 
 export class ReadPath {
   readonly #context: CacheContext
@@ -44,15 +44,15 @@ export class ReadPath {
     const remembered = memory?.get(key)
     if (remembered && sameGenerations(remembered.generations, local) && answersFor(spec, remembered.mark)) {
       this.#context.stats.count('memory', queryName(spec), 'hits')
-      return { value: (decodeEntry(remembered.text) as StoredEntry).v as T, outcome: 'memory-hit' }
+      return answerOf<T>(decodeEntry(remembered.text) as StoredEntry, 'memory-hit')
     }
     if (memory) this.#context.stats.count('memory', queryName(spec), 'misses')
     // A reader that asks for more than the tier's bound reads on its own: a load already
     // running may have looked Redis up before the write it must see.
     if (spec.after !== undefined || spec.consistency) return this.#readThrough(spec, key, local)
     // One load per key in this isolate: concurrent readers share its value or its error.
-    const running = this.#inflight.get(key)
-    if (running) return running as Promise<ReadResult<T>>
+    const running = this.#inflight.get(key) as Promise<ReadResult<T>> | undefined
+    if (running) return running.then((result) => ({ ...result, collapsed: true }))
     const reading = this.#readThrough(spec, key, local).finally(() => this.#inflight.delete(key))
     this.#inflight.set(key, reading)
     return reading
@@ -72,14 +72,14 @@ export class ReadPath {
         if (age < entry.l) {
           stats.count('redis', queryName(spec), 'hits')
           tiers.memory?.set(key, stamped(found.text, local, found.mark), entry.l - age, spec.queryType)
-          return { value: entry.v as T, outcome: 'redis-hit' }
+          return answerOf<T>(entry, 'redis-hit')
         }
         if (age < entry.l + this.#context.graceMs) {
           stale = entry
           if (this.#context.staleWhileRevalidate) {
             stats.count('redis', queryName(spec), 'staleServed')
             this.#context.inBackground(this.#refresh(spec, key, local, found, ttlMs), spec.waitUntil)
-            return { value: entry.v as T, outcome: 'stale' }
+            return answerOf<T>(entry, 'stale')
           }
         }
       }
@@ -102,13 +102,13 @@ export class ReadPath {
       if (stale) {
         // The database failed: serve what we had within its grace window, marked stale.
         stats.count('redis', queryName(spec), 'staleServed')
-        return { value: stale.v as T, outcome: 'stale' }
+        return answerOf<T>(stale, 'stale')
       }
       throw error
     }
     await this.#context.hooks.beforeStore?.(key)
     this.#remember(spec, key, value, local, found, ttlMs, lock)
-    return { value, outcome: 'miss' }
+    return { value, outcome: 'miss', stored: Boolean(tiers.memory || (redis && found)) }
   }
 
   /** Stores a loaded value: in memory now, in Redis after the answer (one deferred write). */

@@ -6,6 +6,7 @@
  * its tag's: one write to any of its tags since makes it obsolete.
  */
 import { decodeValue, encodeValue } from './codec.ts'
+import type { ReadResult } from './port.ts'
 
 /** What Redis holds for one entry. */
 export interface StoredEntry {
@@ -37,3 +38,9 @@ export function decodeEntry(text: string): StoredEntry | undefined {
 /** Whether the generations an entry was stamped with are the current ones (Redis's, or this isolate's). */
 export const sameGenerations = <T>(a: readonly T[], b: readonly T[]) =>
   a.length === b.length && a.every((x, i) => x === b[i])
+
+/** An entry's value as an answer of `outcome`, with its age and what is left of its freshness. */
+export function answerOf<T>(entry: StoredEntry, outcome: 'memory-hit' | 'redis-hit' | 'stale'): ReadResult<T> {
+  const ageMs = Math.max(0, Date.now() - entry.t)
+  return { value: entry.v as T, outcome, ageMs, ttlMs: entry.l - ageMs }
+}

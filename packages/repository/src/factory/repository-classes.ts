@@ -9,7 +9,7 @@
  * ```
  */
 import type { BackgroundWork } from '../background-work.ts'
-import type { CacheOutcome, Consistency, ReadCache, WarmOutcome, WriteMark } from '../cache/port.ts'
+import type { CacheAnswer, Consistency, ReadCache, WarmOutcome, WriteMark } from '../cache/port.ts'
 import { METRICS_TARGET, type Measurable } from '../metrics/instrument.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import type { CursorCodec } from '../repositories/cursor.ts'
@@ -63,7 +63,7 @@ export function assertDistinctCacheNames(readers: readonly Measurable[], classes
 export interface ScopeServices {
   cursors: CursorCodec
   cache?: ReadCache
-  outcomes: CacheOutcome[]
+  answers: CacheAnswer[]
   metrics: InvocationMetrics
   /** This scope's background work (deferred cache stores, hot-key records): `dispose` waits for it, and only it. */
   background: BackgroundWork

@@ -194,7 +194,7 @@ export class RepositoryFactory<DB, Classes extends RepositoryClasses<DB>> {
     const services = {
       written,
       cursors: this.#cursors,
-      outcomes: [],
+      answers: [],
       metrics,
       background: new BackgroundWork(options.waitUntil),
       ...(this.#cache && { cache: this.#cache }),

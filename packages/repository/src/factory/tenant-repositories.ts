@@ -13,7 +13,7 @@
  * ```
  */
 import type { Kysely, QueryResult } from 'kysely'
-import type { CacheOutcome } from '../cache/port.ts'
+import type { CacheAnswer, CacheOutcome } from '../cache/port.ts'
 import { formatToken } from '../consistency-token.ts'
 import { isDatabaseError, toRepositoryError } from '../error-mapping.ts'
 import { METRICS_TARGET } from '../metrics/instrument.ts'
@@ -73,7 +73,7 @@ export class TenantRepositories<DB, Classes extends RepositoryClasses<DB>> {
     this.#context = {
       session,
       cursors: services.cursors,
-      outcomes: services.outcomes,
+      answers: services.answers,
       metrics: services.metrics,
       waitUntil: services.background.add,
       ...(services.cache && { cache: services.cache }),
@@ -118,7 +118,12 @@ export class TenantRepositories<DB, Classes extends RepositoryClasses<DB>> {
    * `Cache-Status`.
    */
   get cacheOutcomes(): readonly CacheOutcome[] {
-    return this.#services.outcomes
+    return this.#services.answers.map((answer) => answer.outcome)
+  }
+
+  /** The same reads with their age, remaining freshness and how they were served: `Age` and `Cache-Status`. */
+  get cacheAnswers(): readonly CacheAnswer[] {
+    return this.#services.answers
   }
 
   /**

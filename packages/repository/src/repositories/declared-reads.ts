@@ -18,10 +18,10 @@
  * Outside a transaction a read goes through the cache (for the warm job it
  * refreshes its entry instead); inside one, and without a cache, straight to
  * the database — a transaction may see its own uncommitted writes. Every
- * answer is recorded in the scope's outcomes, which `Cache-Status` is made of.
+ * answer is recorded in the scope's answers, which `Cache-Status` and `Age` are made of.
  */
 import type { Kysely } from 'kysely'
-import type { CachedRead, CacheOutcome, Consistency, ReadCache, WarmOutcome, WriteMark } from '../cache/port.ts'
+import type { CacheAnswer, CachedRead, Consistency, ReadCache, WarmOutcome, WriteMark } from '../cache/port.ts'
 import { parseToken } from '../consistency-token.ts'
 import { measure } from '../metrics/instrument.ts'
 import type { Dimensions, InvocationMetrics } from '../metrics/invocation-metrics.ts'
@@ -56,7 +56,7 @@ export interface ReadScope<DB> {
   after?: WriteMark
   consistency?: Consistency
   cache?: ReadCache
-  outcomes: CacheOutcome[]
+  answers: CacheAnswer[]
   waitUntil?: (work: Promise<unknown>) => void
   warming?: (outcome: WarmOutcome) => void
 }
@@ -106,7 +106,7 @@ export function declaredRead<DB, Params extends object, Result>(
 
 async function bypassing<DB, Result>(scope: ReadScope<DB>, load: () => Promise<Result>): Promise<Result> {
   const value = await load()
-  scope.outcomes.push('bypass')
+  scope.answers.push({ outcome: 'bypass' })
   return value
 }
 
@@ -116,7 +116,7 @@ async function readThrough<DB, Result>(
   scope: ReadScope<DB>,
   read: Omit<CachedRead<Result>, 'orgId' | 'waitUntil'>,
 ): Promise<Result> {
-  const { outcomes, waitUntil, warming, session } = scope
+  const { answers, waitUntil, warming, session } = scope
   assertCan(session.scope, 'read', read)
   const spec: CachedRead<Result> = { ...read, orgId: session.scope.orgId, ...(waitUntil && { waitUntil }) }
   if (warming) {
@@ -125,8 +125,8 @@ async function readThrough<DB, Result>(
     if (warmed.outcome === 'warmed') return warmed.value
     // skipped (another run is warming it) or Redis unavailable: answer as a normal read would
   }
-  const { value, outcome } = await cache.read(spec)
-  outcomes.push(outcome)
+  const { value, ...answer } = await cache.read(spec)
+  answers.push(answer)
   return value
 }
 

@@ -1,5 +1,5 @@
 /** What a repository is built with: the scope's session, cursors, cache, metrics and transactions. */
-import type { CacheOutcome, Consistency, ReadCache, WarmOutcome, WriteMark } from '../cache/port.ts'
+import type { CacheAnswer, Consistency, ReadCache, WarmOutcome, WriteMark } from '../cache/port.ts'
 import type { InvocationMetrics } from '../metrics/invocation-metrics.ts'
 import type { TransactionOptions } from '../session/session-types.ts'
 import type { TenantSession } from '../session/tenant-session.ts'
@@ -11,7 +11,7 @@ export interface RepositoryContext<DB> {
   /** The isolate's cache; reads go through it outside transactions, writes invalidate it after COMMIT. */
   cache?: ReadCache
   /** Where this request scope records how each read was answered (for `Cache-Status`). */
-  outcomes: CacheOutcome[]
+  answers: CacheAnswer[]
   /** The request's `waitUntil`, keeping the cache's background work alive on Workers. */
   waitUntil?: (work: Promise<unknown>) => void
   /** The invocation's metrics: every instrumented method records into them. */
