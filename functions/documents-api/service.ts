@@ -29,6 +29,8 @@ export interface ServiceEnv extends MetricsEnv {
   CACHE_MEMORY_MAX_BYTES?: string
   /** `off`: no memory tier, every cached read goes to Redis. */
   CACHE_MEMORY?: string
+  /** One cache hit in this many is checked against the database (default 100, at most 1% of loads; 0: off). */
+  CACHE_CONSISTENCY_SAMPLE_EVERY?: string
 }
 
 export interface ServiceOptions {
@@ -59,6 +61,10 @@ export function createService({ env, runtime, databases, jwtSecret, redis, signC
       }),
       ...(Number(env.CACHE_MEMORY_MAX_BYTES) > 0 && { memory: { maxBytes: Number(env.CACHE_MEMORY_MAX_BYTES) } }),
       ...(env.CACHE_MEMORY === 'off' && { memory: false as const }),
+      ...(env.CACHE_CONSISTENCY_SAMPLE_EVERY !== undefined &&
+        Number.isInteger(Number(env.CACHE_CONSISTENCY_SAMPLE_EVERY)) && {
+          consistencyChecks: { sampleEvery: Math.max(0, Number(env.CACHE_CONSISTENCY_SAMPLE_EVERY)) },
+        }),
     },
   })
   // Work left after a response: the request's waitUntil on Workers, the process on Node, awaited on Lambda.

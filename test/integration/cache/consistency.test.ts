@@ -7,6 +7,7 @@
  * the package's own knobs: a scope's token, `strong` and `fresh` reads.
  */
 import { type DocumentsFactory, documentTags } from '@serverless-dal/documents'
+import { type MetricsBatch, RepositoryMetrics, silentLogger } from '@serverless-dal/repository'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Api, apiOver, type DocumentBody } from '../../support/api.ts'
 import { type CacheFixture, cacheFixture, PATIENT } from '../../support/cache-fixtures.ts'
@@ -121,6 +122,35 @@ describe('the package', () => {
     expect(hit?.outcome).toBe('memory-hit')
     expect(hit?.ageMs).toBeGreaterThanOrEqual(20)
     expect((hit?.ageMs ?? 0) + (hit?.ttlMs ?? 0)).toBe(60_000) // findById's declared TTL
+  })
+
+  it('checks sampled hits against the database and counts the stale ones, with their age, as metrics', async () => {
+    const batches: MetricsBatch[] = []
+    const metrics = new RepositoryMetrics({ sink: { publish: (batch) => batches.push(batch) }, logger: silentLogger })
+    const cache = { redis: fx.client(), ...PATIENT, consistencyChecks: { sampleEvery: 1, maxShareOfLoads: 1 } }
+    const checked = fx.backend.factory({ cache, metrics })
+    const org = orgId('rw-checks')
+    const repos = checked.forTenant({ orgId: org, role: 'editor' })
+    const [doc, other] = await repos.documents.createMany([{ title: 'checked' }, { title: 'other' }])
+    await repos.documents.findById(doc!.id) // a load: it earns one check
+    await repos.documents.findById(doc!.id) // a hit, checked: it matches
+    await checked.cache?.idle()
+    // the row changes behind the cache's back (no tags: no invalidation), so the next hit is stale
+    await repos.write((db) => db.updateTable('documents').set({ title: 'changed behind' }).where('id', '=', doc!.id))
+    await repos.documents.findById(other!.id) // another load, another check earned
+    expect((await repos.documents.findById(doc!.id)).title).toBe('checked')
+    await checked.cache?.idle()
+    expect(checked.cache?.stats().consistency['documents.findById']).toMatchObject({
+      checks: 2,
+      stale: 1,
+      staleAgesMs: [expect.any(Number)],
+    })
+    await repos.dispose()
+    const series = batches.flatMap((batch) => batch.groups.flatMap((group) => group.metrics))
+    const total = (name: string) =>
+      series.filter((s) => s.name === name).reduce((sum, s) => sum + s.values.reduce((a, b) => a + b, 0), 0)
+    expect([total('CacheConsistencyChecks'), total('CacheStaleReads')]).toEqual([2, 1])
+    expect(series.some((s) => s.name === 'CacheStaleReadAge' && s.unit === 'Milliseconds')).toBe(true)
   })
 
   it('reads `strong` past this isolate memory and `fresh` from the database', async () => {

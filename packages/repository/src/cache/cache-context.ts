@@ -11,6 +11,7 @@ import type { Logger } from '../logger.ts'
 import { silentLogger } from '../logger.ts'
 import { CacheTiers } from './cache-tiers.ts'
 import type { CacheOptions, LockOptions } from './config.ts'
+import { ConsistencySampler } from './consistency-sampler.ts'
 import { entryKey, generationKey, keyPrefix, markKey } from './keys.ts'
 import type { CachedRead } from './port.ts'
 import { CacheStats } from './stats.ts'
@@ -25,6 +26,8 @@ export class CacheContext {
   /** The Redis lock around a miss; undefined when off. */
   readonly lock: LockOptions | undefined
   readonly hooks: NonNullable<CacheOptions['hooks']>
+  /** Which hits are checked against the database (`consistency-sampler.ts`). */
+  readonly sampler: ConsistencySampler
   readonly prefix: string
   /** How long a generation counter lives in Redis after its last bump. */
   readonly counterTtlMs: number
@@ -41,6 +44,9 @@ export class CacheContext {
     this.staleWhileRevalidate = options.staleWhileRevalidate ?? true
     this.lock = options.lock ? { ttlMs: 2_000, pollMs: 25, ...options.lock } : undefined
     this.hooks = options.hooks ?? {}
+    this.sampler = new ConsistencySampler(
+      options.consistencyChecks === false ? { sampleEvery: 0 } : options.consistencyChecks,
+    )
     this.prefix = keyPrefix(options.namespace)
     // Counters outlive every entry stamped with them many times over (see BUMP in redis-tier.ts).
     const longest = Math.max(this.#defaultTtlMs, ...Object.values(this.#ttls)) + this.graceMs

@@ -35,9 +35,13 @@ describe('CacheManager without Redis', () => {
     const read = spec()
     expect((await cache.read(read)).outcome).toBe('miss')
     const hit = await cache.read(read)
-    expect(hit).toEqual({ outcome: 'memory-hit', value: { id: 1, at: new Date(0), loads: 1 } })
+    expect(hit).toMatchObject({
+      outcome: 'memory-hit',
+      value: { id: 1, at: new Date(0), loads: 1 },
+      ttlMs: expect.any(Number),
+    })
     await cache.invalidate('acme', ['documents:1'])
-    expect(await cache.read(read)).toEqual({ outcome: 'miss', value: { id: 1, at: new Date(0), loads: 2 } })
+    expect(await cache.read(read)).toMatchObject({ outcome: 'miss', value: { id: 1, at: new Date(0), loads: 2 } })
     await cache.invalidate('other-org', ['documents:1'])
     expect((await cache.read(read)).outcome).toBe('memory-hit')
   })
@@ -65,6 +69,6 @@ describe('CacheManager without Redis', () => {
     finishLoad()
     expect((await pending).outcome).toBe('miss')
     const again = spec({ load: async () => ({ id: 1, title: 'new' }) })
-    expect(await cache.read(again)).toEqual({ outcome: 'miss', value: { id: 1, title: 'new' } })
+    expect(await cache.read(again)).toMatchObject({ outcome: 'miss', value: { id: 1, title: 'new' } })
   })
 })

@@ -1,6 +1,7 @@
 /** How the cache behaves: one documented options object, every field with its default. */
 import type { Logger } from '../logger.ts'
 import type { CircuitBreakerOptions } from './circuit-breaker.ts'
+import type { ConsistencyCheckOptions } from './consistency-sampler.ts'
 import type { HotKeyOptions } from './hot-keys.ts'
 import type { RedisLike } from './redis-like.ts'
 
@@ -62,6 +63,13 @@ export interface CacheOptions {
   lock?: Partial<LockOptions> | false
   /** Sampling of reads into per-tenant hot-key sets for the warm job (needs Redis). `false`: off. @default one in 10 */
   hotKeys?: Partial<HotKeyOptions> | false
+  /**
+   * Re-reads a sample of cache hits from the database after their answer and
+   * counts the stale ones (`CacheConsistencyChecks`, `CacheStaleReads`,
+   * `CacheStaleReadAge`). `false` or `sampleEvery: 0`: off.
+   * @default one hit in 100, at most 1% of the isolate's database loads
+   */
+  consistencyChecks?: Partial<ConsistencyCheckOptions> | false
   logger?: Logger
   /** Pause points to force interleavings in tests. */
   hooks?: { beforeStore?: (key: string) => Promise<void> }

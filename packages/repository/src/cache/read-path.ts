@@ -11,6 +11,7 @@
  * the database, so a write that commits meanwhile makes it dead on arrival.
  */
 import type { CacheContext } from './cache-context.ts'
+import { checkHit } from './consistency-check.ts'
 import type { Invalidations } from './invalidations.ts'
 import { LoadLock } from './load-lock.ts'
 import { stamped } from './memory-tier.ts'
@@ -44,7 +45,7 @@ export class ReadPath {
     const remembered = memory?.get(key)
     if (remembered && sameGenerations(remembered.generations, local) && answersFor(spec, remembered.mark)) {
       this.#context.stats.count('memory', queryName(spec), 'hits')
-      return answerOf<T>(decodeEntry(remembered.text) as StoredEntry, 'memory-hit')
+      return this.#answered<T>(spec, key, decodeEntry(remembered.text) as StoredEntry, local, 'memory-hit')
     }
     if (memory) this.#context.stats.count('memory', queryName(spec), 'misses')
     // A reader that asks for more than the tier's bound reads on its own: a load already
@@ -72,7 +73,7 @@ export class ReadPath {
         if (age < entry.l) {
           stats.count('redis', queryName(spec), 'hits')
           tiers.memory?.set(key, stamped(found.text, local, found.mark), entry.l - age, spec.queryType)
-          return answerOf<T>(entry, 'redis-hit')
+          return this.#answered<T>(spec, key, entry, local, 'redis-hit')
         }
         if (age < entry.l + this.#context.graceMs) {
           stale = entry
@@ -106,9 +107,26 @@ export class ReadPath {
       }
       throw error
     }
+    this.#context.sampler.loaded()
     await this.#context.hooks.beforeStore?.(key)
     this.#remember(spec, key, value, local, found, ttlMs, lock)
     return { value, outcome: 'miss', stored: Boolean(tiers.memory || (redis && found)) }
+  }
+
+  /** A hit's answer; a sampled one is checked against the database after it (`consistency-check.ts`). */
+  #answered<T>(
+    spec: CachedRead<T>,
+    key: string,
+    entry: StoredEntry,
+    local: number[],
+    outcome: 'memory-hit' | 'redis-hit',
+  ): ReadResult<T> {
+    const answer = answerOf<T>(entry, outcome)
+    if (this.#context.sampler.sample()) {
+      const hit = { spec, key, entry, local, ageMs: answer.ageMs ?? 0 }
+      this.#context.inBackground(checkHit(this.#context, this.#invalidations, hit), spec.waitUntil)
+    }
+    return answer
   }
 
   /** Stores a loaded value: in memory now, in Redis after the answer (one deferred write). */
@@ -142,6 +160,7 @@ export class ReadPath {
     if (this.#inflight.has(refreshKey)) return
     const refreshing = (async () => {
       const value = await spec.load()
+      this.#context.sampler.loaded()
       this.#remember(spec, key, value, local, found, ttlMs, undefined)
       return { value, outcome: 'miss' as const }
     })()

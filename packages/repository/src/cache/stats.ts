@@ -22,16 +22,27 @@ export interface CacheStatsSnapshot {
   breakerOpenings: number
   /** `localCounters`: the isolate's own generation counters (bounded, see `generations.ts`). */
   invalidations: { sent: number; failed: number; pending: number; localCounters: number }
+  /** Per query: hits checked against the database, the stale ones, and the latest stale answers' ages. */
+  consistency: Record<string, ConsistencyCounters>
 }
 
 /** Stats are kept per query: the repository and operation that read (each has one query type). */
 export const queryName = (read: { repository: string; operation: string }): string =>
   `${read.repository}.${read.operation}`
 
+export interface ConsistencyCounters {
+  checks: number
+  stale: number
+  /** The ages of the latest stale answers (at most 100), oldest first. */
+  staleAgesMs: number[]
+}
+
 const empty = (): TierCounters => ({ hits: 0, misses: 0, staleServed: 0, errors: 0 })
+const MAX_AGES = 100
 
 export class CacheStats {
   readonly #tiers: Record<CacheTier, Map<string, TierCounters>> = { memory: new Map(), redis: new Map() }
+  readonly #consistency = new Map<string, ConsistencyCounters>()
   evictions = 0
   invalidationsSent = 0
   invalidationsFailed = 0
@@ -43,6 +54,29 @@ export class CacheStats {
       this.#tiers[tier].set(query, counters)
     }
     counters[counter] += 1
+  }
+
+  /** A hit checked against the database: it matched, or a write came after it. */
+  checked(query: string): void {
+    this.#consistencyOf(query).checks += 1
+  }
+
+  /** A hit checked against the database that answered older data than it holds. */
+  staleRead(query: string, ageMs: number): void {
+    const counters = this.#consistencyOf(query)
+    counters.checks += 1
+    counters.stale += 1
+    counters.staleAgesMs.push(ageMs)
+    if (counters.staleAgesMs.length > MAX_AGES) counters.staleAgesMs.shift()
+  }
+
+  #consistencyOf(query: string): ConsistencyCounters {
+    let counters = this.#consistency.get(query)
+    if (!counters) {
+      counters = { checks: 0, stale: 0, staleAgesMs: [] }
+      this.#consistency.set(query, counters)
+    }
+    return counters
   }
 
   snapshot(
@@ -60,6 +94,9 @@ export class CacheStats {
         pending: extra.pending,
         localCounters: extra.localCounters,
       },
+      consistency: Object.fromEntries(
+        [...this.#consistency].map(([query, c]) => [query, { ...c, staleAgesMs: [...c.staleAgesMs] }]),
+      ),
     }
   }
 }

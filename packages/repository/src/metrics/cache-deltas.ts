@@ -41,6 +41,7 @@ export function recordCacheDeltas(
       }
     }
   }
+  recordConsistency(invocation, previous, current)
   invocation.count('CacheBreakerOpened', undefined, current.breakerOpenings - (previous?.breakerOpenings ?? 0))
   invocation.count(
     'CacheInvalidationFailed',
@@ -48,6 +49,25 @@ export function recordCacheDeltas(
     current.invalidations.failed - (previous?.invalidations.failed ?? 0),
   )
   invocation.count('CacheEviction', undefined, current.memory.evictions - (previous?.memory.evictions ?? 0))
+}
+
+/** Hits checked against the database, the stale ones, and each new stale answer's age, per query. */
+function recordConsistency(
+  invocation: InvocationMetrics,
+  previous: CacheStatsSnapshot | undefined,
+  current: CacheStatsSnapshot,
+): void {
+  for (const [query, counters] of Object.entries(current.consistency)) {
+    const before = previous?.consistency[query]
+    const dimensions = queryDimensions(query)
+    invocation.count('CacheConsistencyChecks', dimensions, counters.checks - (before?.checks ?? 0))
+    const fresh = counters.stale - (before?.stale ?? 0)
+    invocation.count('CacheStaleReads', dimensions, fresh)
+    // the latest ages are kept (100 per query): each new stale read's age, as far as they reach back
+    if (fresh > 0)
+      for (const ageMs of counters.staleAgesMs.slice(-fresh))
+        invocation.duration('CacheStaleReadAge', dimensions, ageMs)
+  }
 }
 
 /** `documents.findById` → `{ repository, operation }`; what no one query owns (`all`) → no dimensions. */
