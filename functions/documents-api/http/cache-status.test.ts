@@ -19,17 +19,17 @@ describe('Cache-Status and Age', () => {
       'cache-status': 'dal-redis; hit; ttl=30, dal-memory; fwd=miss; stored',
       age: '30',
     })
-    expect(cacheStatus([{ outcome: 'miss', stored: true }], both)).toEqual({
+    expect(cacheStatus([{ outcome: 'miss', storedIn: ['memory', 'redis'] }], both)).toEqual({
       'cache-status': 'dal-redis; fwd=miss; stored, dal-memory; fwd=miss; stored',
     })
     expect(cacheStatus([hit('stale', 65_000, -5_000)], both)).toEqual({
-      'cache-status': 'dal-redis; hit; fwd=stale; ttl=-5, dal-memory; fwd=miss',
+      'cache-status': 'dal-redis; hit; ttl=-5, dal-memory; fwd=miss',
       age: '65',
     })
   })
 
   it('say when a read shared another request’s load, or asked for the database', () => {
-    expect(cacheStatus([{ outcome: 'miss', stored: true, collapsed: true }], both)).toEqual({
+    expect(cacheStatus([{ outcome: 'miss', storedIn: ['memory', 'redis'], collapsed: true }], both)).toEqual({
       'cache-status': 'dal-redis; fwd=miss; stored, dal-memory; fwd=miss; stored; collapsed',
     })
     expect(cacheStatus([{ outcome: 'bypass', requested: true }], both)).toEqual({
@@ -38,7 +38,10 @@ describe('Cache-Status and Age', () => {
   })
 
   it('leave out a tier that is not configured, and say nothing without a read or a cache', () => {
-    expect(cacheStatus([{ outcome: 'miss', stored: true }], ['memory'])).toEqual({
+    expect(cacheStatus([{ outcome: 'miss', storedIn: ['memory'] }], both)).toEqual({
+      'cache-status': 'dal-redis; fwd=miss, dal-memory; fwd=miss; stored', // Redis could not take it
+    })
+    expect(cacheStatus([{ outcome: 'miss', storedIn: ['memory'] }], ['memory'])).toEqual({
       'cache-status': 'dal-memory; fwd=miss; stored',
     })
     expect(cacheStatus([hit('redis-hit', 0, 60_000)], ['redis'])).toEqual({

@@ -2,11 +2,12 @@
  * RFC 9211 `Cache-Status` and RFC 9111 `Age` from how the repositories
  * answered a read. Members go from the cache nearest the origin to the one
  * nearest the client: Redis (shared), then the isolate's memory; a tier that
- * is not configured is left out. Parameters: `hit`, `fwd` (`miss`, `stale`,
- * `bypass`, or `request` when the client asked for the database), `ttl`
- * (what is left of the answer's freshness, in seconds; negative when stale),
- * `stored` (a tier now keeps the answer) and `collapsed` (it shared another
- * request's load). `Age` is how long ago the database gave the answer.
+ * is not configured is left out. Parameters: `hit`, `fwd` (`miss`, `bypass`,
+ * or `request` when the client asked for the database), `ttl` (what is left
+ * of the answer's freshness, in seconds; negative for a stale answer served
+ * while it refreshes or while the database fails), `stored` (this tier now
+ * keeps the answer) and `collapsed` (it shared another request's load). `Age`
+ * is how long ago the database gave the answer.
  */
 import type { CacheAnswer, CacheTier } from '@serverless-dal/repository'
 
@@ -24,12 +25,12 @@ function members(answer: CacheAnswer, tiers: readonly CacheTier[]): string[] {
     case 'redis-hit':
       return [`${NAMES.redis}; hit${ttl}`, ...(has('memory') ? [`${NAMES.memory}; fwd=miss; stored`] : [])]
     case 'stale':
-      return [`${NAMES.redis}; hit; fwd=stale${ttl}`, ...(has('memory') ? [`${NAMES.memory}; fwd=miss`] : [])]
+      return [`${NAMES.redis}; hit${ttl}`, ...(has('memory') ? [`${NAMES.memory}; fwd=miss`] : [])]
     case 'miss': {
       const nearest = tiers.includes('memory') ? 'memory' : 'redis'
       return [...tiers].reverse().map((tier) => {
         const collapsed = answer.collapsed && tier === nearest ? '; collapsed' : ''
-        return `${NAMES[tier]}; fwd=miss${answer.stored ? '; stored' : ''}${collapsed}`
+        return `${NAMES[tier]}; fwd=miss${answer.storedIn?.includes(tier) ? '; stored' : ''}${collapsed}`
       })
     }
     case 'bypass':

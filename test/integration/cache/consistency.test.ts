@@ -10,7 +10,7 @@ import { type DocumentsFactory, documentTags } from '@serverless-dal/documents'
 import { type MetricsBatch, RepositoryMetrics, silentLogger } from '@serverless-dal/repository'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Api, apiOver, type DocumentBody } from '../../support/api.ts'
-import { type CacheFixture, cacheFixture, PATIENT } from '../../support/cache-fixtures.ts'
+import { type CacheFixture, cacheFixture, type Fault, faultyRedis, PATIENT } from '../../support/cache-fixtures.ts'
 import { orgId } from '../../support/repository-backends.ts'
 
 let fx: CacheFixture
@@ -115,8 +115,8 @@ describe('the package', () => {
     const [first, second, hit] = repos.cacheAnswers
     expect([first, second]).toEqual(
       expect.arrayContaining([
-        { outcome: 'miss', stored: true },
-        { outcome: 'miss', stored: true, collapsed: true },
+        { outcome: 'miss', storedIn: ['memory', 'redis'] },
+        { outcome: 'miss', storedIn: ['memory', 'redis'], collapsed: true },
       ]),
     )
     expect(hit?.outcome).toBe('memory-hit')
@@ -151,6 +151,52 @@ describe('the package', () => {
       series.filter((s) => s.name === name).reduce((sum, s) => sum + s.values.reduce((a, b) => a + b, 0), 0)
     expect([total('CacheConsistencyChecks'), total('CacheStaleReads')]).toEqual([2, 1])
     expect(series.some((s) => s.name === 'CacheStaleReadAge' && s.unit === 'Milliseconds')).toBe(true)
+  })
+
+  it("counts a memory hit another isolate's write had already made obsolete as stale", async () => {
+    const cache = {
+      redis: fx.client(),
+      namespace: `rw-sampled-${Math.random().toString(36).slice(2)}`,
+      ...PATIENT,
+      consistencyChecks: { sampleEvery: 1, maxShareOfLoads: 1 },
+    }
+    const [writerIsolate, readerIsolate] = [fx.backend.factory({ cache }), fx.backend.factory({ cache })]
+    const org = orgId('rw-sampled')
+    const doc = await writerIsolate.forTenant({ orgId: org, role: 'editor' }).documents.create({ title: 'before' })
+    const reads = readerIsolate.forTenant({ orgId: org, role: 'viewer' })
+    await reads.documents.findById(doc.id)
+    await writerIsolate.forTenant({ orgId: org, role: 'editor' }).documents.update(doc.id, { title: 'after' })
+    expect((await reads.documents.findById(doc.id)).title).toBe('before') // memory, within its bound
+    await readerIsolate.cache?.idle()
+    expect(readerIsolate.cache?.stats().consistency['documents.findById']).toMatchObject({ checks: 1, stale: 1 })
+  })
+
+  it("keeps a scope's token when a read sends one that asks less", async () => {
+    const org = orgId('rw-stricter')
+    const writes = one.forTenant({ orgId: org, role: 'editor' })
+    const doc = await writes.documents.create({ title: 'first' })
+    const reads = two.forTenant({ orgId: org, role: 'viewer' })
+    await reads.documents.findById(doc.id)
+    await writes.documents.update(doc.id, { title: 'second' })
+    const scoped = two.forTenant({ orgId: org, role: 'viewer' }, { consistencyToken: writes.consistencyToken })
+    for (const weaker of ['garbage', `c1.${org}.1`, 'c1.other-org.99']) {
+      expect((await scoped.documents.findById(doc.id, { consistencyToken: weaker })).title).toBe('second')
+    }
+  })
+
+  it('answers `db` tokens while an earlier invalidation of the organization has not reached Redis', async () => {
+    const fault = { current: 'none' as Fault, calls: 0 }
+    const cache = { redis: faultyRedis(fx.client(), fault), ...PATIENT, breaker: { failureThreshold: 1_000 } }
+    const flaky = fx.backend.factory({ cache })
+    const org = orgId('rw-pending')
+    const repos = flaky.forTenant({ orgId: org, role: 'editor' })
+    const [a, b] = await repos.documents.createMany([{ title: 'a' }, { title: 'b' }])
+    fault.current = 'error'
+    await repos.documents.update(a!.id, { title: 'a2' }) // its bump fails and stays pending
+    expect(repos.consistencyToken).toBe(`c1.${org}.db`)
+    fault.current = 'none'
+    await repos.documents.update(b!.id, { title: 'b2' }) // this one reaches Redis, but a2's has not yet
+    expect(repos.consistencyToken).toBe(`c1.${org}.db`)
   })
 
   it('reads `strong` past this isolate memory and `fresh` from the database', async () => {

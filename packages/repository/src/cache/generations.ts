@@ -74,6 +74,13 @@ export class PendingInvalidations {
     if (this.#pending.size > MAX_PENDING) this.#overflowed = true
   }
 
+  /** Whether any invalidation of this organization is still pending. */
+  hasAny(orgId: string): boolean {
+    if (this.#overflowed) return true
+    for (const pending of this.#pending.values()) if (pending.orgId === orgId) return true
+    return false
+  }
+
   affects(orgId: string, tags: readonly string[]): boolean {
     if (this.#overflowed) return true
     return tags.some((tag) => this.#pending.has(tagKey(orgId, tag)))

@@ -49,7 +49,9 @@ export class Invalidations {
   async invalidate(orgId: string, tags: readonly string[]): Promise<WriteMark> {
     this.#local.bump(orgId, tags)
     if (!this.#context.tiers.redis) return 'database'
-    return (await this.#bumpInRedis(orgId, tags)) ?? 'database'
+    const mark = await this.#bumpInRedis(orgId, tags)
+    // while an earlier invalidation of the organization has not reached Redis, Redis cannot vouch
+    return mark === undefined || this.#pending.hasAny(orgId) ? 'database' : mark
   }
 
   /** Sends what is pending again, unless a retry started less than a second ago. */

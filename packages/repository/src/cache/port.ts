@@ -4,7 +4,7 @@
  * (`ReadCache`). The repositories import nothing else from `cache/`, and the
  * cache nothing from `repositories/`; `CacheManager` is the one implementation.
  */
-import type { CacheOutcome } from './stats.ts'
+import type { CacheOutcome, CacheTier } from './stats.ts'
 
 export type { CacheOutcome } from './stats.ts'
 
@@ -50,8 +50,8 @@ export interface CacheAnswer {
   ageMs?: number
   /** What is left of its freshness; negative when stale. */
   ttlMs?: number
-  /** A miss whose answer a tier now keeps. */
-  stored?: boolean
+  /** A miss: the tiers that now keep its answer. */
+  storedIn?: readonly CacheTier[]
   /** It shared another reader's load of the same key. */
   collapsed?: boolean
   /** The reader asked for the database (`fresh`). */

@@ -52,10 +52,12 @@ export class ReadPath {
     // running may have looked Redis up before the write it must see.
     if (spec.after !== undefined || spec.consistency) return this.#readThrough(spec, key, local)
     // One load per key in this isolate: concurrent readers share its value or its error.
-    const running = this.#inflight.get(key) as Promise<ReadResult<T>> | undefined
+    // (a load started before a write in this isolate has other local generations: not shared after it)
+    const flight = `${key}#${local.join(',')}`
+    const running = this.#inflight.get(flight) as Promise<ReadResult<T>> | undefined
     if (running) return running.then((result) => ({ ...result, collapsed: true }))
-    const reading = this.#readThrough(spec, key, local).finally(() => this.#inflight.delete(key))
-    this.#inflight.set(key, reading)
+    const reading = this.#readThrough(spec, key, local).finally(() => this.#inflight.delete(flight))
+    this.#inflight.set(flight, reading)
     return reading
   }
 
@@ -110,7 +112,8 @@ export class ReadPath {
     this.#context.sampler.loaded()
     await this.#context.hooks.beforeStore?.(key)
     this.#remember(spec, key, value, local, found, ttlMs, lock)
-    return { value, outcome: 'miss', stored: Boolean(tiers.memory || (redis && found)) }
+    const storedIn = [...(tiers.memory ? (['memory'] as const) : []), ...(redis && found ? (['redis'] as const) : [])]
+    return { value, outcome: 'miss', ...(storedIn.length > 0 && { storedIn }) }
   }
 
   /** A hit's answer; a sampled one is checked against the database after it (`consistency-check.ts`). */

@@ -35,6 +35,8 @@ export class WarmPath {
     if (got === undefined) return { outcome: 'unavailable' }
     if (!got) return { outcome: 'skipped' }
     const generationKeys = this.#context.generationKeysOf(spec.orgId, spec.tags)
+    // this isolate's generations too are read before loading, so a write during the load wins here as well
+    const local = this.#invalidations.localGenerations(spec.orgId, spec.tags)
     const found = await redis.lookup(key, generationKeys, this.#context.markKeyOf(spec.orgId))
     if (!found) return { outcome: 'unavailable' }
     let value: T
@@ -46,7 +48,6 @@ export class WarmPath {
     }
     const ttlMs = this.#context.ttlOf(spec)
     const text = encodeEntry(value, found.generations, ttlMs)
-    const local = this.#invalidations.localGenerations(spec.orgId, spec.tags)
     memory?.set(key, stamped(text, local, found.mark), ttlMs, spec.queryType)
     const stored = await redis.store(key, text, ttlMs + this.#context.graceMs)
     return stored ? { value, outcome: 'warmed' } : { outcome: 'unavailable' }

@@ -82,7 +82,7 @@ export function declaredRead<DB, Params extends object, Result>(
     const run = () => {
       // no cache, or inside a transaction (which may see its own uncommitted writes): the database answers
       if (!scope.cache?.enabled || scope.session.inTransaction) return bypassing(scope, load)
-      const after = options.consistencyToken === undefined ? scope.after : parseToken(options.consistencyToken, orgId)
+      const after = stricter(scope.after, parseToken(options.consistencyToken, orgId))
       const consistency = options.consistency ?? scope.consistency
       return readThrough(scope.cache, scope, {
         repository: owner.repository(),
@@ -128,6 +128,13 @@ async function readThrough<DB, Result>(
   const { value, ...answer } = await cache.read(spec)
   answers.push(answer)
   return value
+}
+
+/** The stricter of two write marks: the database beats any mark, a later mark an earlier one. */
+function stricter(a: WriteMark | undefined, b: WriteMark | undefined): WriteMark | undefined {
+  if (a === undefined || b === undefined) return a ?? b
+  if (a === 'database' || b === 'database') return 'database'
+  return Math.max(a, b)
 }
 
 /** `include: ['topics', 'summaries']` and `['summaries', 'topics', 'topics']` ask for the same thing: one cache key. */
