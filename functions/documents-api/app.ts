@@ -16,7 +16,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { sql } from 'kysely'
 import { afterResponse, awaitBeforeReturning, type Deferral } from './http/after-response.ts'
-import { authenticate } from './http/auth.ts'
+import { authenticate, type TokenRules } from './http/auth.ts'
 import { onError, problem } from './http/problems.ts'
 import { tenantScope } from './http/tenant-scope.ts'
 import { requestMetrics } from './request-metrics.ts'
@@ -33,6 +33,8 @@ export interface AppOptions {
   metrics: RepositoryMetrics
   /** Verifies Bearer tokens (HS256). */
   jwtSecret: string
+  /** Token lifetime, issuer and audience rules. @default expiring within 24 h */
+  tokenRules?: TokenRules
   /** @default 1 MiB, enough for the largest document body the schema allows */
   maxBodyBytes?: number
   /** Where work left after a response goes (`http/after-response.ts`). @default awaited before returning (Lambda) */
@@ -74,7 +76,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   for (const path of API_PATHS) {
     app.use(
       path,
-      authenticate(jwtSecret),
+      authenticate(jwtSecret, options.tokenRules),
       jsonBodies(options.maxBodyBytes ?? 1024 * 1024),
       tenantScope(factory, deferral),
     )

@@ -5,8 +5,9 @@
  * (PGLITE_DATA_DIR), migrated and seeded with sample data on first start, so
  * it needs no service at all. With the variables that `npm run services`
  * prints, it talks to Postgres through the Neon driver and caches in Redis
- * through Upstash. Without JWT_SECRET it uses the development secret (and
- * says so); it prints a token to try the API with.
+ * through Upstash. Without JWT_SECRET it uses the development secret on the
+ * embedded default only (and says so), and refuses to start with a real
+ * database; it prints a token to try the API with.
  *
  * Each request prints its metrics as one EMF line on stdout (silence them
  * with POWERTOOLS_METRICS_DISABLED=true).
@@ -20,7 +21,8 @@ import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { pgliteDriver } from '@serverless-dal/repository/pglite'
 import { Redis } from '@upstash/redis'
 import pg from 'pg'
-import { DEVELOPMENT_JWT_SECRET, signToken } from './http/auth.ts'
+import { signToken } from './http/auth.ts'
+import { localJwtSecret } from './http/jwt-secret.ts'
 import { SAMPLE_ORG, seedSampleData } from './seed.ts'
 import { createService } from './service.ts'
 
@@ -37,8 +39,15 @@ const databases = perProcessLifetime(config, {
 // PGlite creates its data directory but not the parents.
 if (config.driver === 'pglite' && config.dataDir) mkdirSync(config.dataDir, { recursive: true })
 
-const jwtSecret = env.JWT_SECRET || DEVELOPMENT_JWT_SECRET
-if (!env.JWT_SECRET) console.warn('JWT_SECRET is not set: using the development secret (see README); never deploy that')
+let jwtSecret: string
+try {
+  const chosen = localJwtSecret(env)
+  jwtSecret = chosen.secret
+  if (chosen.development) console.warn('JWT_SECRET is not set: using the development secret on the embedded database')
+} catch (error) {
+  console.error(`npm start: ${(error as Error).message}`)
+  process.exit(2)
+}
 const redis =
   env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
     ? new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false })

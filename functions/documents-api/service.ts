@@ -13,6 +13,7 @@ import {
 } from '@serverless-dal/repository'
 import { createApp } from './app.ts'
 import { awaitBeforeReturning, type Deferral, inBackground, viaWaitUntil } from './http/after-response.ts'
+import type { TokenRules } from './http/auth.ts'
 import { type MetricsEnv, metricsFromEnv } from './runtime-metrics.ts'
 
 export interface ServiceEnv extends MetricsEnv {
@@ -29,6 +30,12 @@ export interface ServiceEnv extends MetricsEnv {
   CACHE_MEMORY_MAX_BYTES?: string
   /** `off`: no memory tier, every cached read goes to Redis. */
   CACHE_MEMORY?: string
+  /** The longest a token may live, in seconds (default 86 400). */
+  JWT_MAX_LIFETIME_S?: string
+  /** When set, tokens must carry this `iss`. */
+  JWT_ISSUER?: string
+  /** When set, tokens must carry this `aud`. */
+  JWT_AUDIENCE?: string
   /** One cache hit in this many is checked against the database (default 100, at most 1% of loads; 0: off). */
   CACHE_CONSISTENCY_SAMPLE_EVERY?: string
 }
@@ -74,19 +81,25 @@ export function createService({ env, runtime, databases, jwtSecret, redis, signC
     node: inBackground(background),
     lambda: awaitBeforeReturning,
   }
-  const app = createApp({ factory, databases, metrics, jwtSecret, deferral: deferrals[runtime] })
+  const app = createApp({
+    factory,
+    databases,
+    metrics,
+    jwtSecret,
+    tokenRules: tokenRules(env),
+    deferral: deferrals[runtime],
+  })
   return { app, factory, metrics, databases, background }
 }
 
-/**
- * The JWT secret of a deployed entry (Workers, Lambda), which refuses to serve
- * without a database URL and a secret: the embedded PGlite and the development
- * secret are for `npm start` only.
- */
-export function deployedJwtSecret(env: { DATABASE_URL?: string; JWT_SECRET?: string }): string {
-  if (!env.DATABASE_URL) throw new Error('DATABASE_URL is not configured')
-  if (!env.JWT_SECRET) throw new Error('JWT_SECRET is not configured')
-  return env.JWT_SECRET
+/** The token rules from the environment: lifetime cap, issuer, audience. */
+function tokenRules(env: ServiceEnv): TokenRules {
+  const maxLifetimeS = Number(env.JWT_MAX_LIFETIME_S)
+  return {
+    ...(Number.isFinite(maxLifetimeS) && maxLifetimeS > 0 && { maxLifetimeS }),
+    ...(env.JWT_ISSUER && { issuer: env.JWT_ISSUER }),
+    ...(env.JWT_AUDIENCE && { audience: env.JWT_AUDIENCE }),
+  }
 }
 
 /** The warm job's options from the environment. */
@@ -94,3 +107,5 @@ export function warmBudget(env: { WARM_BUDGET_MS?: string }): { budgetMs?: numbe
   const budgetMs = Number(env.WARM_BUDGET_MS)
   return Number.isFinite(budgetMs) && budgetMs > 0 ? { budgetMs } : {}
 }
+
+export { deployedJwtSecret } from './http/jwt-secret.ts'
