@@ -19,6 +19,7 @@ import { afterResponse, awaitBeforeReturning, type Deferral } from './http/after
 import { authenticate, type TokenRules } from './http/auth.ts'
 import { onError, problem } from './http/problems.ts'
 import { tenantScope } from './http/tenant-scope.ts'
+import { hasLoneSurrogate } from './http/well-formed.ts'
 import { requestMetrics } from './request-metrics.ts'
 import type { ApiEnv } from './routes/api-env.ts'
 import { documentRoutes } from './routes/documents.ts'
@@ -61,7 +62,8 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
 
   // No auth, no I/O: the bare baseline for benchmarks.
   app.get('/ping', (c) => c.text('pong'))
-  app.get('/health', (c) => health(c, databases, factory, deferral))
+  const health = healthProbe(databases, factory)
+  app.get('/health', (c) => health(c, deferral))
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'serverless-dal documents API', version: '1.0.0' },
@@ -86,7 +88,10 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   return app
 }
 
-/** POST and PATCH take JSON only (415 otherwise), and no more of it than the limit (413). */
+/**
+ * POST and PATCH take JSON only (415 otherwise), no more of it than the limit
+ * (413), and only well-formed text (400 for a lone UTF-16 surrogate).
+ */
 function jsonBodies(maxSize: number): MiddlewareHandler {
   const limit = bodyLimit({ maxSize, onError: () => problem(413, `the request body is larger than ${maxSize} bytes`) })
   return async (c, next) => {
@@ -95,16 +100,39 @@ function jsonBodies(maxSize: number): MiddlewareHandler {
     if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
       return problem(415, 'send the body as application/json')
     }
-    return limit(c, next)
+    let refused: Response | undefined
+    const limited = await limit(c, async () => {
+      const body = await c.req.json().catch(() => undefined) // malformed JSON: the route's validator says so
+      if (hasLoneSurrogate(body))
+        refused = problem(400, 'the body has text that is not valid Unicode (a lone surrogate)')
+      else await next()
+    })
+    return refused ?? limited
   }
 }
 
-async function health(
+/** Health as a probe result that is at most a second old: unauthenticated callers cannot make it a load. */
+function healthProbe(databases: DatabaseLifetime, factory: DocumentsFactory) {
+  let latest: { at: number; result: Promise<{ db: 'ok' | 'unavailable'; cache: string }> } | undefined
+  return (c: Context, deferral: Deferral): Promise<Response> => {
+    if (!latest || Date.now() - latest.at > HEALTH_MAX_AGE_MS) {
+      latest = { at: Date.now(), result: probe(c, databases, factory, deferral) }
+    }
+    return latest.result.then(({ db, cache }) => {
+      const status = db === 'ok' && cache !== 'unavailable' ? 'ok' : 'degraded'
+      return c.json({ status, db, cache }, db === 'ok' ? 200 : 503)
+    })
+  }
+}
+
+const HEALTH_MAX_AGE_MS = 1_000
+
+async function probe(
   c: Context,
   databases: DatabaseLifetime,
   factory: DocumentsFactory,
   deferral: Deferral,
-): Promise<Response> {
+): Promise<{ db: 'ok' | 'unavailable'; cache: string }> {
   const lease = databases.lease()
   let db: 'ok' | 'unavailable' = 'ok'
   try {
@@ -115,8 +143,7 @@ async function health(
     await afterResponse(c, deferral, lease.release())
   }
   const cache = (await factory.cache?.probe()) ?? 'disabled'
-  const status = db === 'ok' && cache !== 'unavailable' ? 'ok' : 'degraded'
-  return c.json({ status, db, cache }, db === 'ok' ? 200 : 503)
+  return { db, cache }
 }
 
 function describeIssues(

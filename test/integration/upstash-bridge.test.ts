@@ -84,6 +84,29 @@ describe('bad input', () => {
     expect((await post('/', ['PING'])).body).toEqual({ result: 'PONG' })
   })
 
+  it("refuses every admin command to a token holder, with Upstash's error shape, and serves data commands", async () => {
+    for (const command of [
+      ['FLUSHALL'],
+      ['FLUSHDB'],
+      ['CONFIG', 'SET', 'dir', '/tmp'],
+      ['ACL', 'SETUSER', 'evil', 'on', '>pw', '+@all'],
+      ['MIGRATE', '127.0.0.1', '9', k('x'), '0', '100'],
+      ['DEBUG', 'SLEEP', '1'],
+      ['SHUTDOWN'],
+      ['MODULE', 'LIST'],
+      ['FUNCTION', 'FLUSH'],
+      ['SCRIPT', 'FLUSH'],
+      ['SCRIPT', 'KILL'],
+    ]) {
+      const answer = await post('/', command)
+      expect({ command, status: answer.status }).toEqual({ command, status: 400 })
+      expect(answer.body).toEqual({ error: expect.stringMatching(/^ERR /) })
+    }
+    const piped = await post('/pipeline', [['SET', k('kept'), '1'], ['FLUSHALL'], ['GET', k('kept')]])
+    expect(piped.body).toEqual([{ result: 'OK' }, { error: expect.stringMatching(/^ERR /) }, { result: '1' }])
+    expect((await post('/', ['SCRIPT', 'LOAD', 'return 1'])).status).toBe(200)
+  })
+
   it('refuses a body over 10 MB with 413', async () => {
     const answer = await post('/', ['SET', k('big'), 'x'.repeat(10 * 1024 * 1024)])
     expect(answer.status).toBe(413)

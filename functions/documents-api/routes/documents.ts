@@ -115,7 +115,10 @@ documentRoutes.openapi(
     const ifMatch = c.req.valid('header')['if-match']
     if (ifMatch === undefined)
       throw new ProblemError(428, 'send If-Match with the document\'s ETag, e.g. If-Match: "3"')
-    const expectedVersion = /^(?:W\/)?"(\d{1,9})"$/.exec(ifMatch.trim())?.[1]
+    // RFC 9110: If-Match compares strongly, and a weak ETag never matches
+    if (/^W\//.test(ifMatch.trim()))
+      throw new ProblemError(412, 'a weak ETag never matches If-Match: send "3", not W/"3"')
+    const expectedVersion = /^"(\d{1,9})"$/.exec(ifMatch.trim())?.[1]
     if (!expectedVersion) throw new ProblemError(400, 'If-Match must be one ETag of this API, e.g. "3"')
     // One statement: the fields, the topics, the version check; a change of topics alone raises the version too.
     const updated = await c

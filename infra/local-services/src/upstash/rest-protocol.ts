@@ -89,10 +89,40 @@ const CONNECTION_BOUND = new Set([
   'waitaof',
 ])
 
+/**
+ * The data commands Upstash serves over REST, and only those: anyone holding
+ * the token gets them, so nothing that changes the server (`CONFIG`, `ACL`,
+ * `FLUSHALL`, `SCRIPT FLUSH`, `DEBUG`) or makes it connect elsewhere
+ * (`MIGRATE`, `REPLICAOF`) passes. An allow-list, so a command added to
+ * Redis tomorrow is refused until it is put here.
+ */
+const DATA_COMMANDS = new Set(
+  `append decr decrby get getdel getex getrange getset incr incrby incrbyfloat mget mset msetnx psetex set setex setnx
+  setrange strlen lcs substr del unlink exists expire expireat pexpire pexpireat expiretime pexpiretime persist ttl pttl
+  type keys scan randomkey rename renamenx touch copy dump restore object sort sort_ro dbsize ping echo time
+  hdel hexists hget hgetall hincrby hincrbyfloat hkeys hlen hmget hmset hrandfield hscan hset hsetnx hstrlen hvals
+  lindex linsert llen lmove lmpop lpop lpos lpush lpushx lrange lrem lset ltrim rpop rpoplpush rpush rpushx
+  sadd scard sdiff sdiffstore sinter sintercard sinterstore sismember smembers smismember smove spop srandmember srem
+  sscan sunion sunionstore zadd zcard zcount zdiff zdiffstore zincrby zinter zintercard zinterstore zlexcount zmpop
+  zmscore zpopmax zpopmin zrandmember zrange zrangebylex zrangebyscore zrangestore zrank zrem zremrangebylex
+  zremrangebyrank zremrangebyscore zrevrange zrevrangebylex zrevrangebyscore zrevrank zscan zscore zunion zunionstore
+  xack xadd xautoclaim xclaim xdel xgroup xinfo xlen xpending xrange xread xreadgroup xrevrange xtrim
+  bitcount bitfield bitfield_ro bitop bitpos getbit setbit pfadd pfcount pfmerge
+  geoadd geodist geohash geopos georadius georadiusbymember geosearch geosearchstore
+  eval evalsha eval_ro evalsha_ro script publish`.split(/\s+/),
+)
+
+/** Of `SCRIPT`, what a data client needs: loading and looking up, not flushing or killing. */
+const SCRIPT_SUBCOMMANDS = new Set(['load', 'exists'])
+
 /** Why this command may not run over REST, or undefined when it may. */
 export function refusal(command: Command): string | undefined {
   const name = command[0]?.toString('utf8').toLowerCase() ?? ''
   if (CONNECTION_BOUND.has(name)) return `ERR command '${name}' is not available over the REST API`
+  if (!DATA_COMMANDS.has(name)) return `ERR unknown command '${command[0]?.toString('utf8') ?? ''}'`
+  if (name === 'script' && !SCRIPT_SUBCOMMANDS.has(command[1]?.toString('utf8').toLowerCase() ?? '')) {
+    return 'ERR only SCRIPT LOAD and SCRIPT EXISTS are available over the REST API'
+  }
   if ((name === 'xread' || name === 'xreadgroup') && command.some((arg) => arg.toString().toLowerCase() === 'block')) {
     return `ERR blocking ${name} is not available over the REST API`
   }
