@@ -20,7 +20,7 @@ import { authenticate, type TokenRules } from './http/auth.ts'
 import { onError, problem } from './http/problems.ts'
 import { tenantScope } from './http/tenant-scope.ts'
 import { hasLoneSurrogate } from './http/well-formed.ts'
-import { requestMetrics } from './request-metrics.ts'
+import { type PlatformRequestId, requestMetrics } from './request-metrics.ts'
 import type { ApiEnv } from './routes/api-env.ts'
 import { documentRoutes } from './routes/documents.ts'
 import { topicRoutes } from './routes/topics.ts'
@@ -40,6 +40,8 @@ export interface AppOptions {
   maxBodyBytes?: number
   /** Where work left after a response goes (`http/after-response.ts`). @default awaited before returning (Lambda) */
   deferral?: Deferral
+  /** The platform's own request id, where it has one (`request-metrics.ts`). @default a fresh UUID */
+  platformRequestId?: PlatformRequestId
 }
 
 export type AppEnv = ApiEnv
@@ -56,7 +58,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
       if (!result.success) return problem(400, describeIssues(result.error.issues))
     },
   })
-  app.use(requestMetrics(metrics, deferral))
+  app.use(requestMetrics(metrics, deferral, options.platformRequestId))
   app.onError(onError)
   app.notFound((c) => problem(404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}`))
 

@@ -29,11 +29,16 @@ const metric = (batch: MetricsBatch | undefined, name: string) =>
 describe('request metrics', () => {
   it('flushes one batch per request, with the registered route as metadata', async () => {
     const { app, batches } = appWithRecordedMetrics(brokenDatabases)
-    await app.request('/ping', { headers: { 'x-request-id': 'req-1' } })
-    await app.request('/ping')
+    const first = await app.request('/ping', { headers: { 'x-request-id': 'req-1' } })
+    const forged = await app.request('/ping', { headers: { 'x-request-id': 'not a <plain> token', 'cf-ray': 'ray-1' } })
+    expect(forged.headers.get('x-request-id')).not.toBe('ray-1') // off Workers, cf-ray is just a header anyone sends
 
     expect(batches).toHaveLength(2)
-    expect(batches[0]?.metadata).toEqual({ requestId: 'req-1', route: 'GET /ping' })
+    // the id is the server's, answered as X-Request-Id; the client's is only a correlation field
+    const id = first.headers.get('x-request-id')
+    expect(id).toMatch(/^[0-9a-f-]{36}$/)
+    expect(batches[0]?.metadata).toEqual({ requestId: id, correlationId: 'req-1', route: 'GET /ping' })
+    expect(batches[1]?.metadata).not.toHaveProperty('correlationId')
     expect(metric(batches[0], 'Requests')).toEqual([{ values: [1] }])
     expect(metric(batches[0], 'RequestDuration')).toHaveLength(1)
     expect(metric(batches[0], 'ServerErrors')).toEqual([])

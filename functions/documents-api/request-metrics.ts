@@ -11,6 +11,11 @@
  * the route (the registered path, never the raw URL) goes to metadata. Each EMF
  * line costs CPU and log volume: a request prints one line plus one per
  * operation it ran.
+ *
+ * The request id is the server's: the platform's own where it has one (the
+ * Lambda request id, Cloudflare's `cf-ray` on Workers), a fresh UUID
+ * otherwise, answered as `X-Request-Id`. A client's `X-Request-Id` never
+ * becomes it: it is kept, when it is a plain short token, as `correlationId`.
  */
 import type { InvocationMetrics, RepositoryMetrics } from '@serverless-dal/repository'
 import type { Context, MiddlewareHandler } from 'hono'
@@ -21,19 +26,28 @@ export type MetricsVariables = { metrics: InvocationMetrics; requestId: string }
 
 const SERVICE_WIDE = Object.freeze({})
 
+/** The request id the platform assigned, where it assigns one the caller cannot choose. */
+export type PlatformRequestId = (c: Context) => string | undefined
+
 export function requestMetrics(
   metrics: RepositoryMetrics,
   deferral: Deferral = awaitBeforeReturning,
+  platformId: PlatformRequestId = () => undefined,
 ): MiddlewareHandler<{ Variables: MetricsVariables }> {
   return async (c, next) => {
-    const id = requestId(c)
-    const invocation = metrics.startInvocation({ requestId: id })
+    const id = platformId(c) ?? crypto.randomUUID()
+    const correlation = c.req.header('x-request-id')
+    const invocation = metrics.startInvocation({
+      requestId: id,
+      ...(correlation && CORRELATION.test(correlation) && { correlationId: correlation }),
+    })
     c.set('metrics', invocation)
     c.set('requestId', id)
     const started = invocation.now()
     try {
       await next()
     } finally {
+      answerWithId(c, id)
       invocation.addMetadata('route', routeLabel(c))
       invocation.count('Requests')
       invocation.duration('RequestDuration', SERVICE_WIDE, invocation.now() - started)
@@ -52,8 +66,26 @@ function routeLabel(c: Context): string {
   return path === '*' || path === '/*' ? 'unmatched' : `${c.req.method} ${path}`
 }
 
-/** The platform's request id where it gives one: Lambda's, Cloudflare's ray, or the caller's. */
-function requestId(c: Context): string {
-  const lambda = (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext
-  return lambda?.awsRequestId ?? c.req.header('cf-ray') ?? c.req.header('x-request-id') ?? crypto.randomUUID()
+/** `X-Request-Id` on the answer; a response whose headers are frozen (a fetched one) is copied first. */
+function answerWithId(c: Context, id: string): void {
+  try {
+    c.res.headers.set('x-request-id', id)
+  } catch {
+    c.res = new Response(c.res.body, c.res)
+    c.res.headers.set('x-request-id', id)
+  }
 }
+
+/** A client's correlation id is kept only when it is a plain short token. */
+const CORRELATION = /^[\w.:-]{1,128}$/
+
+/** Lambda's own ids: the invocation's, else API Gateway's. */
+export const lambdaRequestId: PlatformRequestId = (c) => {
+  const env = c.env as
+    | { lambdaContext?: { awsRequestId?: string }; event?: { requestContext?: { requestId?: string } } }
+    | undefined
+  return env?.lambdaContext?.awsRequestId ?? env?.event?.requestContext?.requestId
+}
+
+/** Cloudflare's ray id, which its edge sets on every request to a Worker. */
+export const workersRequestId: PlatformRequestId = (c) => c.req.header('cf-ray')

@@ -14,6 +14,7 @@ import {
 import { createApp } from './app.ts'
 import { awaitBeforeReturning, type Deferral, inBackground, viaWaitUntil } from './http/after-response.ts'
 import type { TokenRules } from './http/auth.ts'
+import { lambdaRequestId, workersRequestId } from './request-metrics.ts'
 import { type MetricsEnv, metricsFromEnv } from './runtime-metrics.ts'
 
 export interface ServiceEnv extends MetricsEnv {
@@ -81,6 +82,7 @@ export function createService({ env, runtime, databases, jwtSecret, redis, signC
     node: inBackground(background),
     lambda: awaitBeforeReturning,
   }
+  const platformRequestId = { workers: workersRequestId, lambda: lambdaRequestId, node: undefined }[runtime]
   const app = createApp({
     factory,
     databases,
@@ -88,6 +90,7 @@ export function createService({ env, runtime, databases, jwtSecret, redis, signC
     jwtSecret,
     tokenRules: tokenRules(env),
     deferral: deferrals[runtime],
+    ...(platformRequestId && { platformRequestId }),
   })
   return { app, factory, metrics, databases, background }
 }

@@ -73,9 +73,12 @@ describe('failures of the service itself', () => {
     const failing = apiOver({ ...backend, lifetime: broken } as RepositoryBackend)
     const client = await failing.client(orgId('broken'), 'viewer')
     const response = await client.get('/documents', { 'x-request-id': 'req-500' })
+    const id = response.headers.get('x-request-id')
     const problem = await problemOf(response)
     expect(problem.status).toBe(500)
-    expect((problem as { requestId?: string }).requestId).toBe('req-500')
+    // the server's id, never the one the client chose (which could forge another request's)
+    expect((problem as { requestId?: string }).requestId).toBe(id)
+    expect(id).not.toBe('req-500')
     expect(JSON.stringify(problem)).not.toContain('10.0.0.7')
   })
 
