@@ -77,6 +77,7 @@ export type {
 export {
   DEFAULT_IDEMPOTENCY_TTL_MS,
   type IdempotencyRequest,
+  type PurgeResult,
   purgeExpiredIdempotencyKeys,
 } from './repositories/idempotency.ts'
 export { type ReadOptions, ReadRepository } from './repositories/read-repository.ts'

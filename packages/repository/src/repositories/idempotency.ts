@@ -101,8 +101,25 @@ export function rowFromStored(stored: Record<string, unknown>, timestamps: reado
 
 const camelCase = (name: string) => name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())
 
-/** Deletes expired keys of every organization (maintenance; needs a role that bypasses RLS). */
-export async function purgeExpiredIdempotencyKeys<DB>(db: Kysely<DB>): Promise<number> {
-  const result = await sql`delete from idempotency_keys where expires_at <= now()`.execute(db)
-  return Number(result.numAffectedRows ?? 0)
+/** What a purge did: the keys it deleted, and whether its role could see every organization's. */
+export interface PurgeResult {
+  purged: number
+  /** False when the role is bound by row-level security (FORCE binds the owner too): it deletes nothing. */
+  bypassesRls: boolean
+}
+
+/**
+ * Deletes expired keys of every organization (maintenance). Only a role that
+ * bypasses row-level security sees them all; under any other the delete
+ * would silently match nothing, so the purge says so instead. One statement.
+ */
+export async function purgeExpiredIdempotencyKeys<DB>(db: Kysely<DB>): Promise<PurgeResult> {
+  const { rows } = await sql<{ bypassesRls: boolean; purged: number | string }>`
+    with role as (select rolsuper or rolbypassrls as bypasses from pg_roles where rolname = current_user),
+    purged as (
+      delete from idempotency_keys where expires_at <= now() and (select bypasses from role) returning 1
+    )
+    select coalesce((select bypasses from role), false) as bypasses_rls, (select count(*) from purged) as purged
+  `.execute(db)
+  return { purged: Number(rows[0]?.purged ?? 0), bypassesRls: rows[0]?.bypassesRls === true }
 }
