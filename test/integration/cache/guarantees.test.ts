@@ -68,6 +68,27 @@ describe('guarantee 1: TTL per query type', () => {
   })
 })
 
+describe('entries too large for the shared Redis', () => {
+  it('stay in this isolate memory only, counted, and the next isolate reads the database', async () => {
+    const org = orgId('too-large')
+    const redis = countingRedis(fx.client())
+    const writer = fx.backend.factory({ cache: { redis, ...PATIENT, maxEntryBytes: 4_000, hotKeys: false } })
+    const repos = editorOf(writer, org)
+    const big = await repos.documents.create({ title: 'big', body: 'é'.repeat(3_000) }) // 6,000 bytes of UTF-8
+    const small = await repos.documents.create({ title: 'small' })
+    redis.calls.length = 0
+    await repos.documents.findById(big.id)
+    await repos.documents.findById(small.id)
+    await writer.cache?.idle()
+    expect(redis.calls.filter((call) => call === 'set')).toHaveLength(1) // only the small one was stored
+    expect(writer.cache?.stats().skippedTooLarge).toBe(1)
+    await repos.documents.findById(big.id)
+    const elsewhere = editorOf(isolate(), org)
+    await elsewhere.documents.findById(big.id)
+    expect([...repos.cacheOutcomes, ...elsewhere.cacheOutcomes]).toEqual(['miss', 'miss', 'memory-hit', 'miss'])
+  })
+})
+
 describe('guarantee 2: keys include the tenant', () => {
   it("never answers organization A from B's entry", async () => {
     const factory = isolate()

@@ -26,6 +26,8 @@ export class CacheContext {
   /** The Redis lock around a miss; undefined when off. */
   readonly lock: LockOptions | undefined
   readonly hooks: NonNullable<CacheOptions['hooks']>
+  /** The largest encoded entry sent to Redis. */
+  readonly maxEntryBytes: number
   /** Which hits are checked against the database (`consistency-sampler.ts`). */
   readonly sampler: ConsistencySampler
   readonly prefix: string
@@ -44,6 +46,7 @@ export class CacheContext {
     this.staleWhileRevalidate = options.staleWhileRevalidate ?? true
     this.lock = options.lock ? { ttlMs: 2_000, pollMs: 25, ...options.lock } : undefined
     this.hooks = options.hooks ?? {}
+    this.maxEntryBytes = options.maxEntryBytes ?? 512 * 1024
     this.sampler = new ConsistencySampler(
       options.consistencyChecks === false ? { sampleEvery: 0 } : options.consistencyChecks,
     )
@@ -65,6 +68,13 @@ export class CacheContext {
   /** The key of a read's entry, in every tier. */
   keyOf(spec: CachedRead<unknown>): string {
     return entryKey(spec.orgId, spec.repository, spec.operation, spec.params, this.prefix)
+  }
+
+  /** Whether an encoded entry may go to Redis; one that may not is counted. */
+  fitsRedis(text: string): boolean {
+    if (utf8Bytes(text) <= this.maxEntryBytes) return true
+    this.stats.skippedTooLarge += 1
+    return false
   }
 
   /** The organization's write mark (`keys.ts`). */
@@ -90,4 +100,19 @@ export class CacheContext {
   idle(): Promise<void> {
     return this.#background.settled()
   }
+}
+
+/** UTF-8 length without encoding: what the entry weighs in Redis and on the wire. */
+function utf8Bytes(text: string): number {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x80) bytes += 1
+    else if (code < 0x800) bytes += 2
+    else if (code >= 0xd800 && code < 0xdc00) {
+      bytes += 4 // a surrogate pair: one code point of four bytes
+      i += 1
+    } else bytes += 3
+  }
+  return bytes
 }

@@ -55,6 +55,13 @@ export interface CacheOptions {
   graceMs?: number
   /** @default true */
   staleWhileRevalidate?: boolean
+  /**
+   * The largest entry sent to Redis, in bytes of its encoded text. A larger
+   * one stays in this isolate's memory tier (within its byte cap) and is
+   * counted (`CacheSkippedTooLarge`): every distinct query would otherwise
+   * park its whole answer in the shared Redis. @default 512 KiB
+   */
+  maxEntryBytes?: number
   /** Longest wait for any Redis call before the cache gives up on it. @default 150 */
   redisTimeoutMs?: number
   /** @default 5 failures in a row open it for 5 s */

@@ -146,8 +146,10 @@ export class ReadPath {
     const generations = found?.generations
     const text = encodeEntry(value, generations ?? [], ttlMs)
     memory?.set(key, stamped(text, local, found?.mark), ttlMs, spec.queryType)
-    if (redis && generations) {
+    if (redis && generations && this.#context.fitsRedis(text)) {
       this.#context.inBackground(redis.store(key, text, ttlMs + this.#context.graceMs, lock), spec.waitUntil)
+    } else if (redis && lock) {
+      this.#context.inBackground(redis.releaseLock(lock.key, lock.token), spec.waitUntil)
     }
   }
 

@@ -20,6 +20,8 @@ export interface CacheStatsSnapshot {
   tiers: Record<CacheTier, Record<string, TierCounters>>
   memory: { entries: number; bytes: number; evictions: number }
   breakerOpenings: number
+  /** Entries too large for Redis (`maxEntryBytes`), kept in memory only. */
+  skippedTooLarge: number
   /** `localCounters`: the isolate's own generation counters (bounded, see `generations.ts`). */
   invalidations: { sent: number; failed: number; pending: number; localCounters: number }
   /** Per query: hits checked against the database, the stale ones, and the latest stale answers' ages. */
@@ -46,6 +48,8 @@ export class CacheStats {
   evictions = 0
   invalidationsSent = 0
   invalidationsFailed = 0
+  /** Entries too large for Redis, kept in memory only. */
+  skippedTooLarge = 0
 
   count(tier: CacheTier, query: string, counter: keyof TierCounters): void {
     let counters = this.#tiers[tier].get(query)
@@ -88,6 +92,7 @@ export class CacheStats {
       tiers: { memory: tier('memory'), redis: tier('redis') },
       memory: extra.memory,
       breakerOpenings: extra.breakerOpenings,
+      skippedTooLarge: this.skippedTooLarge,
       invalidations: {
         sent: this.invalidationsSent,
         failed: this.invalidationsFailed,

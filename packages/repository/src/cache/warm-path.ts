@@ -49,6 +49,10 @@ export class WarmPath {
     const ttlMs = this.#context.ttlOf(spec)
     const text = encodeEntry(value, found.generations, ttlMs)
     memory?.set(key, stamped(text, local, found.mark), ttlMs, spec.queryType)
+    if (!this.#context.fitsRedis(text)) {
+      await redis.releaseLock(lock.key, lock.token)
+      return { outcome: 'skipped' }
+    }
     const stored = await redis.store(key, text, ttlMs + this.#context.graceMs)
     return stored ? { value, outcome: 'warmed' } : { outcome: 'unavailable' }
   }

@@ -49,6 +49,7 @@ export function recordCacheDeltas(
     current.invalidations.failed - (previous?.invalidations.failed ?? 0),
   )
   invocation.count('CacheEviction', undefined, current.memory.evictions - (previous?.memory.evictions ?? 0))
+  invocation.count('CacheSkippedTooLarge', undefined, current.skippedTooLarge - (previous?.skippedTooLarge ?? 0))
 }
 
 /** Hits checked against the database, the stale ones, and each new stale answer's age, per query. */
