@@ -21,13 +21,13 @@
  * answer is recorded in the scope's answers, which `Cache-Status` and `Age` are made of.
  */
 import type { Kysely } from 'kysely'
-import type { CacheAnswer, CachedRead, Consistency, ReadCache, WarmOutcome, WriteMark } from '../cache/port.ts'
+import type { CachedRead, ReadCache, WriteMark } from '../cache/port.ts'
 import { parseToken } from '../consistency-token.ts'
 import { measure } from '../metrics/instrument.ts'
-import type { Dimensions, InvocationMetrics } from '../metrics/invocation-metrics.ts'
-import type { TenantSession } from '../session/tenant-session.ts'
+import type { Dimensions } from '../metrics/invocation-metrics.ts'
 import { assertCan } from '../tenancy/scope.ts'
 import type { CallOptions } from './definition.ts'
+import type { RepositoryContext } from './repository-context.ts'
 import type { Tag } from './tags.ts'
 
 export interface ReadDeclaration<DB, Params extends object, Result> {
@@ -50,20 +50,15 @@ export interface ReadDeclaration<DB, Params extends object, Result> {
 /** A declared read, called with its parameters; `cacheTtlMs` overrides its TTL for one call. */
 export type DeclaredRead<Params extends object, Result> = (params: Params, options?: CallOptions) => Promise<Result>
 
-/** What a declared read needs of its request scope. */
-export interface ReadScope<DB> {
-  session: TenantSession<DB>
-  after?: WriteMark
-  consistency?: Consistency
-  cache?: ReadCache
-  answers: CacheAnswer[]
-  waitUntil?: (work: Promise<unknown>) => void
-  warming?: (outcome: WarmOutcome) => void
-}
+/** What a declared read needs of its request scope: a part of the repository's context. */
+export type ReadScope<DB> = Pick<
+  RepositoryContext<DB>,
+  'session' | 'after' | 'consistency' | 'cache' | 'answers' | 'waitUntil' | 'warming' | 'metrics'
+>
 
 /** What a declaration is bound to: its scope, its repository's name, and how the repository runs an operation. */
 export interface ReadOwner<DB> {
-  scope: () => ReadScope<DB> & { metrics: InvocationMetrics }
+  scope: () => ReadScope<DB>
   repository: () => string
   operate<T>(operation: string, work: (db: Kysely<DB>) => Promise<T>): Promise<T>
 }
