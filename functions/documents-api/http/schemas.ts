@@ -76,11 +76,16 @@ export const ListQuery = z.strictObject({
 
 export const PageQuery = z.strictObject({ limit, cursor, include })
 
-export const RelatedQuery = z.strictObject({ maxDepth: z.coerce.number().int().min(1).max(5).optional() })
+export const RelatedQuery = z.strictObject({
+  maxDepth: z.coerce.number().int().min(1).max(5).optional(),
+  limit,
+  cursor,
+})
 
 export const Related = z
   .object({
     items: z.array(z.object({ document: Document.omit({ summaries: true }), depth: z.number().int() })),
+    nextCursor: z.string().nullable(),
   })
   .openapi('RelatedDocuments')
 

@@ -171,15 +171,23 @@ documentRoutes.openapi(
   createRoute({
     method: 'get',
     path: '/documents/{id}/related',
-    summary: 'Documents linked to this one, to a depth (cycle-safe, the start excluded)',
+    summary: 'Documents linked to this one, to a depth (cycle-safe, the start excluded), a page at a time',
     request: { params: IdParam, query: RelatedQuery },
     responses: { 200: json(Related, 'related documents, nearest first'), ...problems(400, 401, 404) },
   }),
   async (c) => {
     const { id } = c.req.valid('param')
-    const { maxDepth } = c.req.valid('query')
+    const { maxDepth, limit, cursor } = c.req.valid('query')
     const repos = c.get('repos')
-    const related = await repos.documents.findRelatedDocuments(id, { maxDepth: maxDepth ?? 2 })
-    return c.json({ items: related.map(relatedJson) }, 200, cacheStatus(repos.cacheAnswers, c.get('cacheTiers')))
+    const related = await repos.documents.findRelatedDocuments(id, {
+      maxDepth: maxDepth ?? 2,
+      ...(limit !== undefined && { limit }),
+      ...(cursor !== undefined && { cursor }),
+    })
+    return c.json(
+      { items: related.items.map(relatedJson), nextCursor: related.nextCursor },
+      200,
+      cacheStatus(repos.cacheAnswers, c.get('cacheTiers')),
+    )
   },
 )

@@ -49,9 +49,9 @@ import type {
   DocumentUpdateOptions,
   NewDocumentInput,
   RelatedDocument,
+  RelatedOptions,
 } from './document-types.ts'
-import { MAX_RELATED_DEPTH } from './document-types.ts'
-import { relatedDocumentsQuery } from './related-documents.ts'
+import { type RelatedParams, relatedPage } from './related-documents.ts'
 import type { DB } from './schema.ts'
 import { documentTags, summaryTags, topicTags } from './tags.ts'
 
@@ -75,8 +75,15 @@ export class DocumentRepository extends BaseRepository<
     name: 'findRelatedDocuments',
     queryType: 'related',
     ttlMs: 300_000,
-    tags: (_: { id: number; maxDepth: number }) => [documentTags.graph, documentTags.all],
-    load: (db, { id, maxDepth }) => this.#walk(db, id, maxDepth),
+    tags: (_: RelatedParams) => [documentTags.graph, documentTags.all],
+    load: (db, params) =>
+      relatedPage(db, params, {
+        orgId: this.orgId,
+        cursors: this.cursors,
+        maxPageBytes: this.definition.maxPageBytes,
+        validId: (id) => this.validId(id),
+        notFound: (id) => this.notFound(id),
+      }),
   })
 
   readonly #byTopic = this.cachedRead({
@@ -91,7 +98,7 @@ export class DocumentRepository extends BaseRepository<
     ],
     load: async (db, { topicId, include, ...options }) => {
       const query = this.selectRows(tableDb(db), include ?? [])
-      const page = await this.page(query, { topicId: this.validId(topicId) }, options)
+      const page = await this.page(tableDb(db), query, { topicId: this.validId(topicId) }, options)
       if (page.items.length === 0) await this.#assertExists(db, 'topics', topicId)
       return page
     },
@@ -107,13 +114,12 @@ export class DocumentRepository extends BaseRepository<
 
   /**
    * Documents reachable from `id` over links (either direction), each once at
-   * its smallest depth, the start excluded, nearest first. One query.
+   * its smallest depth, the start excluded, nearest first: one page of them
+   * (`limit`, and the byte budget), with a cursor to the next. One query.
    */
-  findRelatedDocuments(
-    id: number,
-    options: { maxDepth?: number; cacheTtlMs?: number } = {},
-  ): Promise<RelatedDocument[]> {
-    return this.#related({ id, maxDepth: options.maxDepth ?? 2 }, options)
+  findRelatedDocuments(id: number, options: RelatedOptions = {}): Promise<Page<RelatedDocument>> {
+    const { maxDepth = 2, limit, cursor } = options
+    return this.#related({ id, maxDepth, limit, cursor }, options)
   }
 
   /**
@@ -267,20 +273,6 @@ export class DocumentRepository extends BaseRepository<
       ...document,
       summaries: summaries.map((s) => ({ id: s.id, text: s.text, createdAt: new Date(s.createdAt) })),
     }
-  }
-
-  async #walk(db: Kysely<DB>, id: number, maxDepth: number): Promise<RelatedDocument[]> {
-    if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_RELATED_DEPTH) {
-      throw new ValidationError(`maxDepth must be an integer from 1 to ${MAX_RELATED_DEPTH}`)
-    }
-    const { rows } = await relatedDocumentsQuery(this.orgId, this.validId(id), maxDepth).execute(db)
-    if (!rows[0]?.startExists) throw this.notFound(id)
-    return rows
-      .filter((row) => row.id !== null)
-      .map(({ depth, startExists: _, ...document }) => ({
-        document: document as RelatedDocument['document'],
-        depth: Number(depth),
-      }))
   }
 
   /** Ids as a set: positive integers, deduplicated, ascending (the order `topicIds` are listed in). */

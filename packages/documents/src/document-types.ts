@@ -1,5 +1,12 @@
 /** What the document repository takes and returns. */
-import type { ListOptions, RangeFilter, ReadOptions, SearchFilter, UpdateOptions } from '@serverless-dal/repository'
+import type {
+  CallOptions,
+  ListOptions,
+  RangeFilter,
+  ReadOptions,
+  SearchFilter,
+  UpdateOptions,
+} from '@serverless-dal/repository'
 import type { Document } from './rows.ts'
 import type { DocumentStatus } from './schema.ts'
 
@@ -49,6 +56,15 @@ export interface DocumentFilter {
 export type DocumentSort = 'newest' | 'oldest' | 'recentlyUpdated' | 'title'
 
 export type DocumentListOptions = ListOptions<DocumentSort> & ReadOptions<DocumentInclude>
+
+export interface RelatedOptions extends CallOptions {
+  /** Links to follow from the start, 1..MAX_RELATED_DEPTH. @default 2 */
+  maxDepth?: number
+  /** 1..100. @default 20 */
+  limit?: number
+  /** `nextCursor` of the previous page of the same walk. */
+  cursor?: string
+}
 
 export interface RelatedDocument {
   /** With its `topicIds`. */

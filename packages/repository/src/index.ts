@@ -51,11 +51,13 @@ export { DEFAULT_SLOW_QUERY_MS, type MetricsOptions, RepositoryMetrics } from '.
 export type * from './metrics/sink.ts'
 export * from './migrations/index.ts'
 export { BaseRepository, type UpdateOptions, type WriteAction } from './repositories/base-repository.ts'
+export type { CursorCodec, CursorPosition, CursorQuery } from './repositories/cursor.ts'
 export { type CursorSigner, webCryptoSigner } from './repositories/cursor-signer.ts'
 export { canonicalInclude, type DeclaredRead, type ReadDeclaration } from './repositories/declared-reads.ts'
 export {
   type CallOptions,
   type Column,
+  DEFAULT_LIMIT,
   defineRepository,
   type ListOptions,
   MAX_BATCH,
@@ -80,6 +82,7 @@ export {
   type PurgeResult,
   purgeExpiredIdempotencyKeys,
 } from './repositories/idempotency.ts'
+export { type BudgetedRows, DEFAULT_MAX_PAGE_BYTES, withinByteBudget } from './repositories/page-budget.ts'
 export { type ReadOptions, ReadRepository } from './repositories/read-repository.ts'
 export type { RepositoryContext } from './repositories/repository-context.ts'
 export {

@@ -1,7 +1,8 @@
 /**
- * Small holes, each attacked: a weak ETag in If-Match (RFC 9110 strong
- * comparison: 412), a lone UTF-16 surrogate in a body (400, nothing stored),
- * and `/health` as a cheap way to load the database (answered from a probe at
+ * Holes, each attacked: unbounded answers (a hub's related documents, a page
+ * of large documents), a weak ETag in If-Match (RFC 9110 strong comparison:
+ * 412), a lone UTF-16 surrogate in a body (400, nothing stored), and
+ * `/health` as a cheap way to load the database (answered from a probe at
  * most a second old).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -18,6 +19,54 @@ beforeAll(async () => {
 afterAll(() => fx?.close())
 
 describe('hardening', () => {
+  it('answers a hub linked to 110 documents a page at a time, never all at once', async () => {
+    const org = orgId('hub')
+    const repos = api.service.factory.forTenant({ orgId: org, role: 'editor' })
+    const docs = (i: number) => ({ title: `doc ${i}`, body: 'b'.repeat(1_000) })
+    const [hub, ...spokes] = [
+      ...(await repos.documents.createMany(Array.from({ length: 100 }, (_, i) => docs(i)))),
+      ...(await repos.documents.createMany(Array.from({ length: 11 }, (_, i) => docs(100 + i)))),
+    ]
+    for (const spoke of spokes) await repos.documents.link(hub!.id, spoke.id)
+    const client = await api.client(org, 'editor')
+    const seen: number[] = []
+    let path: string | undefined = `/documents/${hub!.id}/related?limit=100`
+    const sizes: number[] = []
+    while (path) {
+      const answer = await client.get(path)
+      expect(answer.status).toBe(200)
+      const page = (await answer.json()) as { items: Array<{ document: { id: number } }>; nextCursor: string | null }
+      sizes.push(page.items.length)
+      seen.push(...page.items.map((item) => item.document.id))
+      path = page.nextCursor
+        ? `/documents/${hub!.id}/related?limit=100&cursor=${encodeURIComponent(page.nextCursor)}`
+        : undefined
+    }
+    expect(sizes).toEqual([100, 10])
+    expect(seen).toEqual(spokes.map((spoke) => spoke.id))
+    const first = (await (await client.get(`/documents/${hub!.id}/related`)).json()) as { items: unknown[] }
+    expect(first.items).toHaveLength(20)
+    expect((await problemOf(await client.get(`/documents/${hub!.id}/related?limit=101`))).status).toBe(400)
+    expect((await problemOf(await client.get(`/documents/${hub!.id}/related?cursor=forged.x`))).status).toBe(400)
+  })
+
+  it('ends a list page of large documents at about a megabyte, whatever the limit and the search', async () => {
+    const org = orgId('large-list')
+    const repos = api.service.factory.forTenant({ orgId: org, role: 'editor' })
+    await repos.documents.createMany(
+      Array.from({ length: 7 }, (_, i) => ({ title: `large ${i}`, body: 'L'.repeat(900_000) })),
+    )
+    const client = await api.client(org, 'editor')
+    for (const q of ['large', 'arg', 'rge', 'a', 'e']) {
+      const answer = await client.get(`/documents?limit=100&q=${q}`)
+      const text = await answer.text()
+      const page = JSON.parse(text) as { items: unknown[]; nextCursor: string | null }
+      expect(page.items).toHaveLength(2) // the second starts under the budget, the third would not
+      expect(page.nextCursor).not.toBeNull()
+      expect(text.length).toBeLessThan(2 * 900_000 + 10_000)
+    }
+  })
+
   it('refuses a weak ETag in If-Match with 412 and changes nothing', async () => {
     const client = await api.client(orgId('weak-etag'), 'editor')
     const doc = (await (await client.post('/documents', { title: 'strong only' })).json()) as DocumentBody

@@ -290,4 +290,20 @@ describe('the memory tier', () => {
     expect(stats.memory.evictions).toBeGreaterThan(0)
     expect(stats.memory.entries).toBeLessThan(60)
   })
+
+  it('never holds an entry larger than its whole cap, and keeps what it held', async () => {
+    const org = orgId('oversized')
+    const maxBytes = 64 * 1024
+    const factory = isolate({ memory: { maxBytes, maxEntries: 100 } }, {})
+    const repos = editorOf(factory, org)
+    const small = await repos.documents.create({ title: 'small' })
+    const large = await repos.documents.create({ title: 'large', body: 'x'.repeat(100_000) })
+    await repos.documents.findById(small.id)
+    const before = factory.cache!.stats().memory
+    await repos.documents.findById(large.id)
+    await repos.documents.findById(large.id)
+    const after = factory.cache!.stats().memory
+    expect(after).toMatchObject({ entries: before.entries, bytes: before.bytes, evictions: 0 })
+    expect(repos.cacheOutcomes.slice(-2)).toEqual(['miss', 'redis-hit'])
+  })
 })

@@ -58,7 +58,7 @@ describe('reads through the cache and invalidation on writes', () => {
     const org = orgId('graph')
     const repos = factory.forTenant({ orgId: org, role: 'admin' })
     const [a, b, c] = await repos.documents.createMany([{ title: 'a' }, { title: 'b' }, { title: 'c' }])
-    const related = () => readTwice((r) => r.documents.findRelatedDocuments(a!.id), org)
+    const related = async () => (await readTwice((r) => r.documents.findRelatedDocuments(a!.id), org)).items
     expect(await related()).toEqual([])
     await repos.documents.link(a!.id, b!.id)
     expect((await related()).map((x) => x.document.title)).toEqual(['b'])

@@ -44,9 +44,9 @@ describe.each(repositoryBackends.map((make) => make()))('document repository on 
     })
 
     const related = async (from: number, maxDepth?: number) =>
-      (await repos.documents.findRelatedDocuments(id[from] as number, maxDepth === undefined ? {} : { maxDepth })).map(
-        (r) => [Number(r.document.title), r.depth],
-      )
+      (
+        await repos.documents.findRelatedDocuments(id[from] as number, maxDepth === undefined ? {} : { maxDepth })
+      ).items.map((r) => [Number(r.document.title), r.depth])
 
     it('walks links both ways, each document once at its smallest depth, without the start', async () => {
       expect(await related(1, 1)).toEqual([
@@ -97,7 +97,7 @@ describe.each(repositoryBackends.map((make) => make()))('document repository on 
     })
 
     it('returns whole documents and refuses a depth outside 1..5', async () => {
-      const [first] = await repos.documents.findRelatedDocuments(id[1] as number, { maxDepth: 1 })
+      const [first] = (await repos.documents.findRelatedDocuments(id[1] as number, { maxDepth: 1 })).items
       expect(first?.document).toMatchObject({ id: id[2], title: '2', status: 'draft', version: 1 })
       for (const maxDepth of [0, 6, 1.5]) {
         await expect(repos.documents.findRelatedDocuments(id[1] as number, { maxDepth })).rejects.toBeInstanceOf(
@@ -114,8 +114,8 @@ describe.each(repositoryBackends.map((make) => make()))('document repository on 
     const a = await mine.documents.create({ title: 'mine' })
     const b = await theirs.documents.create({ title: 'theirs' })
     await expect(mine.documents.link(a.id, b.id)).rejects.toBeInstanceOf(ForeignKeyError)
-    expect(await mine.documents.findRelatedDocuments(a.id)).toEqual([])
-    expect(await theirs.documents.findRelatedDocuments(b.id)).toEqual([])
+    expect(await mine.documents.findRelatedDocuments(a.id)).toEqual({ items: [], nextCursor: null })
+    expect(await theirs.documents.findRelatedDocuments(b.id)).toEqual({ items: [], nextCursor: null })
   })
 
   it('links idempotently, unlinks, and refuses a self link', async () => {
@@ -128,10 +128,10 @@ describe.each(repositoryBackends.map((make) => make()))('document repository on 
         [1, 2],
       ],
     )
-    expect(await repos.documents.findRelatedDocuments(id[1] as number)).toHaveLength(1)
+    expect((await repos.documents.findRelatedDocuments(id[1] as number)).items).toHaveLength(1)
     await expect(repos.documents.link(id[1] as number, id[1] as number)).rejects.toBeInstanceOf(ValidationError)
     await repos.documents.unlink(id[1] as number, id[2] as number)
-    expect(await repos.documents.findRelatedDocuments(id[1] as number)).toEqual([])
+    expect((await repos.documents.findRelatedDocuments(id[1] as number)).items).toEqual([])
     await expect(repos.documents.unlink(id[1] as number, id[2] as number)).rejects.toBeInstanceOf(NotFoundError)
   })
 

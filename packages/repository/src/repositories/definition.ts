@@ -16,6 +16,7 @@
 import type { Selectable } from 'kysely'
 import type { Consistency } from '../cache/port.ts'
 import type { FilterSpecs } from './filters.ts'
+import { DEFAULT_MAX_PAGE_BYTES } from './page-budget.ts'
 import { type TableTags, tagsOf } from './tags.ts'
 
 /** What every tenant row has: an id, and the organization it belongs to. */
@@ -74,6 +75,8 @@ export type RepositoryDefinition<
   touchesUpdatedAt?: IfColumn<DB, Table, 'updatedAt'>
   /** Columns read as dates: a row stored as JSON (idempotency) gets them back as `Date`s. @default none */
   timestamps?: readonly Column<DB, Table>[]
+  /** A page ends once its rows' JSON reaches this many bytes (`page-budget.ts`). @default 1 MiB */
+  maxPageBytes?: number
 }
 
 /** A definition with its defaults filled in, as repositories read it. */
@@ -87,6 +90,7 @@ export interface ResolvedDefinition<Table extends string = string, Sort extends 
   versioned: boolean
   touchesUpdatedAt: boolean
   timestamps: readonly string[]
+  maxPageBytes: number
   /** The table's cache tags, by its name. */
   tags: TableTags
 }
@@ -115,10 +119,18 @@ export function resolveDefinition<DB, Table extends TenantTable<DB>, Filter exte
     versioned: definition.versioned ?? false,
     touchesUpdatedAt: definition.touchesUpdatedAt ?? false,
     timestamps: definition.timestamps ?? [],
+    maxPageBytes: pageBudgetOf(definition),
     tags: tagsOf(definition),
   }
   RESOLVED.set(definition, resolved)
   return resolved
+}
+
+function pageBudgetOf(definition: { table: string; maxPageBytes?: number }): number {
+  const bytes = definition.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES
+  if (!Number.isSafeInteger(bytes) || bytes < 1)
+    throw new TypeError(`${definition.table}: maxPageBytes must be a positive integer`)
+  return bytes
 }
 
 /**

@@ -2,14 +2,17 @@
  * Keyset pagination: the filter, the position after the cursor's row, a
  * total order (the sort column, then id), and one row more than the limit to
  * know whether a next page exists. Inserts while paging cannot shift a page,
- * so nothing is seen twice or skipped.
+ * so nothing is seen twice or skipped. A page also ends at the definition's
+ * byte budget (`page-budget.ts`); its cursor then continues after the last
+ * row it kept.
  */
 import { expressionBuilder } from 'kysely'
 import { RepositoryError, ValidationError } from '../errors.ts'
 import type { CursorCodec, CursorQuery } from './cursor.ts'
 import { DEFAULT_LIMIT, type ListOptions, MAX_LIMIT, type Page, type SortSpec } from './definition.ts'
 import { type FilterSpecs, filterConditions } from './filters.ts'
-import type { TableSchema, TableSelect } from './table-db.ts'
+import { withinByteBudget } from './page-budget.ts'
+import type { TableDb, TableSchema, TableSelect } from './table-db.ts'
 
 /** What paging reads of a repository's definition. */
 export interface PagedTable {
@@ -18,9 +21,11 @@ export interface PagedTable {
   filters: FilterSpecs
   sorts: Readonly<Record<string, SortSpec>>
   defaultSort: string
+  maxPageBytes: number
 }
 
 export interface PageRequest<Row> {
+  db: TableDb
   query: TableSelect
   definition: PagedTable
   orgId: string
@@ -53,15 +58,16 @@ export async function keysetPage<Row extends { id: number }>(request: PageReques
   }
   // No filter and no cursor (the common first page): no WHERE clause to build.
   const filtered = conditions.length ? request.query.where(eb.and(conditions)) : request.query
-  const rows = await filtered
+  const ordered = filtered
     .orderBy(sortColumn, sort.direction)
     .orderBy(idColumn, sort.direction)
     .limit(limit + 1)
-    .execute()
+  const order = [sort, { column: 'id', direction: sort.direction }]
+  const { rows, fetched } = await withinByteBudget(request.db, ordered, order, definition.maxPageBytes)
   const items = rows.slice(0, limit).map((row) => request.toRow(row))
   const last = items.at(-1)
   const nextCursor =
-    rows.length > limit && last ? await request.cursors.encode(cursorQuery, positionOf(last, sort)) : null
+    fetched > items.length && last ? await request.cursors.encode(cursorQuery, positionOf(last, sort)) : null
   return { items, nextCursor }
 }
 

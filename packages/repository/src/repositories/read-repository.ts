@@ -94,7 +94,7 @@ export class ReadRepository<
     ttlMs: 30_000,
     tags: (_: { filter: Filter } & ListOptions<Sort> & { include?: Include[] }) => [this.tags.list, this.tags.all],
     load: (db, { filter, include, ...options }) =>
-      this.page(this.selectRows(tableDb(db), include ?? []), filter, options),
+      this.page(tableDb(db), this.selectRows(tableDb(db), include ?? []), filter, options),
   })
 
   /** The row with this id in the organization; NotFoundError otherwise. */
@@ -216,9 +216,10 @@ export class ReadRepository<
     return `${this.tableName}.${name}`
   }
 
-  /** One keyset page of `query` (see `pagination.ts`). */
-  protected page(query: TableSelect, filter: Filter, options: ListOptions<Sort>): Promise<Page<Row>> {
+  /** One keyset page of `query` (see `pagination.ts`), within the definition's byte budget. */
+  protected page(db: TableDb, query: TableSelect, filter: Filter, options: ListOptions<Sort>): Promise<Page<Row>> {
     return keysetPage({
+      db,
       query,
       definition: this.definition,
       orgId: this.orgId,
