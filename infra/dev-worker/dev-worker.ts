@@ -5,24 +5,27 @@
  *
  *   SERVICES_DATABASE_URL  the Postgres to use (default postgres://postgres@127.0.0.1:5432/serverless_dal)
  *   DEV_WORKER_PORT        wrangler's port (default 8787); DEV_WORKER_INSPECTOR_PORT its devtools port (9229)
- *   JWT_SECRET             default: the development secret
+ *   JWT_SECRET             default: a random secret for this run (the printed token is signed with it)
  *
  * `curl "http://localhost:8787/__scheduled?cron=*%2F15+*+*+*+*"` runs the scheduled handler.
  */
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { documentsMigrations } from '@serverless-dal/documents'
 import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
 import { neonDrivers } from '@serverless-dal/repository/neon'
-import { DEVELOPMENT_JWT_SECRET, signToken } from '../../functions/documents-api/http/auth.ts'
+import { signToken } from '../../functions/documents-api/http/auth.ts'
 import { WRANGLER_ENV } from '../build/build.ts'
 import { SOURCE_CONDITION_FLAG } from '../build/conditions.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 const port = process.env.DEV_WORKER_PORT ?? '8787'
 const inspectorPort = process.env.DEV_WORKER_INSPECTOR_PORT ?? '9229'
-const jwtSecret = process.env.JWT_SECRET || DEVELOPMENT_JWT_SECRET
+// Never the published development secret: this Worker talks to a real Postgres, and anyone
+// could mint an admin token with that one. A random one per run, and the token printed below.
+const jwtSecret = process.env.JWT_SECRET || randomBytes(32).toString('base64url')
 
 const services = spawn(
   process.execPath,
