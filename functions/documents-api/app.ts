@@ -5,9 +5,11 @@
  *
  * Every request gets a metrics invocation, flushed when it ends
  * (`request-metrics.ts`); API routes then need a Bearer token (`http/auth.ts`),
- * a JSON body where they take one, and get a request scope of repositories
- * for the token's tenant (`http/tenant-scope.ts`). Every failure is a
- * problem+json answer (`http/problems.ts`).
+ * count against the organization's rate limit where one is set
+ * (`http/rate-limit.ts`), need a JSON body where they take one, and get a
+ * request scope of repositories for the token's tenant
+ * (`http/tenant-scope.ts`). Every failure is a problem+json answer
+ * (`http/problems.ts`).
  */
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { DocumentsFactory } from '@serverless-dal/documents'
@@ -18,6 +20,7 @@ import { sql } from 'kysely'
 import { afterResponse, awaitBeforeReturning, type Deferral } from './http/after-response.ts'
 import { authenticate, type TokenRules } from './http/auth.ts'
 import { onError, problem } from './http/problems.ts'
+import { documentRateLimit, type RateLimit, rateLimit } from './http/rate-limit.ts'
 import { tenantScope } from './http/tenant-scope.ts'
 import { hasLoneSurrogate } from './http/well-formed.ts'
 import { type PlatformRequestId, requestMetrics } from './request-metrics.ts'
@@ -42,12 +45,15 @@ export interface AppOptions {
   deferral?: Deferral
   /** The platform's own request id, where it has one (`request-metrics.ts`). @default a fresh UUID */
   platformRequestId?: PlatformRequestId
+  /** The organizations' rate limit (`http/rate-limit.ts`). @default none */
+  rateLimit?: RateLimit
 }
 
 export type AppEnv = ApiEnv
 
 // `/documents/*` also matches `/documents`: one pattern per resource, so each request passes the middleware once.
 const API_PATHS = ['/documents/*', '/topics/*']
+const API_PREFIXES = API_PATHS.map((path) => path.replace('/*', ''))
 
 export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
   const { factory, databases, metrics, jwtSecret } = options
@@ -81,12 +87,15 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
     app.use(
       path,
       authenticate(jwtSecret, options.tokenRules),
+      // before the body is read and before the tenant scope touches the database
+      ...(options.rateLimit ? [rateLimit(options.rateLimit)] : []),
       jsonBodies(options.maxBodyBytes ?? 1024 * 1024),
       tenantScope(factory, deferral),
     )
   }
   app.route('/', documentRoutes)
   app.route('/', topicRoutes)
+  if (options.rateLimit) documentRateLimit(app, API_PREFIXES)
   return app
 }
 

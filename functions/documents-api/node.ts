@@ -10,7 +10,9 @@
  * database; it prints a token to try the API with.
  *
  * Each request prints its metrics as one EMF line on stdout (silence them
- * with POWERTOOLS_METRICS_DISABLED=true).
+ * with POWERTOOLS_METRICS_DISABLED=true). A variable set to a value the
+ * service cannot use (RATE_LIMIT_REQUESTS=ten) refuses to start, before the
+ * database is opened.
  */
 import { mkdirSync } from 'node:fs'
 import { serve } from '@hono/node-server'
@@ -24,7 +26,7 @@ import pg from 'pg'
 import { signToken } from './http/auth.ts'
 import { localJwtSecret } from './http/jwt-secret.ts'
 import { SAMPLE_ORG, seedSampleData } from './seed.ts'
-import { createService } from './service.ts'
+import { checkServiceEnv, createService } from './service.ts'
 
 const env = process.env
 const config = databaseConfigFromEnv({ PGLITE_DATA_DIR: '.data/pglite', ...env }, { runtime: 'node' })
@@ -41,6 +43,7 @@ if (config.driver === 'pglite' && config.dataDir) mkdirSync(config.dataDir, { re
 
 let jwtSecret: string
 try {
+  checkServiceEnv(env)
   const chosen = localJwtSecret(env)
   jwtSecret = chosen.secret
   if (chosen.development) console.warn('JWT_SECRET is not set: using the development secret on the embedded database')

@@ -6,7 +6,9 @@
  * once per request: on Workers through `ctx.waitUntil`, after the response.
  *
  * Request metrics carry the service dimension only — `Requests`,
- * `RequestDuration`, `ClientErrors` (4xx), `ServerErrors` (5xx) — so they share
+ * `RequestDuration`, `ClientErrors` (4xx), `ServerErrors` (5xx), and from the
+ * rate limit (`http/rate-limit.ts`) `RateLimited` (a 429, also a client
+ * error) and `RateLimitFailOpen` (let through unchecked) — so they share
  * one EMF line with the other service-wide counts (cold start, transactions);
  * the route (the registered path, never the raw URL) goes to metadata. Each EMF
  * line costs CPU and log volume: a request prints one line plus one per

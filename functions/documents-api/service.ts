@@ -1,7 +1,9 @@
 /**
  * The isolate's service, built once from the environment by each entry: the
  * database lifetime (by runtime), metrics, the repository factory with its
- * cache (Redis when the entry passes a client), and the Hono app.
+ * cache (Redis when the entry passes a client), the organizations' rate
+ * limit (on Redis too, else in memory), and the Hono app. A variable with a
+ * value it cannot use refuses to start (`checkServiceEnv`).
  */
 import { createDocumentsFactory } from '@serverless-dal/documents'
 import {
@@ -14,6 +16,9 @@ import {
 import { createApp } from './app.ts'
 import { awaitBeforeReturning, type Deferral, inBackground, viaWaitUntil } from './http/after-response.ts'
 import type { TokenRules } from './http/auth.ts'
+import { MemoryRateLimiter } from './rate-limit/memory-limiter.ts'
+import { rateLimitPolicy } from './rate-limit/policy.ts'
+import { RedisRateLimiter } from './rate-limit/redis-limiter.ts'
 import { lambdaRequestId, workersRequestId } from './request-metrics.ts'
 import { type MetricsEnv, metricsFromEnv } from './runtime-metrics.ts'
 
@@ -39,6 +44,10 @@ export interface ServiceEnv extends MetricsEnv {
   JWT_AUDIENCE?: string
   /** One cache hit in this many is checked against the database (default 100, at most 1% of loads; 0: off). */
   CACHE_CONSISTENCY_SAMPLE_EVERY?: string
+  /** Requests an organization may make per window; unset: no limit (`rate-limit/policy.ts`). */
+  RATE_LIMIT_REQUESTS?: string
+  /** The rate limit's window in seconds (default 60). */
+  RATE_LIMIT_WINDOW_S?: string
 }
 
 export interface ServiceOptions {
@@ -50,9 +59,18 @@ export interface ServiceOptions {
   redis?: RedisLike
   /** Signs cursors another way than Web Crypto, e.g. `nodeHmacSigner` on Node and Lambda. */
   signCursorsWith?: (secret: string) => CursorSigner
+  /** How long a rate limit check waits for Redis before letting the request through, ms. @default 150 */
+  rateLimitTimeoutMs?: number
 }
 
-export function createService({ env, runtime, databases, jwtSecret, redis, signCursorsWith }: ServiceOptions) {
+/** Throws, naming the variable, when the environment sets a value the service cannot use. */
+export function checkServiceEnv(env: ServiceEnv): void {
+  rateLimitPolicy(env)
+}
+
+export function createService(options: ServiceOptions) {
+  const { env, runtime, databases, jwtSecret, redis, signCursorsWith } = options
+  checkServiceEnv(env)
   const cursorSecret = env.CURSOR_SECRET || `cursor:${jwtSecret}`
   const metrics = metricsFromEnv(env)
   const factory = createDocumentsFactory({
@@ -91,6 +109,7 @@ export function createService({ env, runtime, databases, jwtSecret, redis, signC
     tokenRules: tokenRules(env),
     deferral: deferrals[runtime],
     ...(platformRequestId && { platformRequestId }),
+    ...rateLimitFor(options),
   })
   return { app, factory, metrics, databases, background }
 }
@@ -103,6 +122,19 @@ function tokenRules(env: ServiceEnv): TokenRules {
     ...(env.JWT_ISSUER && { issuer: env.JWT_ISSUER }),
     ...(env.JWT_AUDIENCE && { audience: env.JWT_AUDIENCE }),
   }
+}
+
+/** The organizations' rate limit: on Redis across isolates when there is one, else in this isolate's memory. */
+function rateLimitFor({ env, redis, rateLimitTimeoutMs }: ServiceOptions) {
+  const policy = rateLimitPolicy(env)
+  if (!policy) return {}
+  const limiter = redis
+    ? new RedisRateLimiter(policy, redis, {
+        ...(env.CACHE_NAMESPACE && { namespace: env.CACHE_NAMESPACE }),
+        ...(rateLimitTimeoutMs !== undefined && { timeoutMs: rateLimitTimeoutMs }),
+      })
+    : new MemoryRateLimiter(policy)
+  return { rateLimit: { policy, limiter } }
 }
 
 /** The warm job's options from the environment. */
