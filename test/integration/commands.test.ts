@@ -28,15 +28,17 @@ describe('npm run services and npm run db:migrate', () => {
     await scratch?.drop()
   })
 
-  it('prints the variables that point the project at the stand-in', () => {
+  it('prints the variables that point the project at the stand-in, its URLs carrying a per-start secret', () => {
     const env = envLines(services.stdout())
     expect(env).toEqual({
       DATABASE_URL: scratch.url,
-      NEON_WS_PROXY: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/v1$/),
-      NEON_HTTP_ENDPOINT: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/sql$/),
+      NEON_WS_PROXY: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/[\w-]{43}\/v1$/),
+      NEON_HTTP_ENDPOINT: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/[\w-]{43}\/sql$/),
       UPSTASH_REDIS_REST_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       UPSTASH_REDIS_REST_TOKEN: expect.stringMatching(/^[\w-]{20,}$/),
     })
+    const secretOf = (url = '') => new URL(url).pathname.split('/')[1]
+    expect(secretOf(env.NEON_WS_PROXY)).toBe(secretOf(env.NEON_HTTP_ENDPOINT))
   })
 
   it('points @upstash/redis at the bridge through the printed variables', async () => {

@@ -108,7 +108,7 @@ describe('the WebSocket proxy', () => {
       raw.on('error', () => {})
     })
     raw.write(
-      `GET /v1?address=${upstream} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `GET ${url.pathname}?address=${upstream} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
     )
     expect(await closed).toMatch(/^HTTP\/1\.1 101/)

@@ -140,10 +140,10 @@ describe('Powertools metrics in workerd', () => {
   })
 })
 
-/** The Neon stand-in's counters: WebSocket tunnels opened and `/sql` batches served. */
+/** The Neon stand-in's counters: WebSocket tunnels opened and `/sql` batches served (`<secret>/stats`, beside `/sql`). */
 async function standInStats(): Promise<{ tunnelsOpened: number; sqlRequests: number }> {
-  const base = new URL(inject('neonHttpEndpoint'))
-  return (await fetch(`${base.origin}/stats`)).json() as Promise<{ tunnelsOpened: number; sqlRequests: number }>
+  const stats = new URL('stats', inject('neonHttpEndpoint'))
+  return (await fetch(stats)).json() as Promise<{ tunnelsOpened: number; sqlRequests: number }>
 }
 
 function metricSamples(documents: ReturnType<typeof validEmf>[]) {

@@ -9,6 +9,9 @@
  *                          default postgres://postgres@127.0.0.1:5432/serverless_dal
  *   SERVICES_REDIS_URL     the Redis to serve; default redis://127.0.0.1:6379
  *   NEON_STANDIN_PORT      default 4444 (0 picks a free port)
+ *   NEON_STANDIN_SECRET    the secret in the Neon URLs (16+ of A-Z a-z 0-9 _ -); a random one
+ *                          per start by default, so URLs from an earlier start stop working
+ *   NEON_STANDIN_MAX_TUNNELS  WebSocket tunnels open at once; default 64
  *   UPSTASH_BRIDGE_PORT    default 8079 (0 picks a free port)
  *   UPSTASH_BRIDGE_TOKEN   the bearer token; a random one per start by default
  *   SERVICES_DELAY_MS      adds this many ms each way between the stand-ins and Postgres
@@ -33,7 +36,15 @@ await ensureDatabase(realDatabaseUrl)
 const delays: DelayProxy[] = []
 const databaseUrl = await delayed(realDatabaseUrl, 5432)
 const redisUrl = await delayed(realRedisUrl, 6379)
-const neon = await startNeonStandIn({ upstreamUrl: databaseUrl, port: Number(process.env.NEON_STANDIN_PORT ?? 4444) })
+const neon = await startNeonStandIn({
+  upstreamUrl: databaseUrl,
+  port: Number(process.env.NEON_STANDIN_PORT ?? 4444),
+  ...(process.env.NEON_STANDIN_SECRET && { secret: process.env.NEON_STANDIN_SECRET }),
+  ...(process.env.NEON_STANDIN_MAX_TUNNELS && { maxTunnels: Number(process.env.NEON_STANDIN_MAX_TUNNELS) }),
+}).catch((error: Error) => {
+  console.error(`cannot start the Neon stand-in: ${error.message}`)
+  process.exit(2)
+})
 const upstash = await startUpstashBridge({
   redisUrl,
   token: process.env.UPSTASH_BRIDGE_TOKEN || randomBytes(18).toString('base64url'),

@@ -13,13 +13,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import pg from 'pg'
 import { PayloadTooLargeError, readBody, sendJson } from '../http-io.ts'
 import { batchBegin, POSTGRES_ERROR_FIELDS, parseSqlRequest, RequestError, type SqlQuery } from './http-protocol.ts'
+import { createPoolCache, type PoolCredentials } from './pool-cache.ts'
 import { formatUpstream, isUpstream, type Upstream } from './upstream.ts'
 
 export interface HttpEndpointOptions {
   upstream: Upstream
   maxBodyBytes: number
-  /** Distinct user/database pairs kept pooled at once. */
-  maxPools?: number
+  /** Distinct user/password/database triples kept pooled at once; past it the least recently used is closed. */
+  maxPools: number
 }
 
 export interface HttpEndpoint {
@@ -31,9 +32,21 @@ export interface HttpEndpoint {
 const RAW_TEXT = { getTypeParser: () => (value: string) => value }
 
 export function createHttpEndpoint(options: HttpEndpointOptions): HttpEndpoint {
-  const pools = new Map<string, pg.Pool>()
+  const pools = createPoolCache(options.maxPools, ({ user, password, database }) => {
+    const pool = new pg.Pool({
+      ...options.upstream,
+      user,
+      password,
+      database,
+      max: 10,
+      idleTimeoutMillis: 10_000,
+      pipeline: true,
+    } as pg.PoolConfig)
+    pool.on('error', () => {}) // an idle connection died; the pool replaces it
+    return pool
+  })
 
-  function poolFor(connectionString: string): pg.Pool {
+  function credentialsOf(connectionString: string): PoolCredentials {
     let url: URL
     try {
       url = new URL(connectionString)
@@ -46,24 +59,7 @@ export function createHttpEndpoint(options: HttpEndpointOptions): HttpEndpoint {
     const user = decodeURIComponent(url.username)
     const database = decodeURIComponent(url.pathname.slice(1))
     if (!user || !database) throw new RequestError(400, 'Neon-Connection-String needs a user and a database')
-    const password = decodeURIComponent(url.password)
-    const key = JSON.stringify([user, password, database])
-    let pool = pools.get(key)
-    if (!pool) {
-      if (pools.size >= (options.maxPools ?? 16)) throw new RequestError(429, 'too many distinct connection strings')
-      pool = new pg.Pool({
-        ...options.upstream,
-        user,
-        password,
-        database,
-        max: 10,
-        idleTimeoutMillis: 10_000,
-        pipeline: true,
-      } as pg.PoolConfig)
-      pool.on('error', () => {}) // an idle connection died; the pool replaces it
-      pools.set(key, pool)
-    }
-    return pool
+    return { user, password: decodeURIComponent(url.password), database }
   }
 
   async function run(client: pg.PoolClient, query: SqlQuery, arrayMode: boolean) {
@@ -99,8 +95,9 @@ export function createHttpEndpoint(options: HttpEndpointOptions): HttpEndpoint {
               deferrable: header(request, 'neon-batch-deferrable'),
             })
           : undefined
-      const pool = poolFor(connectionString)
-      const client = await pool.connect().catch((error: Error) => {
+      const lease = pools.lease(credentialsOf(connectionString))
+      const client = await lease.pool.connect().catch((error: Error) => {
+        lease.done()
         throw new RequestError(502, `cannot reach Postgres at ${formatUpstream(options.upstream)}: ${error.message}`)
       })
       let broken = false
@@ -124,6 +121,7 @@ export function createHttpEndpoint(options: HttpEndpointOptions): HttpEndpoint {
         throw error
       } finally {
         client.release(broken)
+        lease.done()
       }
     } catch (error) {
       if (error instanceof RequestError) return sendJson(response, error.status, { message: error.message })
@@ -133,14 +131,7 @@ export function createHttpEndpoint(options: HttpEndpointOptions): HttpEndpoint {
     }
   }
 
-  return {
-    handle,
-    async close() {
-      const all = [...pools.values()]
-      pools.clear()
-      await Promise.all(all.map((pool) => pool.end()))
-    },
-  }
+  return { handle, close: pools.close }
 }
 
 function isPostgresError(error: unknown): error is pg.DatabaseError {

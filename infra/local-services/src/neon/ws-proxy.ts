@@ -2,9 +2,10 @@
  * The WebSocket→TCP tunnel the Neon driver speaks when `neonConfig.wsProxy` is
  * set: `GET /v1?address=host:port` upgrades, then raw Postgres protocol bytes
  * flow both ways inside binary frames. It opens TCP connections only to its
- * configured upstream; any other address is refused before the upgrade.
+ * configured upstream, and at most `maxTunnels` at once; any other address, and
+ * any tunnel past the bound, is refused before the upgrade.
  */
-import type { IncomingMessage } from 'node:http'
+import { type IncomingMessage, STATUS_CODES } from 'node:http'
 import { connect, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
@@ -14,12 +15,13 @@ export interface WsProxyOptions {
   upstream: Upstream
   /** Largest WebSocket message accepted; bigger ones close the tunnel with 1009. */
   maxMessageBytes: number
-  /** Paths that upgrade; Neon's driver uses `/v1` behind a proxy. */
-  paths?: string[]
+  /** Tunnels open at once (each one a Postgres connection); more are answered 503. */
+  maxTunnels: number
 }
 
 export interface WsProxy {
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void
+  /** `address` is the `host:port` the client asked for, from the query string. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, address: string | null): void
   /** Tunnels currently open (a test checks that a disposed pool leaves none). */
   openTunnels(): number
   /** Cuts every open tunnel at once, mid-statement if need be (fault injection). */
@@ -30,17 +32,20 @@ export interface WsProxy {
 /** Above this much unsent data towards the client, stop reading from Postgres. */
 const HIGH_WATER_MARK = 1024 * 1024
 
+/** Answers an upgrade request with a plain HTTP error, as a server that will not switch protocols. */
+export function refuseUpgrade(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ message })
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  )
+}
+
 export function createWsProxy(options: WsProxyOptions): WsProxy {
-  const paths = new Set(options.paths ?? ['/v1', '/v2'])
   const server = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false })
   const tunnels = new Set<WebSocket>()
-
-  function refuse(socket: Duplex, status: number, reason: string, message: string) {
-    const body = JSON.stringify({ message })
-    socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    )
-  }
+  // Counted from the admitted socket rather than the tunnel set, so handshakes under way count too.
+  let admitted = 0
 
   function tunnel(client: WebSocket) {
     tunnels.add(client)
@@ -79,21 +84,22 @@ export function createWsProxy(options: WsProxyOptions): WsProxy {
   }
 
   return {
-    handleUpgrade(request, socket, head) {
-      const url = new URL(request.url ?? '/', 'http://stand-in')
-      if (!paths.has(url.pathname)) return refuse(socket, 404, 'Not Found', `no WebSocket endpoint at ${url.pathname}`)
-      const address = url.searchParams.get('address')
+    handleUpgrade(request, socket, head, address) {
       const match = address?.match(/^(.+):(\d{1,5})$/)
-      if (!match) return refuse(socket, 400, 'Bad Request', 'address=host:port is required')
+      if (!match) return refuseUpgrade(socket, 400, 'address=host:port is required')
       const [, host = '', port = ''] = match
       if (!isUpstream(options.upstream, host, port)) {
-        return refuse(
-          socket,
-          403,
-          'Forbidden',
-          `this proxy only relays to ${formatUpstream(options.upstream)}, not ${host}:${port}`,
-        )
+        const message = `this proxy only relays to ${formatUpstream(options.upstream)}, not ${host}:${port}`
+        return refuseUpgrade(socket, 403, message)
       }
+      if (admitted >= options.maxTunnels) {
+        return refuseUpgrade(socket, 503, `${options.maxTunnels} tunnels are open, the most this stand-in allows`)
+      }
+      if (socket.destroyed) return // the client left already: 'close' may have fired, and no slot is taken
+      admitted += 1
+      socket.once('close', () => {
+        admitted -= 1
+      })
       server.handleUpgrade(request, socket, head, tunnel)
     },
     openTunnels: () => tunnels.size,
