@@ -106,7 +106,7 @@ documentRoutes.openapi(
     },
     responses: {
       200: json(Document, 'the updated document'),
-      ...problems(400, 401, 403, 404, 409, 413, 415, 422, 428),
+      ...problems(400, 401, 403, 404, 409, 412, 413, 415, 422, 428),
     },
   }),
   async (c) => {

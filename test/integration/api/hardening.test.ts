@@ -71,7 +71,11 @@ describe('hardening', () => {
     const client = await api.client(orgId('weak-etag'), 'editor')
     const doc = (await (await client.post('/documents', { title: 'strong only' })).json()) as DocumentBody
     const weak = await client.patch(`/documents/${doc.id}`, { title: 'weak' }, { 'if-match': `W/"${doc.version}"` })
-    expect(await problemOf(weak)).toMatchObject({ status: 412, detail: expect.stringContaining('weak ETag') })
+    expect(await problemOf(weak)).toMatchObject({
+      status: 412,
+      title: 'Precondition Failed',
+      detail: expect.stringContaining('weak ETag'),
+    })
     expect(((await (await client.get(`/documents/${doc.id}`)).json()) as DocumentBody).title).toBe('strong only')
   })
 
