@@ -15,9 +15,10 @@ import { Redis } from '@upstash/redis'
 import { handle } from 'hono/aws-lambda'
 import pg from 'pg'
 import { runScheduled } from './scheduled.ts'
-import { createService, deployedJwtSecret, warmBudget } from './service.ts'
+import { createService, deployedJwtSecret, loadServiceConfig, warmBudget } from './service.ts'
 
-// Lambda has no disk worth keeping and no place for a development secret: refuse to start.
+// Every variable checked first; no disk worth keeping and no place for a development secret: refuse to start.
+loadServiceConfig(process.env)
 const jwtSecret = deployedJwtSecret(process.env)
 const { UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN } = process.env
 
@@ -43,4 +44,4 @@ export const handler = handle(service.app)
 
 /** EventBridge scheduled events (`"detail-type": "Scheduled Event"`). */
 export const scheduledHandler = (event: { 'detail-type'?: string; resources?: string[] }) =>
-  runScheduled(service, event.resources?.[0] ?? event['detail-type'] ?? 'schedule', warmBudget(process.env))
+  runScheduled(service, event.resources?.[0] ?? event['detail-type'] ?? 'schedule', warmBudget(service.config))

@@ -23,12 +23,28 @@ import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { pgliteDriver } from '@serverless-dal/repository/pglite'
 import { Redis } from '@upstash/redis'
 import pg from 'pg'
+import { loadCommandConfig } from './config/load-config.ts'
 import { signToken } from './http/auth.ts'
 import { localJwtSecret } from './http/jwt-secret.ts'
 import { SAMPLE_ORG, seedSampleData } from './seed.ts'
-import { checkServiceEnv, createService } from './service.ts'
+import { createService, loadServiceConfig, type ServiceConfig } from './service.ts'
 
 const env = process.env
+// Every variable checked before anything starts: a bad one stops here, named.
+let settings: ServiceConfig
+let port: number
+let jwtSecret: string
+try {
+  settings = loadServiceConfig(env)
+  port = loadCommandConfig(env, ['PORT']).PORT ?? 3000
+  const chosen = localJwtSecret(settings)
+  jwtSecret = chosen.secret
+  if (chosen.development) console.warn('JWT_SECRET is not set: using the development secret on the embedded database')
+} catch (error) {
+  console.error(`npm start: ${(error as Error).message}`)
+  process.exit(2)
+}
+
 const config = databaseConfigFromEnv({ PGLITE_DATA_DIR: '.data/pglite', ...env }, { runtime: 'node' })
 // every driver a config may name here: PGlite without DATABASE_URL, Neon's or node-postgres with one
 const drivers = { drivers: [neonDrivers, pgliteDriver], pg }
@@ -41,20 +57,9 @@ const databases = perProcessLifetime(config, {
 // PGlite creates its data directory but not the parents.
 if (config.driver === 'pglite' && config.dataDir) mkdirSync(config.dataDir, { recursive: true })
 
-let jwtSecret: string
-try {
-  checkServiceEnv(env)
-  const chosen = localJwtSecret(env)
-  jwtSecret = chosen.secret
-  if (chosen.development) console.warn('JWT_SECRET is not set: using the development secret on the embedded database')
-} catch (error) {
-  console.error(`npm start: ${(error as Error).message}`)
-  process.exit(2)
-}
+const { UPSTASH_REDIS_REST_URL: redisUrl, UPSTASH_REDIS_REST_TOKEN: redisToken } = settings
 const redis =
-  env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
-    ? new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false })
-    : undefined
+  redisUrl && redisToken ? new Redis({ url: redisUrl, token: redisToken, enableTelemetry: false }) : undefined
 
 const where =
   config.driver === 'pglite' ? `embedded PGlite (${config.dataDir ?? 'memory'})` : `Postgres via ${config.driver}`
@@ -80,7 +85,6 @@ if (config.driver === 'pglite') {
   if (seeded) console.log(`seeded ${seeded} sample documents for organization "${SAMPLE_ORG}"`)
 }
 
-const port = Number(env.PORT ?? 3000)
 const token = await signToken(jwtSecret, { org: SAMPLE_ORG, role: 'editor', sub: 'npm-start' })
 const server = serve({ fetch: service.app.fetch, port }, (info) => {
   console.log(`documents API on http://localhost:${info.port} (${where}${redis ? ', Redis cache' : ''})`)

@@ -6,23 +6,21 @@
  */
 import { RepositoryMetrics } from '@serverless-dal/repository'
 import { PowertoolsMetricsSink } from '@serverless-dal/repository/powertools'
+import type { ServiceConfig } from './config/load-config.ts'
 
-export interface MetricsEnv {
-  /** `true`: no sink at all, so nothing is recorded either (Powertools would only drop the output). */
-  POWERTOOLS_METRICS_DISABLED?: string
-  POWERTOOLS_METRICS_NAMESPACE?: string
-  POWERTOOLS_SERVICE_NAME?: string
-  SLOW_QUERY_MS?: string
-}
+type MetricsConfig = Pick<
+  ServiceConfig,
+  'POWERTOOLS_METRICS_DISABLED' | 'POWERTOOLS_METRICS_NAMESPACE' | 'POWERTOOLS_SERVICE_NAME' | 'SLOW_QUERY_MS'
+>
 
-export function metricsFromEnv(env: MetricsEnv): RepositoryMetrics {
-  const slowQueryMs = Number(env.SLOW_QUERY_MS)
-  const threshold = Number.isFinite(slowQueryMs) && slowQueryMs > 0 ? { slowQueryMs } : {}
-  if (env.POWERTOOLS_METRICS_DISABLED?.toLowerCase() === 'true') return new RepositoryMetrics(threshold)
+export function metricsFromConfig(config: MetricsConfig): RepositoryMetrics {
+  const threshold = config.SLOW_QUERY_MS ? { slowQueryMs: config.SLOW_QUERY_MS } : {}
+  // disabled: no sink at all, so nothing is recorded either (Powertools would only drop the output)
+  if (config.POWERTOOLS_METRICS_DISABLED) return new RepositoryMetrics(threshold)
   return new RepositoryMetrics({
     sink: new PowertoolsMetricsSink({
-      namespace: env.POWERTOOLS_METRICS_NAMESPACE || 'ServerlessDal',
-      serviceName: env.POWERTOOLS_SERVICE_NAME || 'documents-api',
+      namespace: config.POWERTOOLS_METRICS_NAMESPACE ?? 'ServerlessDal',
+      serviceName: config.POWERTOOLS_SERVICE_NAME ?? 'documents-api',
     }),
     ...threshold,
   })

@@ -2,8 +2,9 @@
  * The isolate's service, built once from the environment by each entry: the
  * database lifetime (by runtime), metrics, the repository factory with its
  * cache (Redis when the entry passes a client), the organizations' rate
- * limit (on Redis too, else in memory), and the Hono app. A variable with a
- * value it cannot use refuses to start (`checkServiceEnv`).
+ * limit (on Redis too, else in memory), and the Hono app. The configuration
+ * is checked whole first (`config/`): a variable with a value the service
+ * cannot use refuses to start, naming it.
  */
 import { createDocumentsFactory } from '@serverless-dal/documents'
 import {
@@ -14,44 +15,22 @@ import {
   type Runtime,
 } from '@serverless-dal/repository'
 import { createApp } from './app.ts'
+import { type Environment, loadServiceConfig, type ServiceConfig } from './config/load-config.ts'
+import type { ServiceVariable } from './config/variables.ts'
 import { awaitBeforeReturning, type Deferral, inBackground, viaWaitUntil } from './http/after-response.ts'
 import type { TokenRules } from './http/auth.ts'
 import { MemoryRateLimiter } from './rate-limit/memory-limiter.ts'
 import { rateLimitPolicy } from './rate-limit/policy.ts'
 import { RedisRateLimiter } from './rate-limit/redis-limiter.ts'
 import { lambdaRequestId, workersRequestId } from './request-metrics.ts'
-import { type MetricsEnv, metricsFromEnv } from './runtime-metrics.ts'
+import { metricsFromConfig } from './runtime-metrics.ts'
 
-export interface ServiceEnv extends MetricsEnv {
-  JWT_SECRET?: string
-  /** Signs pagination cursors; defaults to one derived from JWT_SECRET. */
-  CURSOR_SECRET?: string
-  /** Separates this deployment's cache keys in a shared Redis. */
-  CACHE_NAMESPACE?: string
-  /** The warm job's time budget per scheduled run, ms (default 20 000). */
-  WARM_BUDGET_MS?: string
-  /** One read in this many is recorded as hot for the warm job (default 10). */
-  HOT_KEY_SAMPLE_EVERY?: string
-  /** The memory tier's byte cap per isolate (default 32 MiB). */
-  CACHE_MEMORY_MAX_BYTES?: string
-  /** `off`: no memory tier, every cached read goes to Redis. */
-  CACHE_MEMORY?: string
-  /** The longest a token may live, in seconds (default 86 400). */
-  JWT_MAX_LIFETIME_S?: string
-  /** When set, tokens must carry this `iss`. */
-  JWT_ISSUER?: string
-  /** When set, tokens must carry this `aud`. */
-  JWT_AUDIENCE?: string
-  /** One cache hit in this many is checked against the database (default 100, at most 1% of loads; 0: off). */
-  CACHE_CONSISTENCY_SAMPLE_EVERY?: string
-  /** Requests an organization may make per window; unset: no limit (`rate-limit/policy.ts`). */
-  RATE_LIMIT_REQUESTS?: string
-  /** The rate limit's window in seconds (default 60). */
-  RATE_LIMIT_WINDOW_S?: string
-}
+/** The variables the service reads, as text (`config/variables.ts` says what each accepts). */
+export type ServiceEnv = { readonly [Name in ServiceVariable]?: string }
 
 export interface ServiceOptions {
-  env: ServiceEnv
+  /** Checked whole at start: a bad value refuses to start, naming the variable. */
+  env: ServiceEnv | Environment
   runtime: Runtime
   databases: DatabaseLifetime
   jwtSecret: string
@@ -63,16 +42,11 @@ export interface ServiceOptions {
   rateLimitTimeoutMs?: number
 }
 
-/** Throws, naming the variable, when the environment sets a value the service cannot use. */
-export function checkServiceEnv(env: ServiceEnv): void {
-  rateLimitPolicy(env)
-}
-
 export function createService(options: ServiceOptions) {
-  const { env, runtime, databases, jwtSecret, redis, signCursorsWith } = options
-  checkServiceEnv(env)
-  const cursorSecret = env.CURSOR_SECRET || `cursor:${jwtSecret}`
-  const metrics = metricsFromEnv(env)
+  const { runtime, databases, jwtSecret, redis, signCursorsWith } = options
+  const config = loadServiceConfig(options.env)
+  const cursorSecret = config.CURSOR_SECRET ?? `cursor:${jwtSecret}`
+  const metrics = metricsFromConfig(config)
   const factory = createDocumentsFactory({
     database: databases,
     runtime,
@@ -81,16 +55,13 @@ export function createService(options: ServiceOptions) {
     ...(signCursorsWith && { cursorSigner: signCursorsWith(cursorSecret) }),
     cache: {
       ...(redis && { redis }),
-      ...(env.CACHE_NAMESPACE && { namespace: env.CACHE_NAMESPACE }),
-      ...(Number(env.HOT_KEY_SAMPLE_EVERY) >= 1 && {
-        hotKeys: { sampleEvery: Math.floor(Number(env.HOT_KEY_SAMPLE_EVERY)) },
+      ...(config.CACHE_NAMESPACE && { namespace: config.CACHE_NAMESPACE }),
+      ...(config.HOT_KEY_SAMPLE_EVERY && { hotKeys: { sampleEvery: config.HOT_KEY_SAMPLE_EVERY } }),
+      ...(config.CACHE_MEMORY_MAX_BYTES && { memory: { maxBytes: config.CACHE_MEMORY_MAX_BYTES } }),
+      ...(config.CACHE_MEMORY === 'off' && { memory: false as const }),
+      ...(config.CACHE_CONSISTENCY_SAMPLE_EVERY !== undefined && {
+        consistencyChecks: { sampleEvery: config.CACHE_CONSISTENCY_SAMPLE_EVERY },
       }),
-      ...(Number(env.CACHE_MEMORY_MAX_BYTES) > 0 && { memory: { maxBytes: Number(env.CACHE_MEMORY_MAX_BYTES) } }),
-      ...(env.CACHE_MEMORY === 'off' && { memory: false as const }),
-      ...(env.CACHE_CONSISTENCY_SAMPLE_EVERY !== undefined &&
-        Number.isInteger(Number(env.CACHE_CONSISTENCY_SAMPLE_EVERY)) && {
-          consistencyChecks: { sampleEvery: Math.max(0, Number(env.CACHE_CONSISTENCY_SAMPLE_EVERY)) },
-        }),
     },
   })
   // Work left after a response: the request's waitUntil on Workers, the process on Node, awaited on Lambda.
@@ -106,41 +77,40 @@ export function createService(options: ServiceOptions) {
     databases,
     metrics,
     jwtSecret,
-    tokenRules: tokenRules(env),
+    tokenRules: tokenRules(config),
     deferral: deferrals[runtime],
     ...(platformRequestId && { platformRequestId }),
-    ...rateLimitFor(options),
+    ...rateLimitFor(config, options),
   })
-  return { app, factory, metrics, databases, background }
+  return { app, factory, metrics, databases, background, config }
 }
 
-/** The token rules from the environment: lifetime cap, issuer, audience. */
-function tokenRules(env: ServiceEnv): TokenRules {
-  const maxLifetimeS = Number(env.JWT_MAX_LIFETIME_S)
+/** The token rules of the configuration: lifetime cap, issuer, audience. */
+function tokenRules(config: ServiceConfig): TokenRules {
   return {
-    ...(Number.isFinite(maxLifetimeS) && maxLifetimeS > 0 && { maxLifetimeS }),
-    ...(env.JWT_ISSUER && { issuer: env.JWT_ISSUER }),
-    ...(env.JWT_AUDIENCE && { audience: env.JWT_AUDIENCE }),
+    ...(config.JWT_MAX_LIFETIME_S && { maxLifetimeS: config.JWT_MAX_LIFETIME_S }),
+    ...(config.JWT_ISSUER && { issuer: config.JWT_ISSUER }),
+    ...(config.JWT_AUDIENCE && { audience: config.JWT_AUDIENCE }),
   }
 }
 
 /** The organizations' rate limit: on Redis across isolates when there is one, else in this isolate's memory. */
-function rateLimitFor({ env, redis, rateLimitTimeoutMs }: ServiceOptions) {
-  const policy = rateLimitPolicy(env)
+function rateLimitFor(config: ServiceConfig, { redis, rateLimitTimeoutMs }: ServiceOptions) {
+  const policy = rateLimitPolicy(config)
   if (!policy) return {}
   const limiter = redis
     ? new RedisRateLimiter(policy, redis, {
-        ...(env.CACHE_NAMESPACE && { namespace: env.CACHE_NAMESPACE }),
+        ...(config.CACHE_NAMESPACE && { namespace: config.CACHE_NAMESPACE }),
         ...(rateLimitTimeoutMs !== undefined && { timeoutMs: rateLimitTimeoutMs }),
       })
     : new MemoryRateLimiter(policy)
   return { rateLimit: { policy, limiter } }
 }
 
-/** The warm job's options from the environment. */
-export function warmBudget(env: { WARM_BUDGET_MS?: string }): { budgetMs?: number } {
-  const budgetMs = Number(env.WARM_BUDGET_MS)
-  return Number.isFinite(budgetMs) && budgetMs > 0 ? { budgetMs } : {}
+/** The warm job's options of the configuration. */
+export function warmBudget(config: Pick<ServiceConfig, 'WARM_BUDGET_MS'>): { budgetMs?: number } {
+  return config.WARM_BUDGET_MS ? { budgetMs: config.WARM_BUDGET_MS } : {}
 }
 
+export { ConfigError, type Environment, loadServiceConfig, type ServiceConfig } from './config/load-config.ts'
 export { deployedJwtSecret } from './http/jwt-secret.ts'

@@ -18,7 +18,7 @@ import { Redis } from '@upstash/redis/cloudflare'
 import type { ExecutionContext } from 'hono'
 import { problem } from './http/problems.ts'
 import { runScheduled } from './scheduled.ts'
-import { createService, deployedJwtSecret, type ServiceEnv, warmBudget } from './service.ts'
+import { createService, deployedJwtSecret, loadServiceConfig, type ServiceEnv, warmBudget } from './service.ts'
 
 type WorkerEnv = DatabaseEnv & ServiceEnv & { UPSTASH_REDIS_REST_URL?: string; UPSTASH_REDIS_REST_TOKEN?: string }
 
@@ -27,6 +27,7 @@ let service: ReturnType<typeof createService> | undefined
 /** The isolate's service; throws why it cannot start. */
 function serviceFor(env: WorkerEnv): ReturnType<typeof createService> {
   if (service) return service
+  loadServiceConfig(env) // every variable checked first, so a bad one is named before anything is built
   const jwtSecret = deployedJwtSecret(env)
   const redis =
     env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
@@ -56,6 +57,7 @@ export default {
   },
 
   scheduled(controller: { cron: string }, env: WorkerEnv, ctx: ExecutionContext) {
-    ctx.waitUntil(runScheduled(serviceFor(env), controller.cron, warmBudget(env)))
+    const current = serviceFor(env)
+    ctx.waitUntil(runScheduled(current, controller.cron, warmBudget(current.config)))
   },
 }

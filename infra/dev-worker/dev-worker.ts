@@ -16,13 +16,22 @@ import { dirname, join } from 'node:path'
 import { documentsMigrations } from '@serverless-dal/documents'
 import { createDatabase, migrateToLatest } from '@serverless-dal/repository'
 import { neonDrivers } from '@serverless-dal/repository/neon'
+import { loadCommandConfig } from '../../functions/documents-api/config/load-config.ts'
 import { signToken } from '../../functions/documents-api/http/auth.ts'
 import { WRANGLER_ENV } from '../build/build.ts'
 import { SOURCE_CONDITION_FLAG } from '../build/conditions.ts'
 
 const root = new URL('../..', import.meta.url).pathname
-const port = process.env.DEV_WORKER_PORT ?? '8787'
-const inspectorPort = process.env.DEV_WORKER_INSPECTOR_PORT ?? '9229'
+const readSettings = () => loadCommandConfig(process.env, ['DEV_WORKER_PORT', 'DEV_WORKER_INSPECTOR_PORT'])
+let settings: ReturnType<typeof readSettings>
+try {
+  settings = readSettings()
+} catch (error) {
+  console.error(`npm run dev:worker: ${(error as Error).message}`)
+  process.exit(2)
+}
+const port = String(settings.DEV_WORKER_PORT ?? 8787)
+const inspectorPort = String(settings.DEV_WORKER_INSPECTOR_PORT ?? 9229)
 // Never the published development secret: this Worker talks to a real Postgres, and anyone
 // could mint an admin token with that one. A random one per run, and the token printed below.
 const jwtSecret = process.env.JWT_SECRET || randomBytes(32).toString('base64url')

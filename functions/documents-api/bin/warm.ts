@@ -40,7 +40,7 @@ const bar = (done: number, total: number) => {
 }
 const originalLog = console.log
 console.log = () => {} // the scheduled run's log line: the report below says it all
-const result = await runScheduled(service, 'npm run warm', { ...warmBudget(env), onProgress: bar })
+const result = await runScheduled(service, 'npm run warm', { ...warmBudget(service.config), onProgress: bar })
 console.log = originalLog
 process.stderr.write('\n')
 console.log(JSON.stringify(result, null, 2))

@@ -20,17 +20,33 @@
  */
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
+import { loadCommandConfig } from '../../../functions/documents-api/config/load-config.ts'
 import { type DelayProxy, startDelayProxy, startNeonStandIn, startUpstashBridge } from '../src/index.ts'
 
-const realDatabaseUrl = process.env.SERVICES_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/serverless_dal'
-const realRedisUrl = process.env.SERVICES_REDIS_URL ?? 'redis://127.0.0.1:6379'
-const delayMs = Number(process.env.SERVICES_DELAY_MS ?? 0)
-if (!Number.isFinite(delayMs) || delayMs < 0) {
-  console.error(
-    `SERVICES_DELAY_MS must be a number of milliseconds, not ${JSON.stringify(process.env.SERVICES_DELAY_MS)}`,
-  )
+/** The variables this command reads, checked by the project's one table of them. */
+function readSettings() {
+  return loadCommandConfig(process.env, [
+    'SERVICES_DATABASE_URL',
+    'SERVICES_REDIS_URL',
+    'SERVICES_DELAY_MS',
+    'NEON_STANDIN_PORT',
+    'NEON_STANDIN_SECRET',
+    'NEON_STANDIN_MAX_TUNNELS',
+    'UPSTASH_BRIDGE_PORT',
+    'UPSTASH_BRIDGE_TOKEN',
+  ])
+}
+
+let settings: ReturnType<typeof readSettings>
+try {
+  settings = readSettings()
+} catch (error) {
+  console.error(`npm run services: ${(error as Error).message}`)
   process.exit(2)
 }
+const realDatabaseUrl = settings.SERVICES_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/serverless_dal'
+const realRedisUrl = settings.SERVICES_REDIS_URL ?? 'redis://127.0.0.1:6379'
+const delayMs = settings.SERVICES_DELAY_MS ?? 0
 
 await ensureDatabase(realDatabaseUrl)
 const delays: DelayProxy[] = []
@@ -38,17 +54,17 @@ const databaseUrl = await delayed(realDatabaseUrl, 5432)
 const redisUrl = await delayed(realRedisUrl, 6379)
 const neon = await startNeonStandIn({
   upstreamUrl: databaseUrl,
-  port: Number(process.env.NEON_STANDIN_PORT ?? 4444),
-  ...(process.env.NEON_STANDIN_SECRET && { secret: process.env.NEON_STANDIN_SECRET }),
-  ...(process.env.NEON_STANDIN_MAX_TUNNELS && { maxTunnels: Number(process.env.NEON_STANDIN_MAX_TUNNELS) }),
+  port: settings.NEON_STANDIN_PORT ?? 4444,
+  ...(settings.NEON_STANDIN_SECRET && { secret: settings.NEON_STANDIN_SECRET }),
+  ...(settings.NEON_STANDIN_MAX_TUNNELS && { maxTunnels: settings.NEON_STANDIN_MAX_TUNNELS }),
 }).catch((error: Error) => {
   console.error(`cannot start the Neon stand-in: ${error.message}`)
   process.exit(2)
 })
 const upstash = await startUpstashBridge({
   redisUrl,
-  token: process.env.UPSTASH_BRIDGE_TOKEN || randomBytes(18).toString('base64url'),
-  port: Number(process.env.UPSTASH_BRIDGE_PORT ?? 8079),
+  token: settings.UPSTASH_BRIDGE_TOKEN ?? randomBytes(18).toString('base64url'),
+  port: settings.UPSTASH_BRIDGE_PORT ?? 8079,
 })
 await warnIfRedisIsDown()
 
