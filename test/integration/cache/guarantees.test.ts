@@ -1,5 +1,5 @@
 /**
- * The cache's guarantees (design.md), each by name, with real Redis through
+ * The cache's guarantees (docs/consistency.md, docs/cache.md), each by name, with real Redis through
  * the Upstash bridge and real Postgres through the Neon driver. Separate
  * factories stand for separate isolates sharing one Redis.
  */
