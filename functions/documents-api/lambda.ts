@@ -1,6 +1,6 @@
 /**
  * The documents API on AWS Lambda (API Gateway HTTP API or a function URL),
- * and the scheduled run on an EventBridge schedule (`scheduledHandler`). One
+ * and the scheduled run on an EventBridge Scheduler schedule (`scheduledHandler`). One
  * connection pool per execution environment (Neon's WebSockets, or
  * node-postgres for another Postgres), created at init and reused by every
  * invocation. Nothing runs after a handler returns, so a cache miss's
@@ -14,8 +14,14 @@ import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { Redis } from '@upstash/redis'
 import { handle } from 'hono/aws-lambda'
 import pg from 'pg'
+import { scheduledTriggerLabel } from './lambda/scheduled-event.ts'
+import { resolveSecretParameters, ssmParameterReader } from './lambda/secret-parameters.ts'
 import { runScheduled } from './scheduled.ts'
 import { createService, deployedJwtSecret, loadServiceConfig, warmBudget } from './service.ts'
+
+// Secrets named by *_PARAMETER come from SSM Parameter Store, once per execution environment,
+// before anything below reads them (lambda/secret-parameters.ts); plain variables stay as they are.
+Object.assign(process.env, await resolveSecretParameters(process.env, () => ssmParameterReader()))
 
 // Every variable checked first; no disk worth keeping and no place for a development secret: refuse to start.
 loadServiceConfig(process.env)
@@ -42,6 +48,6 @@ const service = createService({
 
 export const handler = handle(service.app)
 
-/** EventBridge scheduled events (`"detail-type": "Scheduled Event"`). */
-export const scheduledHandler = (event: { 'detail-type'?: string; resources?: string[] }) =>
-  runScheduled(service, event.resources?.[0] ?? event['detail-type'] ?? 'schedule', warmBudget(service.config))
+/** EventBridge Scheduler (`ScheduleV2` with the template's `Input`), a classic scheduled rule, or any other invoke. */
+export const scheduledHandler = (event: unknown) =>
+  runScheduled(service, scheduledTriggerLabel(event), warmBudget(service.config))

@@ -37,7 +37,9 @@ export const LAMBDA_BUILD: BuildOptions = {
   // CommonJS dependencies inside an ESM bundle need a require of their own.
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   // node-postgres loads its optional native binding only when asked to (NODE_PG_FORCE_NATIVE); we never ask.
-  external: ['pg-native'],
+  // The AWS SDK v3 is part of the Lambda Node.js runtime; the entry loads its SSM client only when a
+  // secret comes from Parameter Store (functions/documents-api/lambda/secret-parameters.ts).
+  external: ['pg-native', '@aws-sdk/*'],
 }
 
 export async function buildAll(): Promise<{ worker: BundleSize; lambda: BundleSize }> {

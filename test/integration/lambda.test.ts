@@ -2,9 +2,9 @@
  * The Lambda entry as Lambda runs it: bundled by esbuild for Node 24 (as a
  * SAM esbuild build does), loaded at init, invoked with API Gateway HTTP API
  * v2 events (a GET with a query, a POST with a JSON body, a base64-encoded
- * body) and an EventBridge scheduled event. It answers through the Neon
- * driver and writes one valid EMF line per invocation to stdout, carrying
- * Lambda's request id as metadata.
+ * body), a classic EventBridge scheduled event and an EventBridge Scheduler
+ * payload. It answers through the Neon driver and writes one valid EMF line
+ * per invocation to stdout, carrying Lambda's request id as metadata.
  */
 import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -232,6 +232,26 @@ describe('the Lambda entry', () => {
     expect(documents.filter((d) => d.ScheduledRunDuration !== undefined)).toHaveLength(1)
     expect(metricTotal(documents, 'WarmKeysWarmed')).toBeGreaterThanOrEqual(1)
     expect(metricTotal(documents, 'OperationCount', { repository: 'documents', operation: 'findById' })).toBe(1)
+  })
+
+  it('runs the scheduled job on an EventBridge Scheduler (ScheduleV2) payload, labelled with the schedule', async () => {
+    // what Scheduler sends for the template's Input, its context attributes filled in
+    const schedule = 'arn:aws:scheduler:eu-central-1:123456789012:schedule/default/dal-ScheduledFunctionEvery15Minutes'
+    const event = {
+      schedule,
+      scheduledTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      executionId: 'd32c5kddcf5bb8c3',
+      attempt: '1',
+    }
+    const capture = captureStdoutEmf()
+    try {
+      const result = await scheduledHandler(event)
+      expect(result.warm).toMatchObject({ redisUnavailable: false })
+    } finally {
+      capture.stop()
+    }
+    const documents = capture.documents().filter((d) => d.trigger === schedule)
+    expect(documents.filter((d) => d.ScheduledRunDuration !== undefined)).toHaveLength(1)
   })
 
   it('flushes one EMF line per invocation, with the request id as metadata', async () => {
