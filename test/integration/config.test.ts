@@ -10,6 +10,9 @@ import { describe, expect, it } from 'vitest'
 import { problemOf } from '../support/api.ts'
 import { runScript } from '../support/processes.ts'
 
+/** What the Worker's fetch takes: wrangler.toml's vars and secrets (its generated Env) and the optional variables. */
+type WorkerEnv = Parameters<typeof worker.fetch>[1]
+
 const STRONG_SECRET = 'configuration-tests-secret-of-32-bytes'
 
 describe('a bad variable', () => {
@@ -45,7 +48,8 @@ describe('a bad variable', () => {
       JWT_SECRET: STRONG_SECRET,
       SLOW_QUERY_MS: '1s',
     }
-    const answer = await worker.fetch(new Request('http://worker/documents'), env, ctx)
+    // only what this check needs, none of wrangler.toml's vars: hence the cast
+    const answer = await worker.fetch(new Request('http://worker/documents'), env as WorkerEnv, ctx)
     expect(await problemOf(answer)).toMatchObject({
       status: 500,
       detail: expect.stringContaining('SLOW_QUERY_MS must be a whole number'),

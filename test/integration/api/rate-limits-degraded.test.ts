@@ -20,6 +20,9 @@ import {
 } from '../../support/rate-limits.ts'
 import { neonPoolBackend, orgId, type RepositoryBackend } from '../../support/repository-backends.ts'
 
+/** What the Worker's fetch takes: wrangler.toml's vars and secrets (its generated Env) and the optional variables. */
+type WorkerEnv = Parameters<typeof worker.fetch>[1]
+
 let backend: RepositoryBackend
 beforeAll(async () => {
   backend = neonPoolBackend()
@@ -95,7 +98,12 @@ describe('rate limit settings', () => {
     const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext
     const answer = await worker.fetch(
       new Request('http://worker/documents'),
-      { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/unused', JWT_SECRET: STRONG_SECRET, RATE_LIMIT_WINDOW_S: '60' },
+      // only what this check needs, none of wrangler.toml's vars: hence the cast
+      {
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:9/unused',
+        JWT_SECRET: STRONG_SECRET,
+        RATE_LIMIT_WINDOW_S: '60',
+      } as WorkerEnv,
       ctx,
     )
     expect(await problemOf(answer)).toMatchObject({
