@@ -304,6 +304,7 @@ describe('the memory tier', () => {
     await repos.documents.findById(large.id)
     const after = factory.cache!.stats().memory
     expect(after).toMatchObject({ entries: before.entries, bytes: before.bytes, evictions: 0 })
-    expect(repos.cacheOutcomes.slice(-2)).toEqual(['miss', 'redis-hit'])
+    // never from memory (whether the second read finds Redis depends on the deferred store's timing)
+    expect(repos.cacheOutcomes.slice(-2)).not.toContain('memory-hit')
   })
 })
