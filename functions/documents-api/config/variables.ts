@@ -133,6 +133,22 @@ export const SERVICE_VARIABLES = {
     'app',
     'the origins browsers may call the API from; unset: no CORS headers',
   ),
+  DATABASE_URL_PARAMETER: variable(
+    text('an SSM parameter name or ARN'),
+    'Lambda',
+    'the SecureString parameter holding `DATABASE_URL`, read once at init ([deploy-lambda.md](deploy-lambda.md)); set with `DATABASE_URL` too, the start is refused',
+  ),
+  JWT_SECRET_PARAMETER: variable(text('an SSM parameter name or ARN'), 'Lambda', 'the same for `JWT_SECRET`'),
+  UPSTASH_REDIS_REST_TOKEN_PARAMETER: variable(
+    text('an SSM parameter name or ARN'),
+    'Lambda',
+    'the same for `UPSTASH_REDIS_REST_TOKEN`',
+  ),
+  CURSOR_SECRET_PARAMETER: variable(
+    text('an SSM parameter name or ARN'),
+    'Lambda',
+    'the same for `CURSOR_SECRET` (the template does not set it)',
+  ),
 } satisfies Record<string, Variable>
 
 /** What the project's commands read, each when it starts. */
