@@ -4,28 +4,45 @@
  * routes/; the same schemas generate `/openapi.json`.
  *
  * Every request gets a metrics invocation, flushed when it ends
- * (`request-metrics.ts`); API routes then need a Bearer token (`http/auth.ts`),
+ * (`request-metrics.ts`), and every answer security headers
+ * (`http/secure-headers.ts`) and, with `corsOrigins`, CORS headers — a
+ * preflight is answered there, before any token is asked for
+ * (`http/cors.ts`); API routes then need a Bearer token (`http/auth.ts`),
  * count against the organization's rate limit where one is set
  * (`http/rate-limit.ts`), need a JSON body where they take one, and get a
  * request scope of repositories for the token's tenant
  * (`http/tenant-scope.ts`). Every failure is a problem+json answer
- * (`http/problems.ts`).
+ * (`http/problems.ts`). `/docs` renders `/openapi.json` (`docs/page.ts`).
+ *
+ * The routes are chained, so the type of the app `createApp` returns carries
+ * every route's input and output: `AppType` (`app-type.ts`) types a client
+ * (`hc<AppType>` from `hono/client`).
  */
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { DocumentsFactory } from '@serverless-dal/documents'
-import type { DatabaseLifetime, RepositoryMetrics } from '@serverless-dal/repository'
-import type { Context, MiddlewareHandler } from 'hono'
+import {
+  type DatabaseLifetime,
+  type InvocationLogger,
+  jsonConsoleLogger,
+  type RepositoryMetrics,
+} from '@serverless-dal/repository'
+import type { MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { sql } from 'kysely'
-import { afterResponse, awaitBeforeReturning, type Deferral } from './http/after-response.ts'
+import type { DocsFiles } from './docs/files.ts'
+import { docsPage } from './docs/page.ts'
+import { awaitBeforeReturning, type Deferral } from './http/after-response.ts'
 import { authenticate, type TokenRules } from './http/auth.ts'
+import { type CorsOrigins, corsFor } from './http/cors.ts'
 import { onError, problem } from './http/problems.ts'
 import { documentRateLimit, type RateLimit, rateLimit } from './http/rate-limit.ts'
+import { requestLogger } from './http/request-logger.ts'
+import { apiSecureHeaders } from './http/secure-headers.ts'
 import { tenantScope } from './http/tenant-scope.ts'
 import { hasLoneSurrogate } from './http/well-formed.ts'
 import { type PlatformRequestId, requestMetrics } from './request-metrics.ts'
 import type { ApiEnv } from './routes/api-env.ts'
 import { documentRoutes } from './routes/documents.ts'
+import { healthRoutes } from './routes/health.ts'
 import { topicRoutes } from './routes/topics.ts'
 
 export interface AppOptions {
@@ -47,6 +64,15 @@ export interface AppOptions {
   platformRequestId?: PlatformRequestId
   /** The organizations' rate limit (`http/rate-limit.ts`). @default none */
   rateLimit?: RateLimit
+  /** The origins browsers may call the API from (`CORS_ORIGINS`, `http/cors.ts`). @default none: CORS off */
+  corsOrigins?: CorsOrigins
+  /**
+   * The API reference at `/docs` (`docs/page.ts`): `files` answers Swagger UI's files where the app
+   * serves them itself (Node); `false` leaves the page out. @default the page, its files served in front of the app
+   */
+  docs?: { files?: DocsFiles } | false
+  /** The isolate's logger; each request logs through its invocation's (`http/request-logger.ts`). @default JSON lines on the console */
+  logger?: InvocationLogger
 }
 
 export type AppEnv = ApiEnv
@@ -55,7 +81,7 @@ export type AppEnv = ApiEnv
 const API_PATHS = ['/documents/*', '/topics/*']
 const API_PREFIXES = API_PATHS.map((path) => path.replace('/*', ''))
 
-export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
+export function createApp(options: AppOptions) {
   const { factory, databases, metrics, jwtSecret } = options
   const deferral = options.deferral ?? awaitBeforeReturning
   const app = new OpenAPIHono<ApiEnv>({
@@ -65,13 +91,13 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
     },
   })
   app.use(requestMetrics(metrics, deferral, options.platformRequestId))
+  app.use(requestLogger(options.logger ?? jsonConsoleLogger))
+  app.use(apiSecureHeaders())
+  // before auth: a preflight carries no token, and is no request the rate limit counts
+  if (options.corsOrigins) app.use(corsFor(options.corsOrigins))
   app.onError(onError)
   app.notFound((c) => problem(404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}`))
 
-  // No auth, no I/O: the bare baseline for benchmarks.
-  app.get('/ping', (c) => c.text('pong'))
-  const health = healthProbe(databases, factory)
-  app.get('/health', (c) => health(c, deferral))
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'serverless-dal documents API', version: '1.0.0' },
@@ -82,6 +108,7 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
     scheme: 'bearer',
     bearerFormat: 'JWT',
   })
+  if (options.docs !== false) app.route('/', docsPage(options.docs?.files))
 
   for (const path of API_PATHS) {
     app.use(
@@ -93,10 +120,13 @@ export function createApp(options: AppOptions): OpenAPIHono<ApiEnv> {
       tenantScope(factory, deferral),
     )
   }
-  app.route('/', documentRoutes)
-  app.route('/', topicRoutes)
+  // One chain: its type is every route's, what `AppType` gives a typed client.
+  const routes = app
+    .route('/', healthRoutes(databases, factory, deferral))
+    .route('/', documentRoutes)
+    .route('/', topicRoutes)
   if (options.rateLimit) documentRateLimit(app, API_PREFIXES)
-  return app
+  return routes
 }
 
 /**
@@ -120,41 +150,6 @@ function jsonBodies(maxSize: number): MiddlewareHandler {
     })
     return refused ?? limited
   }
-}
-
-/** Health as a probe result that is at most a second old: unauthenticated callers cannot make it a load. */
-function healthProbe(databases: DatabaseLifetime, factory: DocumentsFactory) {
-  let latest: { at: number; result: Promise<{ db: 'ok' | 'unavailable'; cache: string }> } | undefined
-  return (c: Context, deferral: Deferral): Promise<Response> => {
-    if (!latest || Date.now() - latest.at > HEALTH_MAX_AGE_MS) {
-      latest = { at: Date.now(), result: probe(c, databases, factory, deferral) }
-    }
-    return latest.result.then(({ db, cache }) => {
-      const status = db === 'ok' && cache !== 'unavailable' ? 'ok' : 'degraded'
-      return c.json({ status, db, cache }, db === 'ok' ? 200 : 503)
-    })
-  }
-}
-
-const HEALTH_MAX_AGE_MS = 1_000
-
-async function probe(
-  c: Context,
-  databases: DatabaseLifetime,
-  factory: DocumentsFactory,
-  deferral: Deferral,
-): Promise<{ db: 'ok' | 'unavailable'; cache: string }> {
-  const lease = databases.lease()
-  let db: 'ok' | 'unavailable' = 'ok'
-  try {
-    await sql`select 1`.execute(lease.database.db)
-  } catch {
-    db = 'unavailable'
-  } finally {
-    await afterResponse(c, deferral, lease.release())
-  }
-  const cache = (await factory.cache?.probe()) ?? 'disabled'
-  return { db, cache }
 }
 
 function describeIssues(

@@ -10,24 +10,26 @@
  * database; it prints a token to try the API with.
  *
  * Each request prints its metrics as one EMF line on stdout (silence them
- * with POWERTOOLS_METRICS_DISABLED=true). A variable set to a value the
+ * with POWERTOOLS_METRICS_DISABLED=true); the service logs JSON lines in
+ * Powertools Logger's shape at LOG_LEVEL (docs/logging.md). A variable set to a value the
  * service cannot use (RATE_LIMIT_REQUESTS=ten) refuses to start, before the
  * database is opened.
  */
 import { mkdirSync } from 'node:fs'
 import { serve } from '@hono/node-server'
 import { documentsMigrations } from '@serverless-dal/documents'
-import { databaseConfigFromEnv, migrateConfigured, perProcessLifetime } from '@serverless-dal/repository'
+import { databaseConfigFromEnv, JsonLogger, migrateConfigured, perProcessLifetime } from '@serverless-dal/repository'
 import { neonDrivers } from '@serverless-dal/repository/neon'
 import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { pgliteDriver } from '@serverless-dal/repository/pglite'
 import { Redis } from '@upstash/redis'
 import pg from 'pg'
 import { loadCommandConfig } from './config/load-config.ts'
+import { nodeDocsFiles } from './docs/node-files.ts'
 import { signToken } from './http/auth.ts'
 import { localJwtSecret } from './http/jwt-secret.ts'
 import { SAMPLE_ORG, seedSampleData } from './seed.ts'
-import { createService, loadServiceConfig, type ServiceConfig } from './service.ts'
+import { createService, loadServiceConfig, logSettings, type ServiceConfig } from './service.ts'
 
 const env = process.env
 // Every variable checked before anything starts: a bad one stops here, named.
@@ -45,13 +47,14 @@ try {
   process.exit(2)
 }
 
+// The service's log lines: JSON at LOG_LEVEL (the start-up lines here stay text for people).
+const logger = new JsonLogger(logSettings(settings))
 const config = databaseConfigFromEnv({ PGLITE_DATA_DIR: '.data/pglite', ...env }, { runtime: 'node' })
 // every driver a config may name here: PGlite without DATABASE_URL, Neon's or node-postgres with one
 const drivers = { drivers: [neonDrivers, pgliteDriver], pg }
 const databases = perProcessLifetime(config, {
   ...drivers,
-  onIdleConnectionError: (error) =>
-    console.warn(JSON.stringify({ level: 'warn', message: 'idle database connection lost', reason: error.message })),
+  onIdleConnectionError: (error) => logger.warn('idle database connection lost', { reason: error.message }),
 })
 
 // PGlite creates its data directory but not the parents.
@@ -76,9 +79,11 @@ const service = createService({
   env,
   runtime: 'node',
   databases,
+  logger,
   jwtSecret,
   signCursorsWith: nodeHmacSigner,
   ...(redis && { redis }),
+  docsFiles: nodeDocsFiles(), // /docs: Swagger UI's files from node_modules
 })
 if (config.driver === 'pglite') {
   const seeded = await seedSampleData(service.factory)
@@ -88,6 +93,7 @@ if (config.driver === 'pglite') {
 const token = await signToken(jwtSecret, { org: SAMPLE_ORG, role: 'editor', sub: 'npm-start' })
 const server = serve({ fetch: service.app.fetch, port }, (info) => {
   console.log(`documents API on http://localhost:${info.port} (${where}${redis ? ', Redis cache' : ''})`)
+  console.log(`its reference: http://localhost:${info.port}/docs`)
   console.log(`try: curl -H "Authorization: Bearer ${token}" http://localhost:${info.port}/documents`)
 })
 

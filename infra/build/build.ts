@@ -2,6 +2,7 @@
  * `npm run build`: the deployable bundles, and their sizes.
  *
  *   dist/worker/   the Worker as wrangler bundles it (`wrangler deploy --dry-run`)
+ *   dist/assets/   the Worker's static assets: the /docs page's Swagger UI files (`docs-assets.ts`)
  *   dist/lambda/   one ESM bundle for Node 24 with two handlers:
  *                  `index.handler` (the API) and `index.scheduledHandler` (EventBridge)
  *
@@ -13,6 +14,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { type BuildOptions, build } from 'esbuild'
 import { SOURCE_CONDITION, WRANGLER_BUILD_CONDITIONS } from './conditions.ts'
+import { prepareDocsAssets } from './docs-assets.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 const dist = join(root, 'dist')
@@ -43,7 +45,9 @@ export const LAMBDA_BUILD: BuildOptions = {
 }
 
 export async function buildAll(): Promise<{ worker: BundleSize; lambda: BundleSize }> {
-  rmSync(dist, { recursive: true, force: true })
+  // dist/assets is left in place: wrangler dev may be serving it; its files are replaced whole when they change
+  for (const output of ['worker', 'lambda']) rmSync(join(dist, output), { recursive: true, force: true })
+  await prepareDocsAssets()
   const wrangler = spawnSync(
     'npx',
     ['wrangler', 'deploy', '--dry-run', '--outdir', join(dist, 'worker'), '--config', join(root, 'wrangler.toml')],

@@ -20,6 +20,7 @@ import { loadCommandConfig } from '../../functions/documents-api/config/load-con
 import { signToken } from '../../functions/documents-api/http/auth.ts'
 import { WRANGLER_ENV } from '../build/build.ts'
 import { SOURCE_CONDITION_FLAG } from '../build/conditions.ts'
+import { prepareDocsAssets } from '../build/docs-assets.ts'
 
 const root = new URL('../..', import.meta.url).pathname
 const readSettings = () => loadCommandConfig(process.env, ['DEV_WORKER_PORT', 'DEV_WORKER_INSPECTOR_PORT'])
@@ -78,6 +79,8 @@ await migrateToLatest(database.db, documentsMigrations)
 await database.dispose()
 
 const vars: Record<string, string> = { ...env, JWT_SECRET: jwtSecret }
+// wrangler.toml's [assets] (the /docs page's files): wrangler dev refuses to start without the directory
+await prepareDocsAssets()
 // wrangler's own CLI on this Node, in a process group of its own, so stopping it stops workerd too.
 const wranglerCli = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin/wrangler.js')
 const wrangler = spawn(

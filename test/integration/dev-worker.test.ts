@@ -69,4 +69,24 @@ describe('npm run dev:worker', () => {
     const scheduled = await fetch(`${base}/__scheduled?cron=${encodeURIComponent('*/15 * * * *')}`)
     expect(await scheduled.text()).toBe('Ran scheduled event')
   })
+
+  it('serves the /docs page from the Worker and its Swagger UI files as static assets, with the same security headers', async () => {
+    const page = await fetch(`${base}/docs`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'")
+    expect(await page.text()).toContain('docs/swagger-ui-bundle.js')
+    for (const [file, type] of [
+      ['swagger-ui-bundle.js', 'javascript'],
+      ['swagger-ui.css', 'text/css'],
+    ] as const) {
+      const asset = await fetch(`${base}/docs/${file}`)
+      expect(asset.status).toBe(200)
+      expect(asset.headers.get('content-type')).toContain(type)
+      // from the asset layer (the Worker answers with an X-Request-Id), with the app's headers from _headers
+      expect(asset.headers.get('x-request-id')).toBeNull()
+      expect(asset.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(asset.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'")
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(100_000)
+    }
+  })
 })
