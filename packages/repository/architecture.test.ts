@@ -43,9 +43,10 @@ describe('the package', () => {
   })
 
   it('imports a driver only from its subpath entry', () => {
-    const drivers = /^(@neondatabase\/serverless|@electric-sql\/pglite|pg|@aws-lambda-powertools\/metrics)$/
+    const drivers = /^(@neondatabase\/serverless|@electric-sql\/pglite|pg|@aws-lambda-powertools\/(metrics|logger))$/
+    const powertoolsEntries = ['metrics/powertools-sink.ts', 'logging/powertools-logger.ts']
     const offenders = files
-      .filter(({ path }) => !path.startsWith('drivers/') && path !== 'metrics/powertools-sink.ts')
+      .filter(({ path }) => !path.startsWith('drivers/') && !powertoolsEntries.includes(path))
       .flatMap(({ path, text }) =>
         importsOf(text)
           .filter((target) => drivers.test(target))

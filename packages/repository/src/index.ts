@@ -6,7 +6,8 @@
  * port. Imports no runtime and no driver: those are subpath entries, so a
  * bundle holds only what its entry names — `./neon` (Neon over HTTP and
  * WebSockets), `./pglite` (the embedded default), `./powertools` (the metrics
- * adapter), `./node` (Node-only helpers); node-postgres is passed in (`{ pg }`).
+ * adapter), `./powertools/logger` (the logging adapter for Lambda), `./node`
+ * (Node-only helpers); node-postgres is passed in (`{ pg }`).
  */
 
 export { BackgroundWork } from './background-work.ts'
@@ -44,6 +45,15 @@ export type { RecordedRead, RepositoryClass, RepositoryClasses, RepositoryScope 
 export * from './factory/repository-factory.ts'
 export type { TenantRepositories } from './factory/tenant-repositories.ts'
 export * from './logger.ts'
+export {
+  consoleLines,
+  consoleObjects,
+  JsonLogger,
+  type JsonLoggerOptions,
+  type LineLevel,
+  type LogWriter,
+} from './logging/json-logger.ts'
+export { LOG_LEVEL_RANKS, LOG_LEVELS, type LogLevel, parseLogLevel } from './logging/levels.ts'
 export { EMF_LIMITS, type EmfLimits, type EmfObject, emfObjects } from './metrics/emf-limits.ts'
 export { instrument, type Measurable, measure } from './metrics/instrument.ts'
 export type { Dimensions, InvocationMetrics } from './metrics/invocation-metrics.ts'

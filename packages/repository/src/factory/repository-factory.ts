@@ -108,6 +108,11 @@ export interface RequestOptions {
   consistencyToken?: string
   /** `strong` (not from this isolate's memory) or `fresh` (from the database) for every read of this scope. */
   consistency?: Consistency
+  /**
+   * Where this scope's operations log (slow queries, failures): the request's
+   * logger, whose lines carry its ids. @default the factory's `logger`
+   */
+  logger?: Logger
 }
 
 export class RepositoryFactory<DB, Classes extends RepositoryClasses<DB>> {
@@ -184,7 +189,7 @@ export class RepositoryFactory<DB, Classes extends RepositoryClasses<DB>> {
     const written = {} // the scope's last write mark: its sessions set it, the scope reads it
     const session = new TenantSession(lease.database.db, {
       scope: valid,
-      settings: this.#settings,
+      settings: options.logger ? { ...this.#settings, logger: options.logger } : this.#settings,
       provisioned: this.#provisioned,
       written,
       metrics,
