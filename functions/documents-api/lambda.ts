@@ -6,25 +6,28 @@
  * invocation. Nothing runs after a handler returns, so a cache miss's
  * deferred store is awaited before it does (bounded by the Redis timeout); Powertools writes each invocation's metrics as EMF to stdout,
  * where CloudWatch Logs picks them up. The flush happens inside the handler,
- * before Lambda freezes the environment.
+ * before Lambda freezes the environment. Logs are Powertools Logger's JSON
+ * lines at LOG_LEVEL, each with the invocation's Lambda context (cold start,
+ * request id) and correlation id.
  */
-import { databaseConfigFromEnv, perProcessLifetime } from '@serverless-dal/repository'
+import { databaseConfigFromEnv, type LambdaContextLike, perProcessLifetime } from '@serverless-dal/repository'
 import { neonDrivers } from '@serverless-dal/repository/neon'
 import { nodeHmacSigner } from '@serverless-dal/repository/node'
+import { PowertoolsLogger } from '@serverless-dal/repository/powertools/logger'
 import { Redis } from '@upstash/redis'
 import { handle } from 'hono/aws-lambda'
 import pg from 'pg'
 import { scheduledTriggerLabel } from './lambda/scheduled-event.ts'
 import { resolveSecretParameters, ssmParameterReader } from './lambda/secret-parameters.ts'
 import { runScheduled } from './scheduled.ts'
-import { createService, deployedJwtSecret, loadServiceConfig, warmBudget } from './service.ts'
+import { createService, deployedJwtSecret, loadServiceConfig, logSettings, warmBudget } from './service.ts'
 
 // Secrets named by *_PARAMETER come from SSM Parameter Store, once per execution environment,
 // before anything below reads them (lambda/secret-parameters.ts); plain variables stay as they are.
 Object.assign(process.env, await resolveSecretParameters(process.env, () => ssmParameterReader()))
 
 // Every variable checked first; no disk worth keeping and no place for a development secret: refuse to start.
-loadServiceConfig(process.env)
+const logger = new PowertoolsLogger(logSettings(loadServiceConfig(process.env)))
 const jwtSecret = deployedJwtSecret(process.env)
 const { UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN } = process.env
 
@@ -35,9 +38,9 @@ const service = createService({
   databases: perProcessLifetime(databaseConfigFromEnv(process.env, { runtime: 'lambda' }), {
     drivers: [neonDrivers],
     pg,
-    onIdleConnectionError: (error) =>
-      console.warn(JSON.stringify({ level: 'warn', message: 'idle database connection lost', reason: error.message })),
+    onIdleConnectionError: (error) => logger.warn('idle database connection lost', { reason: error.message }),
   }),
+  logger,
   jwtSecret,
   signCursorsWith: nodeHmacSigner,
   ...(UPSTASH_REDIS_REST_URL &&
@@ -49,5 +52,11 @@ const service = createService({
 export const handler = handle(service.app)
 
 /** EventBridge Scheduler (`ScheduleV2` with the template's `Input`), a classic scheduled rule, or any other invoke. */
-export const scheduledHandler = (event: unknown) =>
-  runScheduled(service, scheduledTriggerLabel(event), warmBudget(service.config))
+export const scheduledHandler = (event: unknown, context?: LambdaContextLike) => {
+  const log = logger.forInvocation(
+    context?.awsRequestId
+      ? { requestId: context.awsRequestId, lambdaContext: context }
+      : { requestId: crypto.randomUUID() },
+  )
+  return runScheduled(service, scheduledTriggerLabel(event, log), warmBudget(service.config), log)
+}

@@ -24,7 +24,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { routePath } from 'hono/route'
 import { afterResponse, awaitBeforeReturning, type Deferral } from './http/after-response.ts'
 
-export type MetricsVariables = { metrics: InvocationMetrics; requestId: string }
+export type MetricsVariables = { metrics: InvocationMetrics; requestId: string; correlationId: string | undefined }
 
 const SERVICE_WIDE = Object.freeze({})
 
@@ -38,13 +38,12 @@ export function requestMetrics(
 ): MiddlewareHandler<{ Variables: MetricsVariables }> {
   return async (c, next) => {
     const id = platformId(c) ?? crypto.randomUUID()
-    const correlation = c.req.header('x-request-id')
-    const invocation = metrics.startInvocation({
-      requestId: id,
-      ...(correlation && CORRELATION.test(correlation) && { correlationId: correlation }),
-    })
+    const header = c.req.header('x-request-id')
+    const correlationId = header && CORRELATION.test(header) ? header : undefined
+    const invocation = metrics.startInvocation({ requestId: id, ...(correlationId && { correlationId }) })
     c.set('metrics', invocation)
     c.set('requestId', id)
+    c.set('correlationId', correlationId)
     const started = invocation.now()
     try {
       await next()
@@ -62,8 +61,8 @@ export function requestMetrics(
   }
 }
 
-/** `GET /documents/:id`, or `unmatched` when only middleware ran (a 404). */
-function routeLabel(c: Context): string {
+/** `GET /documents/:id`, or `unmatched` when only middleware ran (a 404); known before any middleware runs. */
+export function routeLabel(c: Context): string {
   const path = routePath(c, -1)
   return path === '*' || path === '/*' ? 'unmatched' : `${c.req.method} ${path}`
 }

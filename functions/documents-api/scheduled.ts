@@ -4,13 +4,17 @@
  * role must bypass row-level security, as for `rowLevelSecurity: false`) and
  * runs the cache-warm job within `WARM_BUDGET_MS`. Its metrics are one
  * invocation, flushed in `finally` whatever happens, and it logs one
- * structured line with what it did.
+ * structured line with what it did (INFO), on its invocation's logger: the
+ * run's own id (Lambda's request id where there is one), its cold start,
+ * and the trigger.
  */
 import { type DocumentsFactory, warmDocuments } from '@serverless-dal/documents'
 import {
   type DatabaseLifetime,
+  type InvocationLogger,
   purgeExpiredIdempotencyKeys,
   type RepositoryMetrics,
+  type StructuredLogger,
   type WarmOptions,
   type WarmReport,
 } from '@serverless-dal/repository'
@@ -24,22 +28,24 @@ export interface ScheduledService {
   databases: DatabaseLifetime
   factory: DocumentsFactory
   metrics: RepositoryMetrics
+  logger: InvocationLogger
 }
 
 export async function runScheduled(
-  { databases, factory, metrics }: ScheduledService,
+  { databases, factory, metrics, logger }: ScheduledService,
   trigger: string,
   warmOptions: Omit<WarmOptions, 'metrics'> = {},
+  /** The run's logger, when the entry made it (Lambda's, with its context). @default one with a fresh id */
+  invocationLogger: StructuredLogger = logger.forInvocation({ requestId: crypto.randomUUID() }),
 ): Promise<ScheduledResult> {
+  const log = invocationLogger.child({ trigger })
   const invocation = metrics.startInvocation({ trigger })
   const started = invocation.now()
   const lease = databases.lease()
   try {
     const purge = await purgeExpiredIdempotencyKeys(lease.database.db).catch((error: Error) => {
       invocation.count('ScheduledPurgeFailed')
-      console.error(
-        JSON.stringify({ level: 'error', message: 'purging idempotency keys failed', reason: error.message }),
-      )
+      log.error('purging idempotency keys failed', { error })
       return { purged: 0, bypassesRls: true }
     })
     const purged = purge.purged
@@ -47,17 +53,13 @@ export async function runScheduled(
     if (!purge.bypassesRls) {
       // once per run: the keys grow until the purge runs as a role that may see every organization
       invocation.count('IdempotencyPurgeSkipped')
-      console.warn(
-        JSON.stringify({
-          level: 'warn',
-          message: "the purge's role cannot bypass row-level security: expired idempotency keys are kept",
-          fix: 'run the scheduled function with a role that has BYPASSRLS (or a superuser)',
-        }),
-      )
+      log.warn("the purge's role cannot bypass row-level security: expired idempotency keys are kept", {
+        fix: 'run the scheduled function with a role that has BYPASSRLS (or a superuser)',
+      })
     }
     const warm = await warmDocuments(factory, { ...warmOptions, metrics: invocation })
     const result = { purgedIdempotencyKeys: purged, warm }
-    console.log(JSON.stringify({ level: 'info', message: 'scheduled run', trigger, ...result }))
+    log.info('scheduled run', { ...result })
     return result
   } finally {
     invocation.duration('ScheduledRunDuration', {}, invocation.now() - started)

@@ -140,6 +140,32 @@ describe('Powertools metrics in workerd', () => {
   })
 })
 
+describe('structured logs in workerd', () => {
+  it("writes the scheduled run's line as an object in Powertools Logger's shape (Workers Logs indexes its fields)", async () => {
+    const written: unknown[] = []
+    vi.spyOn(console, 'info').mockImplementation((...args: unknown[]) => {
+      written.push(...args)
+    })
+    const ctx = createExecutionContext()
+    await worker.fetch(new Request('http://worker.test/ping'), env as never, ctx) // so the run is not the isolate's first
+    worker.scheduled(createScheduledController({ cron: '*/15 * * * *' }), env as never, ctx)
+    await waitOnExecutionContext(ctx)
+    const line = written.find((arg) => (arg as { message?: string })?.message === 'scheduled run')
+    expect(line).toEqual({
+      level: 'INFO',
+      message: 'scheduled run',
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      service: 'documents-api',
+      cold_start: false, // a request came first
+      function_request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      trigger: '*/15 * * * *',
+      purgedIdempotencyKeys: expect.any(Number),
+      warm: expect.objectContaining({ redisUnavailable: false }),
+    })
+    expect(JSON.parse(JSON.stringify(line))).toEqual(line) // plain JSON values only
+  })
+})
+
 /** The Neon stand-in's counters: WebSocket tunnels opened and `/sql` batches served (`<secret>/stats`, beside `/sql`). */
 async function standInStats(): Promise<{ tunnelsOpened: number; sqlRequests: number }> {
   const stats = new URL('stats', inject('neonHttpEndpoint'))

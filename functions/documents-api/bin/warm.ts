@@ -7,7 +7,13 @@
  *   WARM_BUDGET_MS  time budget (default 20 000);  JWT_SECRET as for the API
  */
 import { documentsMigrations } from '@serverless-dal/documents'
-import { databaseConfigFromEnv, migrateConfigured, perProcessLifetime } from '@serverless-dal/repository'
+import {
+  databaseConfigFromEnv,
+  JsonLogger,
+  migrateConfigured,
+  parseLogLevel,
+  perProcessLifetime,
+} from '@serverless-dal/repository'
 import { neonDrivers } from '@serverless-dal/repository/neon'
 import { pgliteDriver } from '@serverless-dal/repository/pglite'
 import { Redis } from '@upstash/redis'
@@ -25,8 +31,16 @@ const config = databaseConfigFromEnv({ PGLITE_DATA_DIR: '.data/pglite', ...env }
 const drivers = { drivers: [neonDrivers, pgliteDriver], pg }
 const databases = perProcessLifetime(config, drivers)
 await migrateConfigured(config, databases.lease().database, documentsMigrations, drivers)
+// Log lines go to stderr, beside the progress bar: stdout is the report. The run's own INFO line says
+// what the report says, so this command logs from WARN on unless LOG_LEVEL asks for more.
+const logger = new JsonLogger({
+  serviceName: env.POWERTOOLS_SERVICE_NAME || 'documents-api',
+  level: parseLogLevel(env.LOG_LEVEL, 'LOG_LEVEL', 'WARN'),
+  write: (_level, record) => process.stderr.write(`${JSON.stringify(record)}\n`),
+})
 const service = createService({
   env: { POWERTOOLS_METRICS_DISABLED: 'true', ...env },
+  logger,
   runtime: 'node',
   databases,
   jwtSecret: env.JWT_SECRET || DEVELOPMENT_JWT_SECRET,
@@ -38,10 +52,7 @@ const bar = (done: number, total: number) => {
   const filled = total ? Math.round((done / total) * width) : width
   process.stderr.write(`\rwarming [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`)
 }
-const originalLog = console.log
-console.log = () => {} // the scheduled run's log line: the report below says it all
 const result = await runScheduled(service, 'npm run warm', { ...warmBudget(service.config), onProgress: bar })
-console.log = originalLog
 process.stderr.write('\n')
 console.log(JSON.stringify(result, null, 2))
 await service.factory.dispose()

@@ -1,14 +1,17 @@
 /**
  * Errors as RFC 9457 problem details (`application/problem+json`). One
  * mapping from the package's error classes to statuses; anything else is a
- * 500 that carries the request id and nothing internal.
+ * 500 that carries the request id and nothing internal, and is logged with
+ * the error's name, message and stack on the request's logger (its ids).
  */
 import {
   ConflictError,
   ForbiddenError,
   ForeignKeyError,
   IdempotencyKeyReusedError,
+  jsonConsoleLogger,
   NotFoundError,
+  type StructuredLogger,
   TransientError,
   ValidationError,
 } from '@serverless-dal/repository'
@@ -92,15 +95,9 @@ export function onError(error: Error, c: Context): Response {
   const requestId = c.get('requestId') as string | undefined
   const { status, detail, headers } = classify(error)
   if (status >= 500 && status !== 503) {
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        message: 'unhandled error',
-        requestId,
-        error: error?.name,
-        reason: error?.message,
-      }),
-    )
+    // the request's logger, once its middleware ran; the console's JSON logger for a failure before it
+    const logger = (c.get('logger') as StructuredLogger | undefined) ?? jsonConsoleLogger
+    logger.error('unhandled error', { error })
   }
   return problem(status, detail, headers, status >= 500 ? requestId : undefined)
 }

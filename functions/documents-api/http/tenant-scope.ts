@@ -4,13 +4,15 @@
  * as `c.get('repos')`. Ended after the route, where the entry's deferral puts
  * it (`after-response.ts`): the scope's own background work — its deferred
  * cache store — and on Workers its database finish after the response. A
- * write's answer carries its `Consistency-Token`.
+ * write's answer carries its `Consistency-Token`. The request's logger gets
+ * the organization (`orgId`) and goes to the repositories with it.
  */
 import type { DocumentsFactory, DocumentsScope } from '@serverless-dal/documents'
 import type { CacheTier, InvocationMetrics } from '@serverless-dal/repository'
 import type { MiddlewareHandler } from 'hono'
 import { afterResponse, type Deferral } from './after-response.ts'
 import type { AuthVariables } from './auth.ts'
+import type { LoggerVariables } from './request-logger.ts'
 
 export type ScopeVariables = AuthVariables & {
   repos: DocumentsScope
@@ -34,13 +36,16 @@ function consistencyOf(headers: Headers): { consistencyToken?: string; consisten
 export function tenantScope(
   factory: DocumentsFactory,
   deferral: Deferral,
-): MiddlewareHandler<{ Variables: ScopeVariables }> {
+): MiddlewareHandler<{ Variables: ScopeVariables & LoggerVariables }> {
   const cacheTiers = factory.cache?.tiers ?? []
   return async (c, next) => {
     const waitUntil = deferral(c)
     c.set('cacheTiers', cacheTiers)
+    const logger = c.get('logger').child({ orgId: c.get('scope').orgId })
+    c.set('logger', logger)
     const repos = factory.forTenant(c.get('scope'), {
       metrics: c.get('metrics'),
+      logger,
       ...(waitUntil && { waitUntil }),
       ...consistencyOf(c.req.raw.headers),
     })

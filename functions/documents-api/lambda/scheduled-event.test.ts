@@ -84,12 +84,12 @@ describe('scheduledTrigger', () => {
 
 describe('scheduledTriggerLabel', () => {
   function capture() {
-    const lines: Array<{ stream: 'log' | 'warn'; line: Record<string, unknown> }> = []
+    const lines: Array<{ stream: 'info' | 'warn'; line: Record<string, unknown> }> = []
     return {
       lines,
       log: {
-        log: (text: string) => lines.push({ stream: 'log', line: JSON.parse(text) }),
-        warn: (text: string) => lines.push({ stream: 'warn', line: JSON.parse(text) }),
+        info: (message: string, context?: object) => lines.push({ stream: 'info', line: { message, ...context } }),
+        warn: (message: string, context?: object) => lines.push({ stream: 'warn', line: { message, ...context } }),
       },
     }
   }
@@ -99,9 +99,8 @@ describe('scheduledTriggerLabel', () => {
     expect(scheduledTriggerLabel(schedulerPayload, log)).toBe(SCHEDULE_ARN)
     expect(lines).toEqual([
       {
-        stream: 'log',
+        stream: 'info',
         line: {
-          level: 'info',
           message: 'scheduled invocation',
           source: 'scheduler',
           trigger: SCHEDULE_ARN,

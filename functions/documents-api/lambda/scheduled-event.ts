@@ -12,6 +12,7 @@
  *
  * The trigger labels the run's metrics (metadata, never a dimension) and its log line.
  */
+import type { StructuredLogger } from '@serverless-dal/repository'
 
 export type ScheduledSource = 'scheduler' | 'eventbridge-rule' | 'unrecognized'
 
@@ -105,22 +106,18 @@ function withOptional(
 }
 
 /**
- * The trigger label of a scheduled invocation, after one log line that says where it came
- * from (a warning, with the payload's keys, when nobody recognized it).
+ * The trigger label of a scheduled invocation, after one log line on the invocation's logger
+ * that says where it came from (a warning, with the payload's keys, when nobody recognized it).
  */
-export function scheduledTriggerLabel(event: unknown, log: Pick<Console, 'log' | 'warn'> = console): string {
+export function scheduledTriggerLabel(event: unknown, log: Pick<StructuredLogger, 'info' | 'warn'>): string {
   const trigger = scheduledTrigger(event)
   if (trigger.source === 'unrecognized') {
-    log.warn(
-      JSON.stringify({
-        level: 'warn',
-        message: 'scheduled handler invoked with an unrecognized payload: running anyway',
-        trigger: trigger.trigger,
-        payload: describeUnrecognized(event),
-      }),
-    )
+    log.warn('scheduled handler invoked with an unrecognized payload: running anyway', {
+      trigger: trigger.trigger,
+      payload: describeUnrecognized(event),
+    })
   } else {
-    log.log(JSON.stringify({ level: 'info', message: 'scheduled invocation', ...trigger }))
+    log.info('scheduled invocation', { ...trigger })
   }
   return trigger.trigger
 }

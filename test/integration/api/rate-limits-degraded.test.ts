@@ -59,7 +59,7 @@ describe('rate limits when Redis is down', () => {
       const warnings = warn.mock.calls.map(([line]) => String(line)).filter((line) => line.includes('rate limit'))
       expect(warnings).toHaveLength(1)
       expect(JSON.parse(warnings[0] as string)).toMatchObject({
-        level: 'warn',
+        level: 'WARN',
         message: 'rate limit not checked: requests go through',
       })
     } finally {
