@@ -34,6 +34,16 @@ function kind<T>(accepted: string, parse: (text: string) => T | undefined): Kind
 
 export const text = (accepted = 'any text'): Kind<string> => kind(accepted, (value) => value)
 
+/** A value `parse` reads, or refuses by throwing or returning undefined. */
+export const parsed = <T>(accepted: string, parse: (value: string) => T | undefined): Kind<T> =>
+  kind(accepted, (value) => {
+    try {
+      return parse(value)
+    } catch {
+      return undefined
+    }
+  })
+
 export const matching = (pattern: RegExp, accepted: string): Kind<string> =>
   kind(accepted, (value) => (pattern.test(value) ? value : undefined))
 

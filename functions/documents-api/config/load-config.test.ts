@@ -43,6 +43,8 @@ describe('the service configuration', () => {
     ['POWERTOOLS_METRICS_DISABLED', 'yes', 'true or false'],
     ['LOG_LEVEL', 'verbose', 'one of DEBUG, INFO, WARN, ERROR, CRITICAL, SILENT'],
     ['CORS_ORIGINS', 'app.example', 'a comma-separated list of origins'],
+    ['CORS_ORIGINS', '*,https://app.example', 'a comma-separated list of origins'],
+    ['CORS_ORIGINS', 'https://App.example:443', 'a comma-separated list of origins'],
     ['CACHE_NAMESPACE', 'my namespace', '1 to 64 of'],
     ['WARM_BUDGET_MS', '-1', 'a whole number from 1'],
   ])('refuses %s=%s, saying what it accepts', (name, value, accepted) => {

@@ -5,8 +5,9 @@
  * and docs/configuration.md is generated from this table (`npm run
  * docs:config`; a test fails when the two drift).
  */
+import { parseCorsOrigins } from '../http/cors.ts'
 import { MIN_SECRET_BYTES } from '../http/jwt-secret.ts'
-import { flag, type Kind, list, matching, oneOf, secret, text, url, wholeNumber } from './kinds.ts'
+import { flag, type Kind, list, matching, oneOf, parsed, secret, text, url, wholeNumber } from './kinds.ts'
 
 export interface Variable<T = unknown> {
   kind: Kind<T>
@@ -30,7 +31,6 @@ const variable = <T>(kind: Kind<T>, readBy: string, meaning: string, byDefault?:
 const sensitive = <T>(entry: Variable<T>): Variable<T> => ({ ...entry, sensitive: true })
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const
-const ORIGIN = /^https?:\/\/[^/\s]+$/
 
 /** What the service reads, on every runtime. */
 export const SERVICE_VARIABLES = {
@@ -129,9 +129,12 @@ export const SERVICE_VARIABLES = {
   ),
   LOG_LEVEL: variable(oneOf(LOG_LEVELS, true), 'app', 'the lowest level logged', '`INFO`'),
   CORS_ORIGINS: variable(
-    list('origins (`https://app.example`) or `*`', (origin) => origin === '*' || ORIGIN.test(origin)),
+    parsed(
+      'a comma-separated list of origins as browsers send them (`https://app.example.com`: lower case, no path, no default port), or `*` alone',
+      parseCorsOrigins,
+    ),
     'app',
-    'the origins browsers may call the API from; unset: no CORS headers',
+    'the origins browsers may call the API from ([CORS](http-api.md#browsers)); unset: no CORS headers',
   ),
   DATABASE_URL_PARAMETER: variable(
     text('an SSM parameter name or ARN'),
