@@ -5,6 +5,7 @@
  * and docs/configuration.md is generated from this table (`npm run
  * docs:config`; a test fails when the two drift).
  */
+import { LOG_LEVELS } from '@serverless-dal/repository'
 import { parseCorsOrigins } from '../http/cors.ts'
 import { MIN_SECRET_BYTES } from '../http/jwt-secret.ts'
 import { flag, type Kind, list, matching, oneOf, parsed, secret, text, url, wholeNumber } from './kinds.ts'
@@ -29,8 +30,6 @@ const variable = <T>(kind: Kind<T>, readBy: string, meaning: string, byDefault?:
 
 /** A secret's refusal never repeats its value (it may be a password or a token). */
 const sensitive = <T>(entry: Variable<T>): Variable<T> => ({ ...entry, sensitive: true })
-
-const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const
 
 /** What the service reads, on every runtime. */
 export const SERVICE_VARIABLES = {
@@ -127,7 +126,7 @@ export const SERVICE_VARIABLES = {
     "Powertools' development mode; under workerd it must be `true` (wrangler.toml sets it)",
     '`false`',
   ),
-  LOG_LEVEL: variable(oneOf(LOG_LEVELS, true), 'app', 'the lowest level logged', '`INFO`'),
+  LOG_LEVEL: variable(oneOf(LOG_LEVELS, true), 'app', 'the lowest level logged ([logging](logging.md))', '`INFO`'),
   CORS_ORIGINS: variable(
     parsed(
       'a comma-separated list of origins as browsers send them (`https://app.example.com`: lower case, no path, no default port), or `*` alone',
