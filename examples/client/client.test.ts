@@ -4,37 +4,19 @@
  * answer surfacing as an `ApiError`. `typing-checks.ts` is the compile-time
  * half: `npm run typecheck` fails when a wrong call compiles.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Started, startScript } from '../../test/support/processes.ts'
+import { type EmbeddedServer, startEmbeddedServer } from '../../test/support/embedded-server.ts'
 import { ApiError, createAndReadBack, documentsClient } from './client.ts'
 
 describe('the typed client against npm start', () => {
-  let tempDir: string
-  let server: Started
+  let embedded: EmbeddedServer
   let base: string
   let token: string
   beforeAll(async () => {
-    tempDir = await mkdtemp(join(tmpdir(), 'dal-client-'))
-    server = await startScript(
-      'functions/documents-api/node.ts',
-      {
-        PORT: '0',
-        DATABASE_URL: '',
-        JWT_SECRET: '',
-        PGLITE_DATA_DIR: join(tempDir, 'pglite'),
-        POWERTOOLS_METRICS_DISABLED: 'true',
-      },
-      /try: curl -H "Authorization: Bearer [\w.-]+" http:\/\/localhost:\d+/,
-    )
-    ;[, token = '', base = ''] = /Bearer ([\w.-]+)" (http:\/\/localhost:\d+)/.exec(server.stdout()) ?? []
+    embedded = await startEmbeddedServer('client')
+    ;({ base, token } = embedded)
   }, 60_000)
-  afterAll(async () => {
-    await server?.stop()
-    await rm(tempDir, { recursive: true, force: true })
-  })
+  afterAll(() => embedded?.stop())
 
   it('creates a document and reads it back, typed end to end', async () => {
     const api = documentsClient(base, token)

@@ -6,43 +6,23 @@
  * the machine (any that tried would be blocked and fail the test), and its
  * Content-Security-Policy is never violated.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type HeadlessChromium, launchChromium } from '../../support/chromium.ts'
-import { type Started, startScript } from '../../support/processes.ts'
+import { type EmbeddedServer, startEmbeddedServer } from '../../support/embedded-server.ts'
 
-const READY = /try: curl -H "Authorization: Bearer [\w.-]+" http:\/\/localhost:\d+/
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 describe('GET /docs in headless Chromium, served by npm start', () => {
-  let tempDir: string
-  let server: Started
+  let embedded: EmbeddedServer
   let browser: HeadlessChromium
   let base: string
   beforeAll(async () => {
-    tempDir = await mkdtemp(join(tmpdir(), 'dal-docs-'))
-    ;[server, browser] = await Promise.all([
-      startScript(
-        'functions/documents-api/node.ts',
-        {
-          PORT: '0',
-          DATABASE_URL: '',
-          JWT_SECRET: '',
-          PGLITE_DATA_DIR: join(tempDir, 'pglite'),
-          POWERTOOLS_METRICS_DISABLED: 'true',
-        },
-        READY,
-      ),
-      launchChromium(),
-    ])
-    base = /(http:\/\/localhost:\d+)\/documents/.exec(server.stdout())?.[1] as string
+    ;[embedded, browser] = await Promise.all([startEmbeddedServer('docs'), launchChromium()])
+    base = embedded.base
   })
   afterAll(async () => {
     await browser?.close()
-    await server?.stop()
-    await rm(tempDir, { recursive: true, force: true })
+    await embedded?.stop()
   })
 
   it('renders every route of /openapi.json from files the service serves, and nothing else is fetched', async () => {

@@ -3,16 +3,12 @@
  * with the token it prints) and on Postgres and Redis through the stand-ins
  * (the variables `npm run services` prints, a token from `npm run token`).
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type EmbeddedServer, READY, startEmbeddedServer } from '../../support/embedded-server.ts'
 import { createScratchDatabase, type ScratchDatabase } from '../../support/postgres.ts'
 import { envLines, runScript, type Started, startScript, startServices } from '../../support/processes.ts'
 import { testRedisUrl } from '../../support/redis.ts'
-
-const READY = /try: curl -H "Authorization: Bearer [\w.-]+" http:\/\/localhost:\d+/
 
 function endpoints(server: Started) {
   const [, token, base] = /Bearer ([\w.-]+)" (http:\/\/localhost:\d+)/.exec(server.stdout()) ?? []
@@ -20,26 +16,13 @@ function endpoints(server: Started) {
 }
 
 describe('npm start on the embedded default', () => {
-  let tempDir: string
+  let embedded: EmbeddedServer
   let server: Started
   beforeAll(async () => {
-    tempDir = await mkdtemp(join(tmpdir(), 'dal-node-'))
-    server = await startScript(
-      'functions/documents-api/node.ts',
-      {
-        PORT: '0',
-        DATABASE_URL: '',
-        JWT_SECRET: '',
-        PGLITE_DATA_DIR: join(tempDir, 'pglite'),
-        POWERTOOLS_METRICS_DISABLED: 'true',
-      },
-      READY,
-    )
+    embedded = await startEmbeddedServer('node')
+    server = embedded.server
   })
-  afterAll(async () => {
-    await server?.stop()
-    await rm(tempDir, { recursive: true, force: true })
-  })
+  afterAll(() => embedded?.stop())
 
   it('serves the seeded sample data with the token it prints, and takes writes', async () => {
     const { token, base } = endpoints(server)
