@@ -173,6 +173,20 @@ describe('the Lambda entry', () => {
     expect(page.items.map((item) => item.title)).toEqual(['über base64'])
   })
 
+  it("answers a body the schema refuses with zod's English messages (the bundle keeps only English)", async () => {
+    const refused = await handler(
+      httpApiEvent('POST', '/documents', {
+        headers: authorized(),
+        body: JSON.stringify({ title: '', status: 'gone' }),
+      }),
+      lambdaContext('post-invalid'),
+    )
+    expect(refused.statusCode).toBe(400)
+    const { detail } = JSON.parse(refused.body) as { detail: string }
+    expect(detail).toContain('title: Too small: expected string to have >=1 characters')
+    expect(detail).toContain('status: Invalid option: expected one of "draft"|"published"|"archived"')
+  })
+
   it('serves a plain Postgres URL (RDS, Aurora, a local server) through node-postgres, chosen by itself', async () => {
     // the same bundle, loaded again under another name with no Neon variable set: as on Lambda with RDS
     const copy = join(bundleDir, 'index-plain-postgres.mjs')
