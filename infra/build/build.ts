@@ -6,13 +6,17 @@
  *   dist/lambda/   one ESM bundle for Node 24 with two handlers:
  *                  `index.handler` (the API) and `index.scheduledHandler` (EventBridge)
  *
+ * Beside each bundle, `bundle-meta.json`: esbuild's metafile, what each input adds to the
+ * minified output (https://esbuild.github.io/analyze/ reads it); the build prints the
+ * largest packages of each.
+ *
  * Wrangler runs offline here: no login, no telemetry, no network.
  */
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { type BuildOptions, build, type Plugin } from 'esbuild'
+import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild'
 import { SOURCE_CONDITION, WRANGLER_BUILD_CONDITIONS } from './conditions.ts'
 import { prepareDocsAssets } from './docs-assets.ts'
 
@@ -59,32 +63,70 @@ export const LAMBDA_BUILD: BuildOptions = {
   plugins: [zodEnglish],
 }
 
-export async function buildAll(): Promise<{ worker: BundleSize; lambda: BundleSize }> {
+export async function buildAll(): Promise<{ worker: BundleReport; lambda: BundleReport }> {
   // dist/assets is left in place: wrangler dev may be serving it; its files are replaced whole when they change
   for (const output of ['worker', 'lambda']) rmSync(join(dist, output), { recursive: true, force: true })
   await prepareDocsAssets()
   const wrangler = spawnSync(
     'npx',
-    ['wrangler', 'deploy', '--dry-run', '--outdir', join(dist, 'worker'), '--config', join(root, 'wrangler.toml')],
+    [
+      'wrangler',
+      'deploy',
+      '--dry-run',
+      '--outdir',
+      join(dist, 'worker'),
+      '--metafile',
+      join(dist, 'worker', META),
+      '--config',
+      join(root, 'wrangler.toml'),
+    ],
     { cwd: root, env: { ...process.env, ...WRANGLER_ENV }, encoding: 'utf8' },
   )
   if (wrangler.status !== 0) throw new Error(`wrangler failed:\n${wrangler.stdout}\n${wrangler.stderr}`)
 
-  await build({
+  const lambda = await build({
     ...LAMBDA_BUILD,
     entryPoints: { index: join(root, 'functions/documents-api/lambda.ts') },
     outdir: join(dist, 'lambda'),
     outExtension: { '.js': '.mjs' },
     minify: true,
     sourcemap: 'external',
+    metafile: true,
     logLevel: 'warning',
   })
-  return { worker: sizeOf(join(dist, 'worker'), '.js'), lambda: sizeOf(join(dist, 'lambda'), '.mjs') }
+  writeFileSync(join(dist, 'lambda', META), JSON.stringify(lambda.metafile))
+  const workerMeta = JSON.parse(readFileSync(join(dist, 'worker', META), 'utf8')) as Metafile
+  return {
+    worker: { ...sizeOf(join(dist, 'worker'), '.js'), packages: bytesByPackage(workerMeta, '.js') },
+    lambda: { ...sizeOf(join(dist, 'lambda'), '.mjs'), packages: bytesByPackage(lambda.metafile, '.mjs') },
+  }
 }
+
+const META = 'bundle-meta.json'
 
 export interface BundleSize {
   bytes: number
   gzipBytes: number
+}
+
+export interface BundleReport extends BundleSize {
+  /** Minified bytes by npm package (or workspace folder), largest first. */
+  packages: Array<{ name: string; bytes: number }>
+}
+
+/** What each npm package (`zod`, `@neondatabase/serverless`) or workspace folder adds to the bundle's code. */
+function bytesByPackage(meta: Metafile, extension: string): BundleReport['packages'] {
+  const bytes = new Map<string, number>()
+  for (const [file, output] of Object.entries(meta.outputs)) {
+    if (!file.endsWith(extension)) continue
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name =
+        /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ??
+        input.split('/').slice(0, 2).join('/').replace(/\.ts$/, '')
+      bytes.set(name, (bytes.get(name) ?? 0) + bytesInOutput)
+    }
+  }
+  return [...bytes].map(([name, n]) => ({ name, bytes: n })).sort((a, b) => b.bytes - a.bytes)
 }
 
 /** The bundle's code (source maps left out), raw and gzipped. */
@@ -104,6 +146,11 @@ const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { worker, lambda } = await buildAll()
-  console.log(`dist/worker   ${kib(worker.bytes)} (gzip ${kib(worker.gzipBytes)})`)
-  console.log(`dist/lambda   ${kib(lambda.bytes)} (gzip ${kib(lambda.gzipBytes)})`)
+  const largest = (report: BundleReport) =>
+    report.packages
+      .slice(0, 6)
+      .map(({ name, bytes }) => `${name} ${kib(bytes)}`)
+      .join(', ')
+  console.log(`dist/worker   ${kib(worker.bytes)} (gzip ${kib(worker.gzipBytes)})   ${largest(worker)}`)
+  console.log(`dist/lambda   ${kib(lambda.bytes)} (gzip ${kib(lambda.gzipBytes)})   ${largest(lambda)}`)
 }

@@ -1,7 +1,8 @@
 /** `npm run build`: wrangler bundles the Worker offline and esbuild the Lambda handlers. */
 import { existsSync, readFileSync } from 'node:fs'
+import type { Metafile } from 'esbuild'
 import { describe, expect, it } from 'vitest'
-import { type BundleSize, buildAll, ZOD_ENGLISH } from '../../infra/build/build.ts'
+import { type BundleReport, buildAll, ZOD_ENGLISH } from '../../infra/build/build.ts'
 
 /**
  * What the bundles may weigh, gzipped (issue 18). Every KiB is parsed and compiled on each
@@ -12,7 +13,7 @@ import { type BundleSize, buildAll, ZOD_ENGLISH } from '../../infra/build/build.
  */
 const GZIP_CEILING = { worker: 255 * 1024, lambda: 275 * 1024 }
 
-let sizes: { worker: BundleSize; lambda: BundleSize } | undefined
+let sizes: { worker: BundleReport; lambda: BundleReport } | undefined
 const built = async () => {
   sizes ??= await buildAll()
   return sizes
@@ -35,11 +36,30 @@ describe('npm run build', () => {
 
   it("bundles zod's English messages and no other language's", async () => {
     await built()
-    for (const bundle of ['dist/worker/worker.js', 'dist/lambda/index.mjs']) {
+    for (const [bundle, meta] of [
+      ['dist/worker/worker.js', 'dist/worker/bundle-meta.json'],
+      ['dist/lambda/index.mjs', 'dist/lambda/bundle-meta.json'],
+    ] as const) {
       const code = readFileSync(bundle, 'utf8')
       expect(code, bundle).toContain('Too small: expected') // en
       expect(code, bundle).not.toContain('Eingabe') // de
       expect(code, bundle).not.toContain('Entrada inv') // es
+      const { outputs } = JSON.parse(readFileSync(meta, 'utf8')) as Metafile
+      const locales = Object.values(outputs).flatMap((output) =>
+        Object.entries(output.inputs)
+          .filter(([input, { bytesInOutput }]) => input.includes('zod/v4/locales/') && bytesInOutput > 0)
+          .map(([input]) => input.split('/').pop()),
+      )
+      expect(locales, meta).toEqual(['en.js'])
+    }
+  }, 120_000)
+
+  it('reports what each package adds to each bundle', async () => {
+    const { worker, lambda } = await built()
+    for (const report of [worker, lambda]) {
+      const names = report.packages.map(({ name }) => name)
+      expect(names).toEqual(expect.arrayContaining(['zod', 'kysely', '@neondatabase/serverless', 'hono']))
+      expect(report.packages.reduce((sum, { bytes }) => sum + bytes, 0)).toBeLessThanOrEqual(report.bytes)
     }
   }, 120_000)
 
