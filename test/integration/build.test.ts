@@ -1,17 +1,24 @@
-/** `npm run build`: wrangler bundles the Worker offline and esbuild the Lambda handlers. */
+/**
+ * `npm run build`: wrangler bundles the Worker offline and esbuild the Lambda handlers. The
+ * bundles stay under their size ceilings, carry zod's English messages only, and the built
+ * Worker, run in workerd, answers `/openapi.json` and validation errors as its sources do.
+ */
 import { existsSync, readFileSync } from 'node:fs'
+import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
 import type { Metafile } from 'esbuild'
-import { describe, expect, it } from 'vitest'
+import type { ExecutionContext } from 'hono'
+import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BundleReport, buildAll, ZOD_ENGLISH } from '../../infra/build/build.ts'
 
 /**
  * What the bundles may weigh, gzipped (issue 18). Every KiB is parsed and compiled on each
- * cold start, so growth fails here: 150 KiB is the goal, not reached yet (245 KiB Worker,
- * 265 KiB Lambda when the ceiling was set, after zod's locales left); these ceilings are
- * those figures plus a margin of about 4%. Lower them as the bundles shrink, never raise
- * them without a reason in the commit.
+ * cold start, so growth fails here. 150 KiB is the goal and is not reached: these ceilings
+ * are the figures when they were set (Worker 230 KiB, Lambda 266 KiB, after zod's other
+ * locales and the Worker's kept names left) plus about 4%. Lower them as the bundles
+ * shrink; raise them only with a reason in the commit.
  */
-const GZIP_CEILING = { worker: 255 * 1024, lambda: 275 * 1024 }
+const GZIP_CEILING = { worker: 240 * 1024, lambda: 277 * 1024 }
 
 let sizes: { worker: BundleReport; lambda: BundleReport } | undefined
 const built = async () => {
@@ -68,5 +75,61 @@ describe('npm run build', () => {
     expect(wrangler).toMatch(
       new RegExp(`^\\[alias\\]\\n(?:#.*\\n)*"zod" = "${ZOD_ENGLISH.replaceAll('.', '\\.')}"$`, 'm'),
     )
+  })
+})
+
+describe('the built Worker bundle in workerd', () => {
+  const secret = 'build-test-jwt-secret-0123456789'
+  const bindings = {
+    POWERTOOLS_DEV: 'true',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    JWT_SECRET: secret,
+    // never reached: what is asked below is answered before a database is
+    DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+  }
+  let mf: Miniflare | undefined
+  let base: URL
+
+  beforeAll(async () => {
+    await built()
+    mf = new Miniflare(
+      convertV4MiniflareOptions({
+        modules: true,
+        scriptPath: 'dist/worker/worker.js',
+        compatibilityDate: '2026-08-01',
+        compatibilityFlags: ['nodejs_compat'],
+        bindings,
+      }),
+    )
+    base = await mf.ready
+  }, 120_000)
+  afterAll(() => mf?.dispose())
+
+  it('answers /openapi.json exactly as the Worker built from its sources does', async () => {
+    const bundled = await (await fetch(new URL('/openapi.json', base))).json()
+    const source = (await import('../../functions/documents-api/worker.ts')).default
+    const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext
+    const unbundled = await (
+      await source.fetch(new Request('http://localhost/openapi.json'), bindings as never, ctx)
+    ).json()
+    expect(Object.keys((bundled as { paths: object }).paths).length).toBeGreaterThanOrEqual(8)
+    expect(bundled).toEqual(unbundled)
+  })
+
+  it("refuses a bad body and a bad query with zod's English messages", async () => {
+    const token = await signToken(secret, { org: 'build-org', role: 'editor' })
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+    const body = await fetch(new URL('/documents', base), {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ title: '', status: 'gone', extra: 1 }),
+    })
+    expect(body.status).toBe(400)
+    expect(((await body.json()) as { detail: string }).detail).toBe(
+      'title: Too small: expected string to have >=1 characters; status: Invalid option: expected one of "draft"|"published"|"archived"; unknown field: extra',
+    )
+    const query = await fetch(new URL('/documents?limit=0', base), { headers })
+    expect(query.status).toBe(400)
+    expect(((await query.json()) as { detail: string }).detail).toBe('limit: Too small: expected number to be >=1')
   })
 })
