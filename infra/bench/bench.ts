@@ -3,18 +3,20 @@
  * Kysely baseline and the peer (Drizzle ORM with its Upstash query cache),
  * against one Postgres (through the Neon driver and the local stand-in) and
  * one Redis (through the local Upstash bridge); then round trips per
- * operation and the deployable bundles; then round trips as time, before
- * and after, on Node and in workerd (`latency/`). Writes docs/benchmarks.md,
- * docs/benchmarks-latency.svg and docs/benchmarks-round-trips.svg.
+ * operation; then issue 18's figures for a baseline ref and this tree
+ * (`goals/`: bundle sizes, module init in Node and workerd, requests/s of a
+ * memory hit against /ping, metrics on vs off); then round trips as time,
+ * before and after, on Node and in workerd (`latency/`). Writes
+ * docs/benchmarks.md, docs/benchmarks-latency.svg,
+ * docs/benchmarks-goals.svg and docs/benchmarks-round-trips.svg.
  *
  * Paths run interleaved (A B C …, A B C …), BENCH_ROUNDS rounds (default 7,
  * at least 5) of BENCH_CALLS sequential calls (default 150); figures are the
  * medians of the per-round means. Everything runs in this process, so the
  * latency includes the stand-ins' share, the same for every path.
  */
-import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import os, { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
 import { join } from 'node:path'
 import { type DB, documentsMigrations } from '@serverless-dal/documents'
 import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
@@ -29,15 +31,16 @@ import {
 } from '@serverless-dal/repository'
 import { neonDrivers } from '@serverless-dal/repository/neon'
 import { Redis } from '@upstash/redis'
-import { build } from 'esbuild'
 import { admin, median } from '../../packages/documents/bench/local-services.ts'
-import { buildAll } from '../build/build.ts'
+import { goalsOptionsFromEnv, runGoalsBench } from './goals/goals-bench.ts'
+import { goalsChart, goalsMarkdown } from './goals/goals-report.ts'
 import { runLatencyBench } from './latency/latency-bench.ts'
 import { latencyChart, latencyMarkdown } from './latency/latency-report.ts'
 import { latencyOptionsFromEnv } from './latency/options.ts'
 import { drizzlePeer } from './peer-drizzle.ts'
 import { type Bar, barChart } from './svg-chart.ts'
 
+const benchStarted = performance.now()
 const rounds = Math.max(5, Number(process.env.BENCH_ROUNDS ?? 7))
 const calls = Number(process.env.BENCH_CALLS ?? 150)
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -212,51 +215,10 @@ for (const path of paths.filter((p) => p.group !== 'baseline')) {
   })
 }
 
-// --- bundles --------------------------------------------------------------------------
-progress('building bundles…')
-const sizes = await buildAll()
-const bareDir = mkdtempSync(join(tmpdir(), 'dal-bare-'))
-const bareSource = join(bareDir, 'bare.ts')
-writeFileSync(bareSource, "import { Hono } from 'hono'\nexport default new Hono().get('/', (c) => c.text('ok'))\n")
-await build({
-  entryPoints: [bareSource],
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  platform: 'neutral',
-  outfile: join(bareDir, 'bare.mjs'),
-  nodePaths: [join(root, 'node_modules')],
-  logLevel: 'silent',
-})
-const bareBytes = (await import('node:fs')).statSync(join(bareDir, 'bare.mjs')).size
-/** Median time to import a bundle in a fresh Node process (its module-init cost), 5 runs. */
-function initTime(file: string, extraEnv: Record<string, string> = {}): number {
-  const runs: number[] = []
-  for (let i = 0; i < 5; i++) {
-    const script = `const t = performance.now(); await import(${JSON.stringify(`file://${file}`)}); console.log(performance.now() - t)`
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH: process.env.PATH, ...extraEnv },
-      encoding: 'utf8',
-    })
-    runs.push(Number(result.stdout.trim()))
-  }
-  return median(runs)
-}
-const lambdaEnv = {
-  DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
-  JWT_SECRET: 'x'.repeat(32),
-  POWERTOOLS_METRICS_DISABLED: 'true',
-}
-const init = {
-  worker: initTime(join(root, 'dist/worker/worker.js')),
-  lambda: initTime(join(root, 'dist/lambda/index.mjs'), lambdaEnv),
-  bare: initTime(join(bareDir, 'bare.mjs')),
-}
 process.stderr.write(`\r${' '.repeat(100)}\r`)
 
 // --- the report -----------------------------------------------------------------------
 const ms = (name: string) => latency.get(name) as number
-const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`
 const lines = [
   '# Benchmarks',
   '',
@@ -286,16 +248,6 @@ const lines = [
   '| --- | ---: | ---: |',
   ...trips.map((t) => `| ${t.name} | ${t.database.toFixed(1)} | ${t.redis.toFixed(1)} |`),
   '',
-  '## Bundles',
-  '',
-  'Module-init time: importing the bundle in a fresh Node 24 process (median of 5), what a cold start pays before the first request.',
-  '',
-  '| bundle | size | gzip | module init |',
-  '| --- | ---: | ---: | ---: |',
-  `| Worker (\`dist/worker\`) | ${kib(sizes.worker.bytes)} | ${kib(sizes.worker.gzipBytes)} | ${init.worker.toFixed(1)} ms |`,
-  `| Lambda (\`dist/lambda\`) | ${kib(sizes.lambda.bytes)} | ${kib(sizes.lambda.gzipBytes)} | ${init.lambda.toFixed(1)} ms |`,
-  `| bare Hono app | ${kib(bareBytes)} | — | ${init.bare.toFixed(1)} ms |`,
-  '',
 ]
 await api.factory.dispose()
 await redisOnly.factory.dispose()
@@ -306,6 +258,11 @@ await lifetime.dispose()
 await bridge.close()
 await neon.close()
 await admin(adminUrl, `drop database if exists ${name} with (force)`)
+
+// --- issue 18's goals: baseline and now, each tree built and run by its own scripts ---------
+const goalsOptions = { ...goalsOptionsFromEnv(), adminUrl, progress }
+const goalFigures = await runGoalsBench(goalsOptions)
+lines.push(goalsMarkdown(goalFigures))
 
 // --- round trips as time: before and after, Node and workerd -----------------------------
 const latencyOptions = { ...latencyOptionsFromEnv(), adminUrl, redisUrl, progress }
@@ -318,7 +275,9 @@ writeFileSync(join(root, 'docs/benchmarks.md'), lines.join('\n'))
 const bars = paths.map((path) => ({ label: path.name, value: ms(path.name), group: path.group }))
 writeFileSync(join(root, 'docs/benchmarks-latency.svg'), barChart('Latency by path (ms per call, median)', 'ms', bars))
 writeFileSync(join(root, 'docs/benchmarks-round-trips.svg'), latencyChart(asTime, latencyOptions.rtts))
+writeFileSync(join(root, 'docs/benchmarks-goals.svg'), goalsChart(goalFigures))
 console.log(lines.join('\n'))
+process.stderr.write(`npm run bench took ${Math.round((performance.now() - benchStarted) / 1000)} s\n`)
 process.exit(0)
 
 /** This machine, as a reader comparing figures needs it. */

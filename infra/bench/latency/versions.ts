@@ -6,7 +6,7 @@
  * what `node.ts` uses to build the service, bundled the same way.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { type BuildOptions, build } from 'esbuild'
 import { LAMBDA_BUILD } from '../../build/build.ts'
@@ -102,4 +102,29 @@ async function bundle(name: Version['name'], tree: string, out: string): Promise
 export function compatibilityDate(): string {
   const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8')
   return /^compatibility_date\s*=\s*"([\d-]+)"/m.exec(toml)?.[1] ?? '2026-08-01'
+}
+
+/**
+ * The whole tree at `ref` in `directory`, ready to run its own scripts
+ * (`infra/build/build.ts`, the benches, `node.ts`): its workspace packages
+ * resolve to its own sources, every other package (and `node_modules/.bin`)
+ * to this tree's node_modules. Returns `directory`.
+ */
+export function materializeTree(ref: string, directory: string): string {
+  mkdirSync(directory, { recursive: true })
+  const archive = execFileSync('git', ['archive', '--format=tar', ref], { cwd: root, maxBuffer: 1 << 30 })
+  execFileSync('tar', ['-x', '-C', directory], { input: archive, maxBuffer: 1 << 30 })
+  const modules = join(directory, 'node_modules')
+  mkdirSync(modules, { recursive: true })
+  for (const entry of readdirSync(join(root, 'node_modules'))) {
+    if (entry !== '@serverless-dal') symlinkSync(join(root, 'node_modules', entry), join(modules, entry))
+  }
+  // this tree's workspace links, as the old tree lays its packages out (those it lacks are left out)
+  const scope = join(modules, '@serverless-dal')
+  mkdirSync(scope, { recursive: true })
+  for (const entry of readdirSync(join(root, 'node_modules/@serverless-dal'))) {
+    const target = readlinkSync(join(root, 'node_modules/@serverless-dal', entry))
+    if (existsSync(join(scope, target))) symlinkSync(target, join(scope, entry))
+  }
+  return directory
 }
