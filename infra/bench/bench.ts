@@ -222,7 +222,9 @@ const ms = (name: string) => latency.get(name) as number
 const lines = [
   '# Benchmarks',
   '',
-  `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, on ${machine()}: ${rounds} interleaved rounds of ${calls} sequential calls per path, medians of the per-round means. One process: the documents API in-process (\`app.request\`, as the Node entry builds it; metrics off), Postgres 15 through the Neon serverless driver and the local stand-in, Redis 7 through the local Upstash bridge and \`@upstash/redis\`. The peer is Drizzle ORM ${'0.45'} with its Upstash query cache (\`$withCache()\`) on the same driver, Postgres and bridge.`,
+  '## Paths, side by side with raw Kysely and the peer',
+  '',
+  `${rounds} interleaved rounds of ${calls} sequential calls per path, medians of the per-round means. One process: the documents API in-process (\`app.request\`, as the Node entry builds it; metrics off), Postgres 15 through the Neon serverless driver and the local stand-in, Redis 7 through the local Upstash bridge and \`@upstash/redis\`. The peer is Drizzle ORM ${'0.45'} with its Upstash query cache (\`$withCache()\`) on the same driver, Postgres and bridge.`,
   '',
   '![latency by path](benchmarks-latency.svg)',
   '',
@@ -262,7 +264,6 @@ await admin(adminUrl, `drop database if exists ${name} with (force)`)
 // --- issue 18's goals: baseline and now, each tree built and run by its own scripts ---------
 const goalsOptions = { ...goalsOptionsFromEnv(), adminUrl, progress }
 const goalFigures = await runGoalsBench(goalsOptions)
-lines.push(goalsMarkdown(goalFigures))
 
 // --- round trips as time: before and after, Node and workerd -----------------------------
 const latencyOptions = { ...latencyOptionsFromEnv(), adminUrl, redisUrl, progress }
@@ -270,6 +271,16 @@ const asTime = await runLatencyBench(latencyOptions)
 process.stderr.write(`\r${' '.repeat(110)}\r`)
 lines.push(latencyMarkdown(asTime, latencyOptions.rtts, latencyOptions.beforeRef))
 
+// first what the run is, then issue 18's goals (what a reader looks for), then the paths
+const took = Math.round((performance.now() - benchStarted) / 60_000)
+lines.splice(
+  1,
+  0,
+  '',
+  `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, on ${machine()}, in ${took} minutes.`,
+  '',
+  goalsMarkdown(goalFigures).trimEnd(),
+)
 mkdirSync(join(root, 'docs'), { recursive: true })
 writeFileSync(join(root, 'docs/benchmarks.md'), lines.join('\n'))
 const bars = paths.map((path) => ({ label: path.name, value: ms(path.name), group: path.group }))

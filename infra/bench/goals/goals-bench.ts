@@ -20,7 +20,7 @@ import { build } from 'esbuild'
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
 import { SOURCE_CONDITION_FLAG } from '../../build/conditions.ts'
 import { compatibilityDate, materializeTree } from '../latency/versions.ts'
-import { parseMetricsReport } from './goals-report.ts'
+import { DEFAULT_BASELINE_REF, parseMetricsReport } from './goals-report.ts'
 
 export type TreeName = 'baseline' | 'now'
 
@@ -70,8 +70,6 @@ export interface GoalsFigures {
   elapsedSeconds: number
 }
 
-/** Where issue 18's work starts: its figures' baseline. */
-export const DEFAULT_BASELINE_REF = 'd20693f'
 export const CONCURRENCIES = [16, 1]
 
 const root = new URL('../../..', import.meta.url).pathname
@@ -180,24 +178,35 @@ export async function runGoalsBench(options: GoalsOptions): Promise<GoalsFigures
           servers[tree] = await startNodeServer(trees[tree], work, tree)
         })
       }
-      const running = names.filter((tree) => servers[tree])
+      let running = names.filter((tree) => servers[tree])
       const samples = new Map<string, number[]>()
       const push = (key: string, value: number) => samples.set(key, [...(samples.get(key) ?? []), value])
+      /** A tree whose server fails a request drops out of the comparison, saying why; the other goes on. */
+      const measure = async (tree: TreeName, run: (server: NodeServer) => Promise<void>) => {
+        try {
+          await run(servers[tree] as NodeServer)
+        } catch (error) {
+          figures[tree].missing.push(`requests/s: ${(error as Error).message.split('\n')[0]}`)
+          running = running.filter((t) => t !== tree)
+        }
+      }
       for (const concurrency of CONCURRENCIES) {
         for (const tree of running) {
-          const server = servers[tree] as NodeServer
-          await load(server, '/ping', {}, concurrency, 0.5) // warm up both paths
-          await load(server, server.hitPath, server.auth, concurrency, 0.5)
+          await measure(tree, async (server) => {
+            await load(server, '/ping', {}, concurrency, 0.5) // warm up both paths
+            await load(server, server.hitPath, server.auth, concurrency, 0.5)
+          })
         }
         for (let round = 1; round <= options.rounds; round++) {
           for (const tree of running) {
-            const server = servers[tree] as NodeServer
             options.progress(`requests/s, ${concurrency} in flight, round ${round}/${options.rounds}: ${tree}`)
-            const ping = await load(server, '/ping', {}, concurrency, options.seconds)
-            const hit = await load(server, server.hitPath, server.auth, concurrency, options.seconds)
-            push(`${tree}:${concurrency}:ping`, ping)
-            push(`${tree}:${concurrency}:hit`, hit)
-            push(`${tree}:${concurrency}:ratio`, hit / ping)
+            await measure(tree, async (server) => {
+              const ping = await load(server, '/ping', {}, concurrency, options.seconds)
+              const hit = await load(server, server.hitPath, server.auth, concurrency, options.seconds)
+              push(`${tree}:${concurrency}:ping`, ping)
+              push(`${tree}:${concurrency}:hit`, hit)
+              push(`${tree}:${concurrency}:ratio`, hit / ping)
+            })
           }
         }
         for (const tree of running) {

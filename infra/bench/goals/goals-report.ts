@@ -5,6 +5,9 @@
 import { type Bar, barChart } from '../svg-chart.ts'
 import type { GoalsFigures, TreeFigures } from './goals-bench.ts'
 
+/** Where issue 18's work starts: its figures' baseline. */
+export const DEFAULT_BASELINE_REF = 'd20693f'
+
 export interface Goal {
   figure: string
   /** Its chart label. */
@@ -126,7 +129,7 @@ export function goalsMarkdown(figures: GoalsFigures): string {
   const lines = [
     "## Issue 18's goals: baseline and now",
     '',
-    `"baseline" is \`${figures.baselineRef}\` (\`${figures.baselineCommit}\`, where issue 18's work starts; \`BENCH_BASELINE_REF\` sets another), "now" this tree; each is built and run with its own scripts in the same run, taking turns. Bundles: each tree's \`infra/build/build.ts\` (wrangler dry-run, esbuild), gzip of the code without source maps. Module init: importing the built bundle in a fresh Node process, median of ${o.initRuns}. workerd: Miniflare started on the Worker bundle until its first \`/ping\` answer, median of ${o.initRuns}, minus the same for a bare Hono app; workerd's clock stands still while code runs, so only this outside time exists, and it carries workerd's process start (the bare app's ${figures.bare.workerdStartup?.toFixed(0) ?? '?'} ms) and its noise. Requests/s: each tree's \`node.ts\` as \`npm start\` runs it (embedded PGlite, metrics on), one keep-alive load generator, ${o.rounds} rounds of ${o.seconds} s per path, tree and concurrency, the median of the per-round ratios (\`npm run bench:api\`'s method). Metrics: each tree's \`npm run bench:metrics\`, its end-to-end CPU per request on ÷ off, median of ${o.metricsRuns} runs per tree. This part took ${Math.round(figures.elapsedSeconds)} s.`,
+    `"baseline" is \`${figures.baselineRef}\` (${figures.baselineRef === DEFAULT_BASELINE_REF ? "where issue 18's work starts" : `commit \`${figures.baselineCommit}\``}; \`BENCH_BASELINE_REF\` sets it), "now" this tree; each is built and run with its own scripts in the same run, taking turns. Bundles: each tree's \`infra/build/build.ts\` (wrangler dry-run, esbuild), gzip of the code without source maps. Module init: importing the built bundle in a fresh Node process, median of ${o.initRuns}. workerd: Miniflare started on the Worker bundle until its first \`/ping\` answer, median of ${o.initRuns}, minus the same for a bare Hono app; workerd's clock stands still while code runs, so only this outside time exists, and it carries workerd's process start (the bare app's ${figures.bare.workerdStartup?.toFixed(0) ?? '?'} ms) and its noise. Requests/s: each tree's \`node.ts\` as \`npm start\` runs it (embedded PGlite, metrics on), one keep-alive load generator, ${o.rounds} rounds of ${o.seconds} s per path, tree and concurrency, the median of the per-round ratios (\`npm run bench:api\`'s method). Metrics: each tree's \`npm run bench:metrics\`, its end-to-end CPU per request on ÷ off, median of ${o.metricsRuns} runs per tree. This part took ${Math.round(figures.elapsedSeconds)} s.`,
     '',
     '| figure | baseline | now | goal | met? |',
     '| --- | ---: | ---: | ---: | :---: |',
@@ -134,6 +137,8 @@ export function goalsMarkdown(figures: GoalsFigures): string {
       (goal) =>
         `| ${goal.figure} | ${show(goal, baseline)} | ${show(goal, now)} | ${goal.goal} | ${met(goal, goal.value(now))} |`,
     ),
+    '',
+    "The issue was filed with 256 and 244 KiB, 52–56 ms of init (a bare Hono app 1.3 ms), 0.39× and 0.69–0.74×, and +10%, on another machine; its bundle sizes are those of `544dadb`. Times and requests/s move with this machine's load (others' builds and tests share it); ratios and the baseline beside each figure are what to read.",
     '',
     '![issue 18 goals, baseline and now](benchmarks-goals.svg)',
     '',
