@@ -1,6 +1,6 @@
 /**
  * Issue 18's figures for a baseline git ref and for this tree, in one run:
- * bundle sizes, module init (Node, and workerd startup), requests/s of a
+ * bundle sizes, module init (in Node and in workerd), requests/s of a
  * memory hit against `GET /ping` at 16 and 1 in flight, and the CPU metrics
  * add to a request. Each tree is measured with its own scripts: the baseline
  * is materialized whole (`materializeTree`) and built by its own
@@ -33,6 +33,8 @@ export interface GoalsOptions {
   seconds: number
   /** Fresh processes (and workerd instances) per bundle for init times; the median counts. */
   initRuns: number
+  /** Isolates of one script in the workerd started to time its per-isolate init (against one). */
+  workerdCopies: number
   /** Runs of each tree's metrics bench, taking turns; the median ratio counts. */
   metricsRuns: number
   /** An admin URL of a Postgres the metrics bench makes scratch databases on. */
@@ -48,7 +50,9 @@ export interface TreeFigures {
   /** ms to import the bundle in a fresh Node process, median. */
   workerInitNode?: number
   lambdaInitNode?: number
-  /** ms from starting workerd with the Worker to its first `/ping` answer, median. */
+  /** ms workerd spends per isolate of the Worker at startup (its module compiled and run), median. */
+  workerdInit?: number
+  /** ms from starting workerd with one isolate of the Worker until it is ready, median. */
   workerdStartup?: number
   /** Requests/s by requests in flight: the memory hit, `/ping`, and the median of the per-round ratios. */
   rps: Record<number, { ping: number; hit: number; ratio: number }>
@@ -63,7 +67,7 @@ export interface GoalsFigures {
   /** The baseline's commit, abbreviated. */
   baselineCommit: string
   trees: Record<TreeName, TreeFigures>
-  bare: { nodeInit?: number; workerdStartup?: number }
+  bare: { nodeInit?: number; workerdInit?: number; workerdStartup?: number }
   options: Omit<GoalsOptions, 'progress' | 'adminUrl'>
   concurrencies: number[]
   /** Wall time of this part of the run, s. */
@@ -89,6 +93,7 @@ export function goalsOptionsFromEnv(env = process.env): Omit<GoalsOptions, 'prog
     rounds: Math.max(3, Number(env.BENCH_GOALS_ROUNDS ?? 5)),
     seconds: Math.max(0.5, Number(env.BENCH_GOALS_SECONDS ?? 2)),
     initRuns: Math.max(3, Number(env.BENCH_INIT_RUNS ?? 7)),
+    workerdCopies: Math.max(2, Number(env.BENCH_WORKERD_COPIES ?? 6)),
     metricsRuns: Math.max(1, Number(env.BENCH_METRICS_RUNS ?? 2)),
     adminUrl: env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   }
@@ -151,23 +156,31 @@ export async function runGoalsBench(options: GoalsOptions): Promise<GoalsFigures
         figures[tree].missing.push('Node init: no run succeeded')
     }
 
-    // --- workerd: startup to the first answer, taking turns ---------------------------------
+    // --- workerd: one isolate of the script against several, taking turns ------------------
     const startupSamples = new Map<string, number[]>()
+    const workerdInitSamples = new Map<string, number[]>()
+    const copies = options.workerdCopies
     for (let run = 1; run <= options.initRuns; run++) {
-      options.progress(`workerd startup, run ${run}/${options.initRuns}…`)
+      options.progress(`module init in workerd, run ${run}/${options.initRuns}…`)
       const time = async (key: string, script: string) => {
-        const ms = await workerdStartup(script)
-        startupSamples.set(key, [...(startupSamples.get(key) ?? []), ms])
+        const one = await workerdReady(script, 1)
+        const many = await workerdReady(script, copies)
+        startupSamples.set(key, [...(startupSamples.get(key) ?? []), one])
+        workerdInitSamples.set(key, [...(workerdInitSamples.get(key) ?? []), (many - one) / (copies - 1)])
       }
       await time('bare', await bareWorker).catch(() => {})
       for (const tree of names) {
         const entries = bundles[tree]
-        if (entries && run === 1) await attempt(tree, 'workerd startup', () => time(tree, entries.worker))
+        if (entries && run === 1) await attempt(tree, 'workerd init', () => time(tree, entries.worker))
         else if (entries) await time(tree, entries.worker).catch(() => {})
       }
     }
     bare.workerdStartup = finite(median(startupSamples.get('bare') ?? []))
-    for (const tree of names) figures[tree].workerdStartup = finite(median(startupSamples.get(tree) ?? []))
+    bare.workerdInit = finite(median(workerdInitSamples.get('bare') ?? []))
+    for (const tree of names) {
+      figures[tree].workerdStartup = finite(median(startupSamples.get(tree) ?? []))
+      figures[tree].workerdInit = finite(median(workerdInitSamples.get(tree) ?? []))
+    }
 
     // --- requests/s: each tree's own Node server, one load generator --------------------------
     const servers: Partial<Record<TreeName, NodeServer>> = {}
@@ -254,6 +267,7 @@ export async function runGoalsBench(options: GoalsOptions): Promise<GoalsFigures
         rounds: options.rounds,
         seconds: options.seconds,
         initRuns: options.initRuns,
+        workerdCopies: options.workerdCopies,
         metricsRuns: options.metricsRuns,
       },
       concurrencies: CONCURRENCIES,
@@ -352,33 +366,39 @@ function importTime(file: string, env: Record<string, string>): number {
 }
 
 /**
- * ms from starting workerd (Miniflare) with the script to its first `/ping`
- * answer. workerd compiles and evaluates the module at startup; its own clock
- * does not advance while code runs, so the time is taken from outside and
- * includes workerd's process start: compare with the bare Hono app's.
+ * ms from starting workerd (Miniflare) with `copies` isolates of the script
+ * until it is ready. workerd compiles and runs each isolate's module at
+ * startup, one after the other; its own clock stands still while code runs,
+ * so the time is taken from outside. Startup with n copies less startup with
+ * one, over n − 1, is one isolate's init without workerd's process start.
  */
-async function workerdStartup(script: string): Promise<number> {
+async function workerdReady(script: string, copies: number): Promise<number> {
   const started = performance.now()
   const mf = new Miniflare(
     convertV4MiniflareOptions({
-      modules: true,
-      modulesRoot: join(script, '..'),
-      scriptPath: script,
-      compatibilityDate: compatibilityDate(),
-      compatibilityFlags: ['nodejs_compat'],
-      bindings: {
-        DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
-        JWT_SECRET: 'x'.repeat(32),
-        POWERTOOLS_DEV: 'true',
-        POWERTOOLS_METRICS_DISABLED: 'true',
-      },
+      workers: Array.from({ length: copies }, (_, i) => ({
+        name: `copy-${i}`,
+        modules: true,
+        modulesRoot: join(script, '..'),
+        scriptPath: script,
+        compatibilityDate: compatibilityDate(),
+        compatibilityFlags: ['nodejs_compat'],
+        bindings: {
+          DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+          JWT_SECRET: 'x'.repeat(32),
+          POWERTOOLS_DEV: 'true',
+          POWERTOOLS_METRICS_DISABLED: 'true',
+        },
+      })),
     }),
   )
   try {
     await mf.ready
-    const response = await mf.dispatchFetch('http://localhost/ping')
+    const ready = performance.now() - started
+    const response = await mf.dispatchFetch('http://localhost/ping') // it answers: the script did start
     await response.arrayBuffer()
-    return performance.now() - started
+    if (response.status !== 200) throw new Error(`/ping answered ${response.status} in workerd`)
+    return ready
   } finally {
     await mf.dispose()
   }
