@@ -4,6 +4,8 @@
  * Prints its section.
  *
  *   BENCH_BASELINE_REF   the baseline git ref (default d20693f: where issue 18's work starts)
+ *   BENCH_NOW_REF        measure this ref as "now" instead of the working tree (e.g. HEAD: uncommitted work left out)
+ *   BENCH_WORKERD_COPIES isolates started to time one isolate's init in workerd (default 6)
  *   BENCH_GOALS_ROUNDS   requests/s rounds per path, tree and concurrency (default 5); BENCH_GOALS_SECONDS each (default 2)
  *   BENCH_INIT_RUNS      fresh processes / workerd instances per bundle for init (default 7)
  *   BENCH_METRICS_RUNS   runs of each tree's bench:metrics (default 2), each of BENCH_METRICS_ROUNDS (12) × BENCH_METRICS_REQUESTS (150)

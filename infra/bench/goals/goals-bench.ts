@@ -27,6 +27,8 @@ export type TreeName = 'baseline' | 'now'
 export interface GoalsOptions {
   /** The git ref measured as the baseline. */
   baselineRef: string
+  /** A git ref measured as "now" instead of the working tree (its uncommitted changes left out). */
+  nowRef?: string
   /** Rounds of the requests/s comparison, per concurrency, tree and path. */
   rounds: number
   /** Seconds per requests/s round. */
@@ -66,6 +68,8 @@ export interface GoalsFigures {
   baselineRef: string
   /** The baseline's commit, abbreviated. */
   baselineCommit: string
+  /** "now"'s commit, abbreviated, when a ref rather than the working tree. */
+  nowCommit?: string
   trees: Record<TreeName, TreeFigures>
   bare: { nodeInit?: number; workerdInit?: number; workerdStartup?: number }
   options: Omit<GoalsOptions, 'progress' | 'adminUrl'>
@@ -90,6 +94,7 @@ const finite = (value: number) => (Number.isFinite(value) ? value : undefined)
 export function goalsOptionsFromEnv(env = process.env): Omit<GoalsOptions, 'progress'> {
   return {
     baselineRef: env.BENCH_BASELINE_REF ?? DEFAULT_BASELINE_REF,
+    ...(env.BENCH_NOW_REF && { nowRef: env.BENCH_NOW_REF }),
     rounds: Math.max(3, Number(env.BENCH_GOALS_ROUNDS ?? 5)),
     seconds: Math.max(0.5, Number(env.BENCH_GOALS_SECONDS ?? 2)),
     initRuns: Math.max(3, Number(env.BENCH_INIT_RUNS ?? 7)),
@@ -102,7 +107,10 @@ export function goalsOptionsFromEnv(env = process.env): Omit<GoalsOptions, 'prog
 export async function runGoalsBench(options: GoalsOptions): Promise<GoalsFigures> {
   const started = performance.now()
   const work = mkdtempSync(join(tmpdir(), 'dal-goals-'))
-  const trees: Record<TreeName, string> = { baseline: join(work, 'baseline'), now: root }
+  const trees: Record<TreeName, string> = {
+    baseline: join(work, 'baseline'),
+    now: options.nowRef ? join(work, 'now') : root,
+  }
   const figures: Record<TreeName, TreeFigures> = { baseline: { rps: {}, missing: [] }, now: { rps: {}, missing: [] } }
   const names: TreeName[] = ['baseline', 'now']
   const attempt = async (tree: TreeName, what: string, run: () => Promise<void> | void) => {
@@ -117,6 +125,10 @@ export async function runGoalsBench(options: GoalsOptions): Promise<GoalsFigures
     options.progress(`materializing ${options.baselineRef} (baseline)…`)
     materializeTree(options.baselineRef, trees.baseline)
     const baselineCommit = execGit(['rev-parse', '--short', options.baselineRef])
+    if (options.nowRef) {
+      options.progress(`materializing ${options.nowRef} (now)…`)
+      materializeTree(options.nowRef, trees.now)
+    }
 
     // --- bundles, each tree by its own build script ----------------------------------------
     const bundles: Partial<Record<TreeName, { worker: string; lambda: string }>> = {}
@@ -260,10 +272,12 @@ export async function runGoalsBench(options: GoalsOptions): Promise<GoalsFigures
     return {
       baselineRef: options.baselineRef,
       baselineCommit,
+      ...(options.nowRef && { nowCommit: execGit(['rev-parse', '--short', options.nowRef]) }),
       trees: figures,
       bare,
       options: {
         baselineRef: options.baselineRef,
+        ...(options.nowRef && { nowRef: options.nowRef }),
         rounds: options.rounds,
         seconds: options.seconds,
         initRuns: options.initRuns,
