@@ -73,6 +73,30 @@ describe('RepositoryFactory', () => {
     await Promise.all([repos.dispose(), other.dispose()])
   })
 
+  it('builds a repository on its first use in a scope, and only the ones a request uses', async () => {
+    let built = 0
+    class CountedTopics extends TopicRepository {
+      constructor(...args: ConstructorParameters<typeof TopicRepository>) {
+        super(...args)
+        built += 1
+      }
+    }
+    const factory = new RepositoryFactory({
+      ...config(),
+      repositories: { ...documentRepositories, topics: CountedTopics },
+    })
+    opened.push(factory as unknown as DocumentsFactory)
+    const first = factory.forTenant({ orgId: 'lazy', role: 'editor' }) // the first scope checks every name: builds all
+    expect(built).toBe(1)
+    const repos = factory.forTenant({ orgId: 'lazy', role: 'editor' })
+    await repos.documents.findMany({}, { limit: 1 })
+    expect(built).toBe(1)
+    expect(repos.topics).toBeInstanceOf(CountedTopics)
+    expect(repos.topics).toBe(repos.topics)
+    expect(built).toBe(2)
+    await Promise.all([first.dispose(), repos.dispose()])
+  })
+
   it('refuses, at construction, a repository named like a member of the scope', () => {
     for (const name of ['transaction', 'dispose', 'db', 'read', 'replay', 'cacheOutcomes', 'then']) {
       expect(

@@ -47,6 +47,11 @@ export type Replayable = Measurable & Pick<ReadRepository<unknown, never, { id: 
 /** Class maps whose repositories' names were found distinct (once per map, not per request). */
 const CHECKED = new WeakSet<object>()
 
+/** Whether this class map's repositories were already found distinct (so a scope need not build them all). */
+export function distinctNamesChecked(classes: object): boolean {
+  return CHECKED.has(classes)
+}
+
 /**
  * Two repositories with one name would share cache keys, tags and replays:
  * refused on the first scope, before any of them is used.

@@ -17,17 +17,17 @@ import type { CacheAnswer, CacheOutcome } from '../cache/port.ts'
 import { formatToken } from '../consistency-token.ts'
 import { isDatabaseError, toRepositoryError } from '../error-mapping.ts'
 import { METRICS_TARGET } from '../metrics/instrument.ts'
-import { ReadRepository } from '../repositories/read-repository.ts'
 import type { RepositoryContext } from '../repositories/repository-context.ts'
 import type { Tag } from '../repositories/tags.ts'
 import type { OneStatement, TransactionOptions } from '../session/session-types.ts'
 import type { TenantSession } from '../session/tenant-session.ts'
 import type { AfterCommitAction } from '../session/transaction-frame.ts'
 import { assertCan, type TenantScope } from '../tenancy/scope.ts'
+import { LazyRepositories, scopeTarget } from './lazy-scope.ts'
 import {
   assertDistinctCacheNames,
+  distinctNamesChecked,
   type RecordedRead,
-  type Replayable,
   type RepositoryClasses,
   type RepositoryScope,
   type ScopeServices,
@@ -39,8 +39,8 @@ export class TenantRepositories<DB, Classes extends RepositoryClasses<DB>> {
   readonly #classes: Classes
   readonly #context: RepositoryContext<DB>
   readonly #release: () => Promise<void>
-  /** The scope's repositories that have cached reads, for replays. */
-  readonly #readers: Replayable[] = []
+  /** The scope's repositories, each built on first use (`lazy-scope.ts`). */
+  readonly #repositories: LazyRepositories<DB>
 
   /** A scope with its repositories: `release` ends what it holds (its database on Workers, its own metrics). */
   static open<DB, Classes extends RepositoryClasses<DB>>(
@@ -49,15 +49,18 @@ export class TenantRepositories<DB, Classes extends RepositoryClasses<DB>> {
     classes: Classes,
     release: () => Promise<void> = async () => {},
   ): RepositoryScope<DB, Classes> {
-    const scope = new TenantRepositories(session, services, classes, release)
-    const repositories: Record<string, object> = {}
-    for (const [name, Repository] of Object.entries(classes)) {
-      const repository = new Repository(scope.#context)
-      repositories[name] = repository
-      if (repository instanceof ReadRepository) scope.#readers.push(repository)
-    }
-    assertDistinctCacheNames(scope.#readers, classes)
-    return Object.assign(scope, repositories as { [Name in keyof Classes]: InstanceType<Classes[Name]> })
+    const target = scopeTarget(classes, TenantRepositories.prototype, TenantRepositories.#build)
+    const scope: TenantRepositories<DB, Classes> = Reflect.construct(
+      TenantRepositories,
+      [session, services, classes, release],
+      target,
+    )
+    if (!distinctNamesChecked(classes)) assertDistinctCacheNames(scope.#repositories.readers(), classes)
+    return scope as RepositoryScope<DB, Classes>
+  }
+
+  static #build<D, C extends RepositoryClasses<D>>(scope: TenantRepositories<D, C>, name: string): object {
+    return scope.#repositories.get(name)
   }
 
   private constructor(
@@ -82,6 +85,7 @@ export class TenantRepositories<DB, Classes extends RepositoryClasses<DB>> {
       ...(services.consistency && { consistency: services.consistency }),
       transaction: (work, options) => this.transaction((tx) => work(tx.#context), options),
     }
+    this.#repositories = new LazyRepositories(classes, this.#context)
   }
 
   /**
@@ -201,7 +205,9 @@ export class TenantRepositories<DB, Classes extends RepositoryClasses<DB>> {
    * undefined when `read` names no repository of this scope or no cached read of it.
    */
   replay(read: RecordedRead): Promise<unknown> | undefined {
-    const repository = this.#readers.find((reader) => reader[METRICS_TARGET].repository === read.repository)
+    const repository = this.#repositories
+      .readers()
+      .find((reader) => reader[METRICS_TARGET].repository === read.repository)
     return repository?.replayRead(read.operation, read.params)
   }
 
