@@ -125,9 +125,11 @@ export async function runGoalsBench(options: GoalsOptions): Promise<GoalsFigures
     options.progress(`materializing ${options.baselineRef} (baseline)…`)
     materializeTree(options.baselineRef, trees.baseline)
     const baselineCommit = execGit(['rev-parse', '--short', options.baselineRef])
-    if (options.nowRef) {
-      options.progress(`materializing ${options.nowRef} (now)…`)
-      materializeTree(options.nowRef, trees.now)
+    // resolved once, before anything runs: a commit landing meanwhile changes nothing measured
+    const nowCommit = options.nowRef ? execGit(['rev-parse', '--short', options.nowRef]) : undefined
+    if (nowCommit) {
+      options.progress(`materializing ${options.nowRef} (now, ${nowCommit})…`)
+      materializeTree(nowCommit, trees.now)
     }
 
     // --- bundles, each tree by its own build script ----------------------------------------
@@ -272,7 +274,7 @@ export async function runGoalsBench(options: GoalsOptions): Promise<GoalsFigures
     return {
       baselineRef: options.baselineRef,
       baselineCommit,
-      ...(options.nowRef && { nowCommit: execGit(['rev-parse', '--short', options.nowRef]) }),
+      ...(nowCommit && { nowCommit }),
       trees: figures,
       bare,
       options: {
