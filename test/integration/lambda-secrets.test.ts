@@ -21,6 +21,7 @@ import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LAMBDA_BUILD } from '../../infra/build/build.ts'
 import { allDrivers } from '../support/drivers.ts'
+import { httpApiEvent } from '../support/http-api-event.ts'
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
 
 const JWT_SECRET = 'a-jwt-secret-that-lives-in-parameter-store'
@@ -90,25 +91,7 @@ afterAll(async () => {
  * Asynchronously: the SSM stand-in answers from this process.
  */
 async function startAndInvoke(env: Record<string, string>, path: string, headers: Record<string, string> = {}) {
-  const event = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { host: 'api.example.test', ...headers },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'api.example.test',
-      http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: 'secrets',
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    isBase64Encoded: false,
-  }
+  const event = httpApiEvent('GET', path, { headers, requestId: 'secrets' })
   const bundle = pathToFileURL(join(bundleDir, 'index.mjs')).href
   const script = `
     const entry = await import(${JSON.stringify(bundle)})

@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LAMBDA_BUILD } from '../../infra/build/build.ts'
 import { allDrivers } from '../support/drivers.ts'
 import { captureStdoutEmf, metricTotal } from '../support/emf.ts'
+import { httpApiEvent } from '../support/http-api-event.ts'
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
 import { testRedisUrl } from '../support/redis.ts'
 
@@ -100,34 +101,6 @@ afterAll(async () => {
   await scratch?.drop()
   if (bundleDir) await rm(bundleDir, { recursive: true, force: true })
 })
-
-function httpApiEvent(
-  method: string,
-  path: string,
-  options: { query?: string; headers?: Record<string, string>; body?: string; base64?: boolean } = {},
-) {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: options.query ?? '',
-    ...(options.query && { queryStringParameters: Object.fromEntries(new URLSearchParams(options.query)) }),
-    headers: { host: 'api.example.test', ...options.headers },
-    ...(options.body !== undefined && { body: options.body }),
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'api.example.test',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: 'gateway-request',
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    isBase64Encoded: options.base64 ?? false,
-  }
-}
 
 const authorized = () => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' })
 

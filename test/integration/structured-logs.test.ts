@@ -15,6 +15,7 @@ import { signToken } from '@serverless-dal/documents-api/http/auth.ts'
 import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { LAMBDA_BUILD } from '../../infra/build/build.ts'
+import { httpApiEvent } from '../support/http-api-event.ts'
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.ts'
 import { runScript, type Started, startScript } from '../support/processes.ts'
 
@@ -73,7 +74,7 @@ describe('on Lambda: Powertools Logger', () => {
       }) as typeof stream.write)
     }
     try {
-      return await handler(httpApiEvent(path, headers), { awsRequestId, functionName: 'documents-api' })
+      return await handler(httpApiEvent('GET', path, { headers }), { awsRequestId, functionName: 'documents-api' })
     } finally {
       vi.restoreAllMocks()
     }
@@ -224,25 +225,3 @@ describe('on Node: the JSON logger, in the same shape', () => {
     expect(refused.stdout).not.toContain('migrating')
   })
 })
-
-function httpApiEvent(path: string, headers: Record<string, string>) {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { host: 'api.example.test', ...headers },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'api.example.test',
-      http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: 'gateway-request',
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    isBase64Encoded: false,
-  }
-}
