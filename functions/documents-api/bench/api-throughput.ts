@@ -12,13 +12,14 @@
  */
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { Agent, request } from 'node:http'
+import { Agent } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildAll } from '../../../infra/build/build.ts'
 import { SOURCE_CONDITION_FLAG } from '../../../infra/build/conditions.ts'
 import { median } from '../../../packages/documents/bench/local-services.ts'
 import { DEVELOPMENT_JWT_SECRET, signToken } from '../http/auth.ts'
+import { httpGet } from './http-get.ts'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
 const seconds = Number(process.env.BENCH_SECONDS ?? 3)
@@ -50,20 +51,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
 const token = await signToken(DEVELOPMENT_JWT_SECRET, { org: 'acme', role: 'viewer', sub: 'bench' })
 const auth = { authorization: `Bearer ${token}` }
 
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent, headers }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk) => {
-        body += chunk
-      })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
+const get = (path: string, headers: Record<string, string> = {}) => httpGet(port, agent, path, headers)
 
 const { body } = await get('/documents?limit=1', auth)
 const id = (JSON.parse(body) as { items: Array<{ id: number }> }).items[0]?.id

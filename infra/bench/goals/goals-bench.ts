@@ -12,12 +12,13 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { Agent, request } from 'node:http'
+import { Agent } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
+import { httpGet } from '../../../functions/documents-api/bench/http-get.ts'
 import { SOURCE_CONDITION_FLAG } from '../../build/conditions.ts'
 import { compatibilityDate, materializeTree } from '../latency/versions.ts'
 import { DEFAULT_BASELINE_REF, parseMetricsReport } from './goals-report.ts'
@@ -464,14 +465,14 @@ async function startNodeServer(tree: string, work: string, name: TreeName): Prom
   const agent = new Agent({ keepAlive: true, maxSockets: Math.max(...CONCURRENCIES) })
   // the token node.ts prints (its own development secret, its own claims)
   const auth = { authorization: `Bearer ${token}` }
-  const list = await get(port, agent, '/documents?limit=1', auth)
+  const list = await httpGet(port, agent, '/documents?limit=1', auth)
   const id = (JSON.parse(list.body) as { items?: Array<{ id: number }> }).items?.[0]?.id
   if (list.status !== 200 || id === undefined) {
     child.kill('SIGTERM')
     throw new Error(`GET /documents answered ${list.status}: ${list.body.slice(0, 200)}`)
   }
   const hitPath = `/documents/${id}`
-  const warm = await get(port, agent, hitPath, auth)
+  const warm = await httpGet(port, agent, hitPath, auth)
   if (warm.status !== 200) {
     child.kill('SIGTERM')
     throw new Error(`GET ${hitPath} answered ${warm.status}`)
@@ -488,26 +489,6 @@ async function startNodeServer(tree: string, work: string, name: TreeName): Prom
   }
 }
 
-function get(
-  port: number,
-  agent: Agent,
-  path: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent, headers }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk) => {
-        body += chunk
-      })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
-
 /** Requests/s with `concurrency` requests in flight for `seconds` (keep-alive); every answer must be a 200. */
 async function load(
   server: NodeServer,
@@ -520,7 +501,7 @@ async function load(
   const deadline = performance.now() + seconds * 1000
   const worker = async () => {
     while (performance.now() < deadline) {
-      const response = await get(server.port, server.agent, path, headers)
+      const response = await httpGet(server.port, server.agent, path, headers)
       if (response.status !== 200) throw new Error(`${path} answered ${response.status}`)
       done += 1
     }
