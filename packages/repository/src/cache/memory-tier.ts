@@ -4,7 +4,7 @@
  * exact). Each entry remembers the local generations of its tags; a write in
  * this isolate bumps them, which makes its entries misses at once.
  */
-import { LRUCache } from 'lru-cache'
+import { BoundedLru } from './bounded-lru.ts'
 import type { MemoryTierOptions } from './config.ts'
 
 export interface MemoryEntry {
@@ -16,32 +16,36 @@ export interface MemoryEntry {
 }
 
 export class MemoryTier {
-  readonly #lru: LRUCache<string, MemoryEntry>
+  readonly #lru: BoundedLru<string, MemoryEntry>
   readonly #options: MemoryTierOptions
-  evictions = 0
 
-  constructor(options: MemoryTierOptions) {
+  /** `now` is the clock TTLs are measured on (tests pass a fake one). */
+  constructor(options: MemoryTierOptions, now?: () => number) {
     this.#options = options
-    const bounds = Object.values(options.maxStalenessMsByQueryType ?? {})
-    this.#lru = new LRUCache<string, MemoryEntry>({
-      max: options.maxEntries,
+    this.#lru = new BoundedLru<string, MemoryEntry>({
+      maxEntries: options.maxEntries,
       maxSize: options.maxBytes,
-      // UTF-16 code units are two bytes each; the key counts too.
-      sizeCalculation: (entry, key) => 2 * (entry.text.length + key.length) + 8 * entry.generations.length + 64,
-      ttl: Math.max(options.maxStalenessMs, ...bounds),
-      dispose: (_value, _key, reason) => {
-        if (reason === 'evict') this.evictions += 1
-      },
+      sizeOf: sizeOfEntry,
+      now,
     })
+  }
+
+  /** Entries dropped to keep within the bounds (not expiries, replacements or invalidations). */
+  get evictions(): number {
+    return this.#lru.evictions
   }
 
   get(key: string): MemoryEntry | undefined {
     return this.#lru.get(key)
   }
 
-  /** Remembers an entry for its TTL, at most the staleness bound of its query type. */
+  /**
+   * Remembers an entry for its TTL, at most the staleness bound of its query
+   * type. One larger than `maxBytes`, or with no time left, is not kept, and
+   * drops what the key held.
+   */
   set(key: string, entry: MemoryEntry, ttlMs: number, queryType: string): void {
-    this.#lru.set(key, entry, { ttl: Math.min(ttlMs, this.boundOf(queryType)) })
+    this.#lru.set(key, entry, Math.min(ttlMs, this.boundOf(queryType)))
   }
 
   /** How long an entry of this query type may answer from memory. */
@@ -56,6 +60,11 @@ export class MemoryTier {
   get size(): { entries: number; bytes: number } {
     return { entries: this.#lru.size, bytes: this.#lru.calculatedSize }
   }
+}
+
+/** An entry's bytes: UTF-16 code units are two bytes each; the key counts too. */
+function sizeOfEntry(entry: MemoryEntry, key: string): number {
+  return 2 * (entry.text.length + key.length) + 8 * entry.generations.length + 64
 }
 
 /** A memory entry: its text, this isolate's generations, and the write mark Redis vouched for it at. */
