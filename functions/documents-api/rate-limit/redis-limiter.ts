@@ -1,20 +1,36 @@
 /**
- * The rate limit across isolates: @upstash/ratelimit's fixed window on the
- * shared Redis, one script call (one round trip) per API request.
+ * The rate limit across isolates: a fixed window counted on the shared
+ * Redis by one Lua script of our own, one round trip per API request.
  *
- * Fixed rather than sliding window: the library's sliding window reports the
- * end of the current window as its reset, while the weighted previous window
- * may still refuse after it — `Retry-After` would be wrong, and the
- * ephemeral cache (below) would admit too early or block for a window too
- * long. A fixed window resets exactly when it says, the memory limiter has
- * the same semantics, and it costs one key per organization and window. Its
- * known cost: a burst across a window's edge can reach twice the limit.
+ * Fixed rather than sliding window: a sliding window's weighted previous
+ * window may still refuse after the end of the current one, so no single
+ * instant is true for `Retry-After`, and the memory of refused organizations
+ * (below) would admit too early or block for too long. A fixed window,
+ * aligned on the clock (`floor(now / window)`, as the memory limiter's),
+ * resets exactly when it says, and costs one small key per organization and
+ * window. Its known cost: a burst across a window's edge can reach twice
+ * the limit.
+ *
+ * One script, because the count and its expiry must be one atomic step: it
+ * INCRs the window's key and, on the first increment, PEXPIREs it for one
+ * window (the key outlives its window, never the other way round), and
+ * answers the count. A script needs no MULTI, answers in one command, and
+ * touches only `KEYS[1]`. It is sent as `EVALSHA` (its SHA-1 is a constant,
+ * checked by the tests); on NOSCRIPT (Redis restarted, `SCRIPT FLUSH`) it is
+ * sent once as `EVAL`, which loads it again. An isolate's first check sends
+ * `EVAL` at once, so every check is one round trip unless Redis lost the
+ * script since. A client without `evalsha` gets `EVAL` every time, still one
+ * round trip. The script has no `#!lua` shebang: plain Redis behind a REST
+ * proxy (the local bridge) runs it as Upstash does. This replaces
+ * @upstash/ratelimit, of which only this fixed window was used, at ~36 KiB
+ * of the Worker bundle.
  *
  * Keys are `<CACHE_NAMESPACE>:ratelimit:{<org>}:<window>`: the deployment's
  * namespace, and the organization as the hash tag, in the same slot as its
- * cache keys. The ephemeral cache remembers, per isolate, the organizations
- * refused until their window ends: their further requests are refused with
- * no Redis round trip at all.
+ * cache keys (the same keys @upstash/ratelimit used, so counts carry over a
+ * deploy). Each isolate remembers the organizations Redis refused until
+ * their window ends (bounded, least recently seen forgotten first): their
+ * further requests are refused with no Redis round trip at all.
  *
  * When Redis fails or does not answer within `timeoutMs`, the request goes
  * through (`failed-open`, counted by the middleware), never a 500; a warning
@@ -22,10 +38,18 @@
  * not asked for five seconds, so an outage costs no timeout per request.
  */
 import { jsonConsoleLogger, type Logger } from '@serverless-dal/repository'
-import { Ratelimit } from '@upstash/ratelimit'
-import type { Redis } from '@upstash/redis'
+import { LRUCache } from 'lru-cache'
 import type { RateLimitDecision, RateLimiter, RateLimitPolicy } from './policy.ts'
-import { type ScriptClient, scriptCalls } from './script-flags.ts'
+
+/**
+ * What the limiter needs of `@upstash/redis`'s `Redis`: its script calls.
+ * `evalsha` is optional so the service's `RedisLike` (and test wrappers
+ * that count or break calls) fit too; without it every check is an `EVAL`.
+ */
+export interface ScriptRedis {
+  eval(script: string, keys: string[], args: string[]): Promise<unknown>
+  evalsha?(sha1: string, keys: string[], args: string[]): Promise<unknown>
+}
 
 export interface RedisRateLimiterOptions {
   /** The deployment's prefix in a shared Redis (CACHE_NAMESPACE). @default 'dal' */
@@ -36,86 +60,133 @@ export interface RedisRateLimiterOptions {
   maxBlocked?: number
   /** @default jsonConsoleLogger */
   logger?: Logger
+  /** @default Date.now */
+  now?: () => number
 }
+
+/** KEYS[1]: the window's key; ARGV[1]: the window in ms. Answers the window's count, this request included. */
+export const FIXED_WINDOW_SCRIPT = [
+  "local count = redis.call('INCR', KEYS[1])",
+  "if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end",
+  'return count',
+].join('\n')
+
+/** SHA-1 of FIXED_WINDOW_SCRIPT, for EVALSHA (a test checks it against the script). */
+export const FIXED_WINDOW_SHA1 = 'ed894f12a19e9a1aa7bd02e8aee22fc10ff06a5c'
 
 const FAILURES_BEFORE_PAUSE = 3
 const PAUSE_MS = 5_000
 const WARN_EVERY_MS = 60_000
+const NO_SCRIPT = /NOSCRIPT/i
+
+class Timeout extends Error {}
 
 export class RedisRateLimiter implements RateLimiter {
-  readonly #ratelimit: Ratelimit
+  readonly #redis: ScriptRedis
+  readonly #limit: number
+  readonly #windowMs: number
+  readonly #prefix: string
+  readonly #timeoutMs: number
   readonly #logger: Logger
+  readonly #now: () => number
+  /** Organizations Redis refused, and when their window ends. */
+  readonly #blocked: LRUCache<string, number>
+  /** Whether this isolate has sent the script itself once (from then on, EVALSHA). */
+  #scriptSent = false
   #failuresInARow = 0
   #pausedUntil = 0
   #lastWarning = Number.NEGATIVE_INFINITY
   #failedSinceWarning = 0
 
-  constructor(policy: RateLimitPolicy, redis: ScriptClient, options: RedisRateLimiterOptions = {}) {
+  constructor(policy: RateLimitPolicy, redis: ScriptRedis, options: RedisRateLimiterOptions = {}) {
+    this.#redis = redis
+    this.#limit = policy.requests
+    this.#windowMs = policy.windowS * 1000
+    this.#prefix = `${options.namespace ?? 'dal'}:ratelimit`
+    this.#timeoutMs = options.timeoutMs ?? 150
     this.#logger = options.logger ?? jsonConsoleLogger
-    this.#ratelimit = new Ratelimit({
-      // a fixed window only calls evalsha and eval (script-flags.ts)
-      redis: scriptCalls(redis) as unknown as Redis,
-      limiter: Ratelimit.fixedWindow(policy.requests, `${policy.windowS} s`),
-      prefix: `${options.namespace ?? 'dal'}:ratelimit`,
-      ephemeralCache: new BoundedMap(options.maxBlocked ?? 10_000),
-      timeout: options.timeoutMs ?? 150,
-      analytics: false,
-      enableTelemetry: false,
-    })
+    this.#now = options.now ?? (() => Date.now())
+    this.#blocked = new LRUCache({ max: options.maxBlocked ?? 10_000 })
   }
 
   async limit(orgId: string): Promise<RateLimitDecision> {
-    if (Date.now() < this.#pausedUntil) return this.#failedOpen('paused after Redis failures', false)
+    const now = this.#now()
+    const blockedUntil = this.#blocked.get(orgId)
+    if (blockedUntil !== undefined) {
+      if (now < blockedUntil) return { outcome: 'limited', limit: this.#limit, remaining: 0, resetAt: blockedUntil }
+      this.#blocked.delete(orgId)
+    }
+    if (now < this.#pausedUntil) return this.#failedOpen('paused after Redis failures', false)
+
+    const window = Math.floor(now / this.#windowMs)
+    const resetAt = (window + 1) * this.#windowMs
     try {
-      const answer = await this.#ratelimit.limit(`{${orgId}}`)
-      // the library answers a timeout as a success with no figures
-      if (answer.reason === 'timeout') return this.#failedOpen('Redis did not answer in time', true)
+      const count = await this.#withinTimeout(this.#count(`${this.#prefix}:{${orgId}}:${window}`))
       this.#failuresInARow = 0
+      const allowed = count <= this.#limit
+      if (!allowed) this.#blocked.set(orgId, resetAt)
       return {
-        outcome: answer.success ? 'allowed' : 'limited',
-        limit: answer.limit,
-        remaining: answer.remaining,
-        resetAt: answer.reset,
+        outcome: allowed ? 'allowed' : 'limited',
+        limit: this.#limit,
+        remaining: Math.max(0, this.#limit - count),
+        resetAt,
       }
     } catch (error) {
-      return this.#failedOpen((error as Error)?.message ?? String(error), true)
+      const reason = error instanceof Timeout ? 'Redis did not answer in time' : errorMessage(error)
+      return this.#failedOpen(reason, true)
     }
   }
 
+  /** Runs the script on the window's key: EVALSHA, or EVAL when Redis does not have it (or not yet from us). */
+  async #count(key: string): Promise<number> {
+    const keys = [key]
+    const args = [String(this.#windowMs)]
+    let answer: unknown
+    if (this.#scriptSent && this.#redis.evalsha) {
+      try {
+        answer = await this.#redis.evalsha(FIXED_WINDOW_SHA1, keys, args)
+      } catch (error) {
+        if (!NO_SCRIPT.test(errorMessage(error))) throw error
+        answer = await this.#redis.eval(FIXED_WINDOW_SCRIPT, keys, args)
+      }
+    } else {
+      answer = await this.#redis.eval(FIXED_WINDOW_SCRIPT, keys, args)
+      this.#scriptSent = true
+    }
+    const count = Number(answer)
+    if (!Number.isInteger(count) || count < 1)
+      throw new Error(`unexpected answer from the rate limit script: ${answer}`)
+    return count
+  }
+
+  #withinTimeout<T>(work: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Timeout()), this.#timeoutMs)
+    })
+    work.catch(() => {}) // an answer after the timeout is dropped, a failure too
+    return Promise.race([work, late]).finally(() => clearTimeout(timer))
+  }
+
   #failedOpen(reason: string, failure: boolean): RateLimitDecision {
+    const now = this.#now()
     if (failure && ++this.#failuresInARow >= FAILURES_BEFORE_PAUSE) {
       this.#failuresInARow = 0
-      this.#pausedUntil = Date.now() + PAUSE_MS
+      this.#pausedUntil = now + PAUSE_MS
     }
     this.#failedSinceWarning += 1
-    if (Date.now() - this.#lastWarning >= WARN_EVERY_MS) {
+    if (now - this.#lastWarning >= WARN_EVERY_MS) {
       this.#logger.warn('rate limit not checked: requests go through', {
         reason,
         failedOpen: this.#failedSinceWarning,
       })
-      this.#lastWarning = Date.now()
+      this.#lastWarning = now
       this.#failedSinceWarning = 0
     }
     return { outcome: 'failed-open', reason }
   }
 }
 
-/**
- * The ephemeral cache's map, bounded: the library keeps one entry per
- * refused organization and drops it only when it is asked about it after
- * its window. Beyond `max`, the entry set first goes (an organization
- * forgotten here costs one Redis round trip, nothing else).
- */
-class BoundedMap<K, V> extends Map<K, V> {
-  constructor(readonly max: number) {
-    super()
-  }
-
-  override set(key: K, value: V): this {
-    if (!this.has(key) && this.size >= this.max) {
-      const oldest = this.keys().next()
-      if (!oldest.done) this.delete(oldest.value)
-    }
-    return super.set(key, value)
-  }
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
