@@ -13,6 +13,7 @@
 import { databaseConfigFromEnv, type LambdaContextLike, perProcessLifetime } from '@serverless-dal/repository'
 import { neonDrivers } from '@serverless-dal/repository/neon'
 import { nodeHmacSigner } from '@serverless-dal/repository/node'
+import { PowertoolsMetricsSink } from '@serverless-dal/repository/powertools'
 import { PowertoolsLogger } from '@serverless-dal/repository/powertools/logger'
 import { Redis } from '@upstash/redis'
 import { handle } from 'hono/aws-lambda'
@@ -41,6 +42,7 @@ const service = createService({
     onIdleConnectionError: (error) => logger.warn('idle database connection lost', { reason: error.message }),
   }),
   logger,
+  metricsEmitter: PowertoolsMetricsSink, // Powertools stays the EMF emitter on Lambda
   jwtSecret,
   signCursorsWith: nodeHmacSigner,
   ...(UPSTASH_REDIS_REST_URL &&

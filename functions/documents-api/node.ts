@@ -18,7 +18,13 @@
 import { mkdirSync } from 'node:fs'
 import { serve } from '@hono/node-server'
 import { documentsMigrations } from '@serverless-dal/documents'
-import { databaseConfigFromEnv, JsonLogger, migrateConfigured, perProcessLifetime } from '@serverless-dal/repository'
+import {
+  databaseConfigFromEnv,
+  EmfMetricsSink,
+  JsonLogger,
+  migrateConfigured,
+  perProcessLifetime,
+} from '@serverless-dal/repository'
 import { neonDrivers } from '@serverless-dal/repository/neon'
 import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { pgliteDriver } from '@serverless-dal/repository/pglite'
@@ -80,6 +86,7 @@ const service = createService({
   runtime: 'node',
   databases,
   logger,
+  metricsEmitter: EmfMetricsSink, // EMF without Powertools
   jwtSecret,
   signCursorsWith: nodeHmacSigner,
   ...(redis && { redis }),

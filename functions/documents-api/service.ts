@@ -31,7 +31,7 @@ import { MemoryRateLimiter } from './rate-limit/memory-limiter.ts'
 import { rateLimitPolicy } from './rate-limit/policy.ts'
 import { RedisRateLimiter } from './rate-limit/redis-limiter.ts'
 import { lambdaRequestId, workersRequestId } from './request-metrics.ts'
-import { metricsFromConfig } from './runtime-metrics.ts'
+import { type MetricsEmitter, metricsFromConfig } from './runtime-metrics.ts'
 
 /** The variables the service reads, as text (`config/variables.ts` says what each accepts). */
 export type ServiceEnv = { readonly [Name in ServiceVariable]?: string }
@@ -58,6 +58,8 @@ export interface ServiceOptions {
    * Workers serve them as static assets in front of the app; Lambda serves no `/docs` (see `docsFor`).
    */
   docsFiles?: DocsFiles
+  /** Writes the metrics' EMF lines: `PowertoolsMetricsSink` on Lambda. @default EmfMetricsSink (no Powertools) */
+  metricsEmitter?: MetricsEmitter
 }
 
 export function createService(options: ServiceOptions) {
@@ -67,7 +69,7 @@ export function createService(options: ServiceOptions) {
   const logger =
     options.logger ??
     new JsonLogger({ ...logSettings(config), write: runtime === 'workers' ? consoleObjects : consoleLines })
-  const metrics = metricsFromConfig(config, logger)
+  const metrics = metricsFromConfig(config, logger, options.metricsEmitter)
   const factory = createDocumentsFactory({
     database: databases,
     runtime,

@@ -7,12 +7,11 @@
  * the response, with the request's background work. The cron trigger
  * (wrangler.toml) runs `scheduled`.
  *
- * Metrics are Powertools EMF lines on the console (Workers Logs / Logpush),
- * flushed once per request and per scheduled run. Powertools needs
- * POWERTOOLS_DEV=true and POWERTOOLS_METRICS_DISABLED=false under workerd:
- * wrangler.toml sets both. JWT_SECRET is required (`wrangler secret put`).
+ * Metrics are EMF lines on the console (Workers Logs / Logpush), written by
+ * `EmfMetricsSink` without Powertools, flushed once per request and per
+ * scheduled run. JWT_SECRET is required (`wrangler secret put`).
  */
-import { type DatabaseEnv, databaseConfigFromEnv, perRequestLifetime } from '@serverless-dal/repository'
+import { type DatabaseEnv, databaseConfigFromEnv, EmfMetricsSink, perRequestLifetime } from '@serverless-dal/repository'
 import { neonDrivers } from '@serverless-dal/repository/neon'
 import { Redis } from '@upstash/redis/cloudflare'
 import type { ExecutionContext } from 'hono'
@@ -44,6 +43,7 @@ function serviceFor(env: WorkerEnv): ReturnType<typeof createService> {
     // `neon`: reads and one-statement writes as HTTP batches, no connection to open per request.
     databases: perRequestLifetime(databaseConfigFromEnv(env, { runtime: 'workers' }), { drivers: [neonDrivers] }),
     jwtSecret,
+    metricsEmitter: EmfMetricsSink, // EMF without Powertools: none of it in the bundle
     ...(redis && { redis }),
   })
   return service

@@ -55,6 +55,7 @@ export {
 } from './logging/json-logger.ts'
 export { LOG_LEVEL_RANKS, LOG_LEVELS, type LogLevel, parseLogLevel } from './logging/levels.ts'
 export { EMF_LIMITS, type EmfLimits, type EmfObject, emfObjects } from './metrics/emf-limits.ts'
+export { EmfMetricsSink, type EmfSinkOptions } from './metrics/emf-sink.ts'
 export { instrument, type Measurable, measure } from './metrics/instrument.ts'
 export type { Dimensions, InvocationMetrics } from './metrics/invocation-metrics.ts'
 export { DEFAULT_SLOW_QUERY_MS, type MetricsOptions, RepositoryMetrics } from './metrics/repository-metrics.ts'
