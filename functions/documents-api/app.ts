@@ -1,7 +1,7 @@
 /**
  * The documents API as one Hono app, shared by every runtime entry beside it
- * (node.ts, worker.ts, lambda.ts). Routes and their zod schemas live in
- * routes/; the same schemas generate `/openapi.json`.
+ * (node.ts, worker.ts, lambda.ts). Routes, their operations and zod schemas
+ * live in routes/; the same operations write `/openapi.json` (`openapi/`).
  *
  * Every request gets a metrics invocation, flushed when it ends
  * (`request-metrics.ts`), and every answer security headers
@@ -18,7 +18,6 @@
  * every route's input and output: `AppType` (`app-type.ts`) types a client
  * (`hc<AppType>` from `hono/client`).
  */
-import { OpenAPIHono } from '@hono/zod-openapi'
 import type { DocumentsFactory } from '@serverless-dal/documents'
 import {
   type DatabaseLifetime,
@@ -26,7 +25,7 @@ import {
   jsonConsoleLogger,
   type RepositoryMetrics,
 } from '@serverless-dal/repository'
-import type { MiddlewareHandler } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { DocsFiles } from './docs/files.ts'
 import { docsPage } from './docs/page.ts'
@@ -34,16 +33,18 @@ import { awaitBeforeReturning, type Deferral } from './http/after-response.ts'
 import { authenticate, type TokenRules } from './http/auth.ts'
 import { type CorsOrigins, corsFor } from './http/cors.ts'
 import { onError, problem } from './http/problems.ts'
-import { documentRateLimit, type RateLimit, rateLimit } from './http/rate-limit.ts'
+import { type RateLimit, rateLimit } from './http/rate-limit.ts'
 import { requestLogger } from './http/request-logger.ts'
 import { apiSecureHeaders } from './http/secure-headers.ts'
 import { tenantScope } from './http/tenant-scope.ts'
 import { hasLoneSurrogate } from './http/well-formed.ts'
+import type { DocumentOptions } from './openapi/document.ts'
+import type { OperationSpec } from './openapi/operation.ts'
 import { type PlatformRequestId, requestMetrics } from './request-metrics.ts'
 import type { ApiEnv } from './routes/api-env.ts'
-import { documentRoutes } from './routes/documents.ts'
-import { healthRoutes } from './routes/health.ts'
-import { topicRoutes } from './routes/topics.ts'
+import { documentOperations, documentRoutes } from './routes/documents.ts'
+import { healthOperations, healthRoutes } from './routes/health.ts'
+import { topicOperations, topicRoutes } from './routes/topics.ts'
 
 export interface AppOptions {
   /** The isolate's repository factory. */
@@ -79,17 +80,14 @@ export type AppEnv = ApiEnv
 
 // `/documents/*` also matches `/documents`: one pattern per resource, so each request passes the middleware once.
 const API_PATHS = ['/documents/*', '/topics/*']
-const API_PREFIXES = API_PATHS.map((path) => path.replace('/*', ''))
+
+/** Every operation of the API, as `/openapi.json` describes them. */
+export const OPERATIONS: readonly OperationSpec[] = [...healthOperations, ...documentOperations, ...topicOperations]
 
 export function createApp(options: AppOptions) {
   const { factory, databases, metrics, jwtSecret } = options
   const deferral = options.deferral ?? awaitBeforeReturning
-  const app = new OpenAPIHono<ApiEnv>({
-    // Every schema failure is a 400 whose detail names the fields (and unknown ones).
-    defaultHook: (result) => {
-      if (!result.success) return problem(400, describeIssues(result.error.issues))
-    },
-  })
+  const app = new Hono<ApiEnv>()
   app.use(requestMetrics(metrics, deferral, options.platformRequestId))
   app.use(requestLogger(options.logger ?? jsonConsoleLogger))
   app.use(apiSecureHeaders())
@@ -98,16 +96,7 @@ export function createApp(options: AppOptions) {
   app.onError(onError)
   app.notFound((c) => problem(404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}`))
 
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'serverless-dal documents API', version: '1.0.0' },
-    security: [{ bearer: [] }],
-  })
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  })
+  app.get('/openapi.json', openApiRoute({ rateLimited: options.rateLimit !== undefined }))
   if (options.docs !== false) app.route('/', docsPage(options.docs?.files))
 
   for (const path of API_PATHS) {
@@ -125,7 +114,6 @@ export function createApp(options: AppOptions) {
     .route('/', healthRoutes(databases, factory, deferral))
     .route('/', documentRoutes)
     .route('/', topicRoutes)
-  if (options.rateLimit) documentRateLimit(app, API_PREFIXES)
   return routes
 }
 
@@ -152,16 +140,14 @@ function jsonBodies(maxSize: number): MiddlewareHandler {
   }
 }
 
-function describeIssues(
-  issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code?: string; keys?: string[] }>,
-) {
-  return issues
-    .map((issue) => {
-      if (issue.code === 'unrecognized_keys' && issue.keys) {
-        const where = issue.path.length ? ` in ${issue.path.join('.')}` : ''
-        return `unknown field${issue.keys.length > 1 ? 's' : ''}${where}: ${issue.keys.join(', ')}`
-      }
-      return issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message
-    })
-    .join('; ')
+/**
+ * `/openapi.json`, written on its first request, not at start: its writer
+ * (zod's JSON Schema output) is loaded then, and never on a cold start.
+ */
+function openApiRoute(options: DocumentOptions): MiddlewareHandler {
+  let document: Promise<object> | undefined
+  return async (c) => {
+    document ??= import('./openapi/document.ts').then(({ openApiDocument }) => openApiDocument(OPERATIONS, options))
+    return c.json(await document)
+  }
 }

@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild'
+import { type BuildOptions, build, type Metafile } from 'esbuild'
 import { SOURCE_CONDITION, WRANGLER_BUILD_CONDITIONS } from './conditions.ts'
 import { prepareDocsAssets } from './docs-assets.ts'
 
@@ -32,20 +32,6 @@ export const OFFLINE_WRANGLER = {
 /** How wrangler runs here: offline, bundling the workspace's packages from their sources. */
 export const WRANGLER_ENV = { ...OFFLINE_WRANGLER, WRANGLER_BUILD_CONDITIONS }
 
-/**
- * The module the bundles import for the bare specifier `zod`: zod with English as its only
- * locale (`zod-english/index.js`). wrangler.toml's `[alias]` names it for the Worker.
- */
-export const ZOD_ENGLISH = './infra/build/zod-english/index.js'
-
-/** `zod`, and only `zod` (not `zod/v4/...`, which the substitute imports), resolved to ZOD_ENGLISH. */
-const zodEnglish: Plugin = {
-  name: 'zod-english',
-  setup(build) {
-    build.onResolve({ filter: /^zod$/ }, () => ({ path: join(root, ZOD_ENGLISH) }))
-  },
-}
-
 /** How the Lambda bundle is built; the Lambda tests invoke a bundle built the same way. */
 export const LAMBDA_BUILD: BuildOptions = {
   bundle: true,
@@ -60,7 +46,6 @@ export const LAMBDA_BUILD: BuildOptions = {
   // The AWS SDK v3 is part of the Lambda Node.js runtime; the entry loads its SSM client only when a
   // secret comes from Parameter Store (functions/documents-api/lambda/secret-parameters.ts).
   external: ['pg-native', '@aws-sdk/*'],
-  plugins: [zodEnglish],
 }
 
 export async function buildAll(): Promise<{ worker: BundleReport; lambda: BundleReport }> {

@@ -9,7 +9,7 @@ import type { Metafile } from 'esbuild'
 import type { ExecutionContext } from 'hono'
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type BundleReport, buildAll, ZOD_ENGLISH } from '../../infra/build/build.ts'
+import { type BundleReport, buildAll } from '../../infra/build/build.ts'
 
 /**
  * What the bundles may weigh, gzipped (issue 18). Every KiB is parsed and compiled on each
@@ -69,13 +69,6 @@ describe('npm run build', () => {
       expect(report.packages.reduce((sum, { bytes }) => sum + bytes, 0)).toBeLessThanOrEqual(report.bytes)
     }
   }, 120_000)
-
-  it('substitutes zod the same way in the Worker (wrangler.toml) and the Lambda bundle', () => {
-    const wrangler = readFileSync('wrangler.toml', 'utf8')
-    expect(wrangler).toMatch(
-      new RegExp(`^\\[alias\\]\\n(?:#.*\\n)*"zod" = "${ZOD_ENGLISH.replaceAll('.', '\\.')}"$`, 'm'),
-    )
-  })
 })
 
 describe('the built Worker bundle in workerd', () => {

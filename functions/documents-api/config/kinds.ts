@@ -1,35 +1,30 @@
 /**
- * The kinds of value an environment variable can hold, as zod schemas that
- * say what they accept. Environment values are text: each kind trims it,
+ * The kinds of value an environment variable can hold, each with the phrase
+ * that says what it accepts. Environment values are text: each kind trims it,
  * reads an empty value as unset (a blank line in a .env file, an empty
  * wrangler var), and parses what is left into the value the code uses.
  * `accepted` is the phrase a refusal quotes: "must be <accepted>".
  */
-import { z } from '@hono/zod-openapi'
-
 export interface Kind<T> {
-  schema: z.ZodType<T | undefined>
+  /** The value the code uses; `undefined` when the variable is unset; `refused` when it holds something else. */
+  read(given: unknown): T | undefined | typeof refused
   /** What the variable accepts, for messages and the docs. */
   accepted: string
 }
 
-/** Text, trimmed; empty is unset. */
-const present = z.preprocess(
-  (value) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined),
-  z.string().optional(),
-)
+/** What `read` answers for a value the variable does not accept. */
+export const refused: unique symbol = Symbol('refused')
 
 function kind<T>(accepted: string, parse: (text: string) => T | undefined): Kind<T> {
-  const schema = present.transform((text, context) => {
-    if (text === undefined) return undefined
-    const value = parse(text)
-    if (value === undefined) {
-      context.addIssue({ code: 'custom', message: `must be ${accepted}` })
-      return z.NEVER
-    }
-    return value
-  })
-  return { schema, accepted }
+  return {
+    accepted,
+    read(given) {
+      // text, trimmed; empty (or not text: a Workers binding) is unset
+      const text = typeof given === 'string' ? given.trim() : ''
+      if (text === '') return undefined
+      return parse(text) ?? refused
+    },
+  }
 }
 
 export const text = (accepted = 'any text'): Kind<string> => kind(accepted, (value) => value)

@@ -9,6 +9,7 @@
  * config.RATE_LIMIT_REQUESTS // number | undefined
  * ```
  */
+import { refused } from './kinds.ts'
 import {
   COMMAND_VARIABLES,
   type CommandVariable,
@@ -56,9 +57,9 @@ function parse<Table extends Record<string, Variable>, Names extends keyof Table
   for (const name of names) {
     const { kind, sensitive } = table[name] as Variable
     const given = (env as Record<string, unknown>)[name]
-    const result = kind.schema.safeParse(given)
-    if (result.success) {
-      if (result.data !== undefined) values[name] = result.data
+    const value = kind.read(given)
+    if (value !== refused) {
+      if (value !== undefined) values[name] = value
       continue
     }
     const shown = sensitive || typeof given !== 'string' ? '' : `, not ${JSON.stringify(given)}`

@@ -13,13 +13,11 @@
  * let through unchecked because the limiter could not ask Redis (that
  * answer carries no RateLimit fields: there is nothing true to say).
  */
-import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { RateLimitDecision, RateLimiter, RateLimitPolicy } from '../rate-limit/policy.ts'
 import type { MetricsVariables } from '../request-metrics.ts'
 import type { AuthVariables } from './auth.ts'
 import { problem } from './problems.ts'
-import { Problem } from './schemas.ts'
 
 export interface RateLimit {
   policy: RateLimitPolicy
@@ -73,27 +71,5 @@ function setFields(c: Context, fields: Record<string, string>): void {
   } catch {
     c.res = new Response(c.res.body, c.res)
     for (const [name, value] of Object.entries(fields)) c.res.headers.set(name, value)
-  }
-}
-
-const integer = (description: string) => ({ description, schema: { type: 'integer' as const, minimum: 0 } })
-
-/** The 429 in the OpenAPI document of the routes registered so far under `prefixes`: call it after them. */
-// biome-ignore lint/suspicious/noExplicitAny: any app's registry
-export function documentRateLimit(app: OpenAPIHono<any>, prefixes: readonly string[]): void {
-  const tooMany = {
-    description: 'problem (429): this organization is over its rate limit',
-    content: { 'application/problem+json': { schema: Problem } },
-    headers: {
-      'Retry-After': integer('seconds until the organization is admitted again'),
-      'RateLimit-Limit': integer('requests per window'),
-      'RateLimit-Remaining': integer('requests left in this window'),
-      'RateLimit-Reset': integer('seconds until the window ends'),
-    },
-  }
-  for (const definition of app.openAPIRegistry.definitions) {
-    // a copy: route configs share their responses with every app that mounts them
-    if (definition.type !== 'route' || !prefixes.some((prefix) => definition.route.path.startsWith(prefix))) continue
-    definition.route.responses = { ...definition.route.responses, 429: tooMany }
   }
 }

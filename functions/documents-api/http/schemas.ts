@@ -1,74 +1,94 @@
 /**
  * The request and response shapes of the documents API, as zod schemas: they
- * validate every request and generate `/openapi.json`. Objects are strict, so
- * an unknown field or query parameter is a 400 that names it.
+ * validate every request (`validate.ts`) and describe it in `/openapi.json`
+ * (`openapi/document.ts`). Objects are strict, so an unknown field or query
+ * parameter is a 400 that names it.
+ *
+ * zod/mini, not the classic `z`: the same checks and the same English
+ * messages, but each schema brings only the checks it uses into the
+ * bundles; the classic namespace brings all of zod (issue 18).
  */
-import { z } from '@hono/zod-openapi'
+import * as z from 'zod/mini'
+import english from 'zod/v4/locales/en.js'
 
-const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER)
-export const IdParam = z.strictObject({ id: id.openapi({ param: { name: 'id', in: 'path' }, example: 123 }) })
+// Issue messages in English, the only locale the bundles carry.
+z.config(english())
+
+/** Schemas named in the OpenAPI document: each is one of `components.schemas`, referenced where it is used. */
+export const components = z.registry<{ id?: string; examples?: unknown[] }>()
+
+const int = () => z.number().check(z.int())
+const dateTime = () => z.iso.datetime()
+const id = z.coerce.number().check(z.int(), z.positive(), z.maximum(Number.MAX_SAFE_INTEGER))
+
+export const IdParam = z.strictObject({ id: id.clone().register(components, { examples: [123] }) })
 
 export const Status = z.enum(['draft', 'published', 'archived'])
 
+const documentFields = {
+  id: int(),
+  title: z.string(),
+  body: z.string(),
+  status: Status,
+  version: int(),
+  topicIds: z.array(int()),
+  createdAt: dateTime(),
+  updatedAt: dateTime(),
+}
+
 export const Document = z
   .object({
-    id: z.number().int(),
-    title: z.string(),
-    body: z.string(),
-    status: Status,
-    version: z.number().int(),
-    topicIds: z.array(z.number().int()),
-    createdAt: z.string().datetime(),
-    updatedAt: z.string().datetime(),
-    summaries: z
-      .array(z.object({ id: z.number().int(), text: z.string(), createdAt: z.string().datetime() }))
-      .optional(),
+    ...documentFields,
+    summaries: z.optional(z.array(z.object({ id: int(), text: z.string(), createdAt: dateTime() }))),
   })
-  .openapi('Document')
+  .register(components, { id: 'Document' })
 
 export const DocumentPage = z
-  .object({ items: z.array(Document), nextCursor: z.string().nullable() })
-  .openapi('DocumentPage')
+  .object({ items: z.array(Document), nextCursor: z.nullable(z.string()) })
+  .register(components, { id: 'DocumentPage' })
 
-const title = z.string().min(1).max(500)
-const body = z.string().max(1_000_000)
-const topicIds = z.array(id).max(100)
+const title = z.string().check(z.minLength(1), z.maxLength(500))
+const body = z.string().check(z.maxLength(1_000_000))
+const topicIds = z.array(id).check(z.maxLength(100))
 
 export const NewDocument = z
   .strictObject({
     title,
-    body: body.optional(),
-    status: Status.optional(),
-    topicIds: topicIds.optional(),
-    summary: z.string().min(1).max(100_000).optional(),
+    body: z.optional(body),
+    status: z.optional(Status),
+    topicIds: z.optional(topicIds),
+    summary: z.optional(z.string().check(z.minLength(1), z.maxLength(100_000))),
   })
-  .openapi('NewDocument')
+  .register(components, { id: 'NewDocument' })
 
 export const DocumentPatch = z
   .strictObject({
-    title: title.optional(),
-    body: body.optional(),
-    status: Status.optional(),
-    topicIds: topicIds.optional(),
+    title: z.optional(title),
+    body: z.optional(body),
+    status: z.optional(Status),
+    topicIds: z.optional(topicIds),
   })
-  .refine((patch) => Object.keys(patch).length > 0, { message: 'a patch needs at least one field' })
-  .openapi('DocumentPatch')
+  .check(z.refine((patch) => Object.keys(patch).length > 0, { message: 'a patch needs at least one field' }))
+  .register(components, { id: 'DocumentPatch' })
 
 /** `include=summaries,topics`: topics always come with a document; summaries on request. */
-const include = z
-  .string()
-  .regex(/^(summaries|topics)(,(summaries|topics))*$/, 'include takes summaries and topics, comma-separated')
-  .optional()
+const include = z.optional(
+  z
+    .string()
+    .check(
+      z.regex(/^(summaries|topics)(,(summaries|topics))*$/, 'include takes summaries and topics, comma-separated'),
+    ),
+)
 
 export const DocumentQuery = z.strictObject({ include })
 
-const limit = z.coerce.number().int().min(1).max(100).optional()
-const cursor = z.string().min(1).max(2_000).optional()
+const limit = z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)))
+const cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(2_000)))
 
 export const ListQuery = z.strictObject({
-  status: Status.optional(),
-  topicId: id.optional(),
-  q: z.string().min(1).max(200).optional(),
+  status: z.optional(Status),
+  topicId: z.optional(id),
+  q: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
   limit,
   cursor,
   include,
@@ -77,35 +97,39 @@ export const ListQuery = z.strictObject({
 export const PageQuery = z.strictObject({ limit, cursor, include })
 
 export const RelatedQuery = z.strictObject({
-  maxDepth: z.coerce.number().int().min(1).max(5).optional(),
+  maxDepth: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(5))),
   limit,
   cursor,
 })
 
 export const Related = z
   .object({
-    items: z.array(z.object({ document: Document.omit({ summaries: true }), depth: z.number().int() })),
-    nextCursor: z.string().nullable(),
+    items: z.array(z.object({ document: z.object(documentFields), depth: int() })),
+    nextCursor: z.nullable(z.string()),
   })
-  .openapi('RelatedDocuments')
+  .register(components, { id: 'RelatedDocuments' })
 
-export const NewLink = z.strictObject({ targetId: id }).openapi('NewLink')
+export const NewLink = z.strictObject({ targetId: id }).register(components, { id: 'NewLink' })
 
-export const NewTopic = z.strictObject({ name: z.string().trim().min(1).max(200) }).openapi('NewTopic')
+export const Link = z.object({ sourceId: int(), targetId: int() })
+
+export const NewTopic = z
+  .strictObject({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)) })
+  .register(components, { id: 'NewTopic' })
 
 export const Topic = z
-  .object({ id: z.number().int(), name: z.string(), createdAt: z.string().datetime() })
-  .openapi('Topic')
+  .object({ id: int(), name: z.string(), createdAt: dateTime() })
+  .register(components, { id: 'Topic' })
 
 export const Problem = z
   .object({
     type: z.string(),
     title: z.string(),
-    status: z.number().int(),
+    status: int(),
     detail: z.string(),
-    requestId: z.string().optional(),
+    requestId: z.optional(z.string()),
   })
-  .openapi('Problem')
+  .register(components, { id: 'Problem' })
 
 export const Health = z.object({
   status: z.enum(['ok', 'degraded']),
@@ -113,11 +137,12 @@ export const Health = z.object({
   cache: z.enum(['disabled', 'memory', 'ok', 'unavailable']),
 })
 
+export const Pong = z.literal('pong')
+
 export const IdempotencyKeyHeader = z.object({
-  'idempotency-key': z
-    .string()
-    .regex(/^[\x21-\x7e]{1,255}$/, 'an Idempotency-Key is 1 to 255 visible ASCII characters')
-    .optional(),
+  'idempotency-key': z.optional(
+    z.string().check(z.regex(/^[\x21-\x7e]{1,255}$/, 'an Idempotency-Key is 1 to 255 visible ASCII characters')),
+  ),
 })
 
-export const IfMatchHeader = z.object({ 'if-match': z.string().max(100).optional() })
+export const IfMatchHeader = z.object({ 'if-match': z.optional(z.string().check(z.maxLength(100))) })

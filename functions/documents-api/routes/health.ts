@@ -4,42 +4,46 @@
  * answers from a probe at most a second old, so unauthenticated callers
  * cannot turn it into load on the database.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import type { DocumentsFactory } from '@serverless-dal/documents'
 import type { DatabaseLifetime } from '@serverless-dal/repository'
-import type { Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { sql } from 'kysely'
+import type * as z from 'zod/mini'
 import { afterResponse, type Deferral } from '../http/after-response.ts'
-import { Health } from '../http/schemas.ts'
+import { Health, Pong } from '../http/schemas.ts'
+import { json, operation } from '../openapi/operation.ts'
 import type { ApiEnv } from './api-env.ts'
 
-const ping = createRoute({
+const ping = operation({
   method: 'get',
   tags: ['service'],
   path: '/ping',
   summary: 'pong, with no auth and no I/O: the bare baseline for benchmarks',
   security: [],
-  responses: { 200: { content: { 'text/plain': { schema: z.literal('pong') } }, description: 'pong' } },
+  responses: { 200: { content: { 'text/plain': { schema: Pong } }, description: 'pong' } },
 })
 
-const health = createRoute({
+const health = operation({
   method: 'get',
   tags: ['service'],
   path: '/health',
   summary: 'Each dependency: the database and the cache, from a probe at most 1 s old (no auth)',
   security: [],
   responses: {
-    200: { content: { 'application/json': { schema: Health } }, description: 'the database answers' },
-    503: { content: { 'application/json': { schema: Health } }, description: 'the database does not answer' },
+    200: json(Health, 'the database answers'),
+    503: json(Health, 'the database does not answer'),
   },
 })
+
+/** What `/openapi.json` says of these routes. */
+export const healthOperations = [ping, health]
 
 /** Chained, so the app's type carries both routes. */
 export function healthRoutes(databases: DatabaseLifetime, factory: DocumentsFactory, deferral: Deferral) {
   const latestProbe = probeAtMostEvery(HEALTH_MAX_AGE_MS, (c) => probe(c, databases, factory, deferral))
-  return new OpenAPIHono<ApiEnv>()
-    .openapi(ping, (c) => c.text('pong', 200))
-    .openapi(health, async (c) => {
+  return new Hono<ApiEnv>()
+    .get(ping.path, (c) => c.text('pong', 200))
+    .get(health.path, async (c) => {
       const { db, cache } = await latestProbe(c)
       const status = db === 'ok' && cache !== 'unavailable' ? 'ok' : 'degraded'
       return db === 'ok' ? c.json({ status, db, cache }, 200) : c.json({ status, db, cache }, 503)
