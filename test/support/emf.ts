@@ -1,7 +1,8 @@
 /**
  * Checks CloudWatch Embedded Metric Format lines against the specification
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html)
- * and captures the lines Powertools writes to stdout.
+ * and captures the lines either sink prints: Powertools writes to stdout,
+ * EmfMetricsSink through console.log.
  */
 import { expect, vi } from 'vitest'
 
@@ -126,9 +127,18 @@ export function captureStdoutEmf(): { lines: () => string[]; documents: () => Em
     captured.push(...lines)
     return true
   }) as typeof process.stdout.write)
+  // EmfMetricsSink prints through console.log, which vitest does not route through process.stdout
+  const log = console.log.bind(console)
+  const logSpy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    if (typeof args[0] === 'string' && args[0].startsWith('{"_aws"')) captured.push(args[0])
+    else log(...args)
+  })
   return {
     lines: () => [...captured],
     documents: () => captured.map(validEmf),
-    stop: () => spy.mockRestore(),
+    stop: () => {
+      spy.mockRestore()
+      logSpy.mockRestore()
+    },
   }
 }

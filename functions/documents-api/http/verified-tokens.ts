@@ -5,12 +5,16 @@
  * bounded in number, for at most a minute, and never past the token's `exp`.
  * Only exact strings that verified are remembered; anything else is verified.
  */
-import { LRUCache } from 'lru-cache'
+import { BoundedLru } from '@serverless-dal/repository'
 
 const REMEMBER_MS = 60_000
+const MAX_TOKENS = 10_000
 
 export class VerifiedTokens {
-  readonly #claims = new LRUCache<string, Record<string, unknown>>({ max: 10_000, ttl: REMEMBER_MS })
+  readonly #claims = new BoundedLru<string, Record<string, unknown>>({
+    maxEntries: MAX_TOKENS,
+    now: Date.now, // the clock `exp` is read against
+  })
 
   get(token: string): Record<string, unknown> | undefined {
     const claims = this.#claims.get(token)
@@ -23,6 +27,6 @@ export class VerifiedTokens {
 
   remember(token: string, claims: Record<string, unknown>): void {
     const exp = typeof claims.exp === 'number' ? claims.exp * 1000 - Date.now() : REMEMBER_MS
-    if (exp > 0) this.#claims.set(token, claims, { ttl: Math.min(exp, REMEMBER_MS) })
+    if (exp > 0) this.#claims.set(token, claims, Math.min(exp, REMEMBER_MS))
   }
 }

@@ -10,7 +10,7 @@
  * are forgotten first. Organizations come from signed tokens, so one tenant
  * cannot push its own count out by inventing others.
  */
-import { LRUCache } from 'lru-cache'
+import { BoundedLru } from '@serverless-dal/repository'
 import type { RateLimitDecision, RateLimiter, RateLimitPolicy } from './policy.ts'
 
 export interface MemoryRateLimiterOptions {
@@ -28,7 +28,7 @@ interface Window {
 
 export class MemoryRateLimiter implements RateLimiter {
   readonly #windowMs: number
-  readonly #windows: LRUCache<string, Window>
+  readonly #windows: BoundedLru<string, Window>
   readonly #now: () => number
 
   constructor(
@@ -36,7 +36,7 @@ export class MemoryRateLimiter implements RateLimiter {
     options: MemoryRateLimiterOptions = {},
   ) {
     this.#windowMs = policy.windowS * 1000
-    this.#windows = new LRUCache({ max: options.maxOrganizations ?? 10_000 })
+    this.#windows = new BoundedLru({ maxEntries: options.maxOrganizations ?? 10_000 })
     this.#now = options.now ?? Date.now
   }
 
@@ -45,7 +45,7 @@ export class MemoryRateLimiter implements RateLimiter {
     let window = this.#windows.get(orgId)
     if (!window || window.index !== index) {
       window = { index, count: 0 }
-      this.#windows.set(orgId, window)
+      this.#windows.set(orgId, window, Number.POSITIVE_INFINITY)
     }
     // refused requests count too, as Redis counts them (its script increments on every check)
     window.count += 1

@@ -37,8 +37,7 @@
  * is logged at most once a minute; after three failures in a row Redis is
  * not asked for five seconds, so an outage costs no timeout per request.
  */
-import { jsonConsoleLogger, type Logger } from '@serverless-dal/repository'
-import { LRUCache } from 'lru-cache'
+import { BoundedLru, jsonConsoleLogger, type Logger } from '@serverless-dal/repository'
 import type { RateLimitDecision, RateLimiter, RateLimitPolicy } from './policy.ts'
 
 /**
@@ -90,7 +89,7 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #logger: Logger
   readonly #now: () => number
   /** Organizations Redis refused, and when their window ends. */
-  readonly #blocked: LRUCache<string, number>
+  readonly #blocked: BoundedLru<string, number>
   /** Whether this isolate has sent the script itself once (from then on, EVALSHA). */
   #scriptSent = false
   #failuresInARow = 0
@@ -106,7 +105,7 @@ export class RedisRateLimiter implements RateLimiter {
     this.#timeoutMs = options.timeoutMs ?? 150
     this.#logger = options.logger ?? jsonConsoleLogger
     this.#now = options.now ?? (() => Date.now())
-    this.#blocked = new LRUCache({ max: options.maxBlocked ?? 10_000 })
+    this.#blocked = new BoundedLru({ maxEntries: options.maxBlocked ?? 10_000 })
   }
 
   async limit(orgId: string): Promise<RateLimitDecision> {
@@ -124,7 +123,7 @@ export class RedisRateLimiter implements RateLimiter {
       const count = await this.#withinTimeout(this.#count(`${this.#prefix}:{${orgId}}:${window}`))
       this.#failuresInARow = 0
       const allowed = count <= this.#limit
-      if (!allowed) this.#blocked.set(orgId, resetAt)
+      if (!allowed) this.#blocked.set(orgId, resetAt, Number.POSITIVE_INFINITY)
       return {
         outcome: allowed ? 'allowed' : 'limited',
         limit: this.#limit,

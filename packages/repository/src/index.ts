@@ -11,6 +11,7 @@
  */
 
 export { BackgroundWork } from './background-work.ts'
+export { BoundedLru, type BoundedLruOptions } from './cache/bounded-lru.ts'
 export { CacheManager } from './cache/cache-manager.ts'
 export type { CacheOptions, LockOptions, MemoryTierOptions } from './cache/config.ts'
 export type { HotKeyOptions, HotKeys, HotQuery } from './cache/hot-keys.ts'

@@ -16,16 +16,18 @@ interface Slot<V> {
 export interface BoundedLruOptions<K, V> {
   /** Entries held at most; a positive integer. */
   maxEntries: number
-  /** Total of the entries' sizes held at most; a positive number. An entry larger than it is never stored. */
-  maxSize: number
-  /** An entry's size, counted against `maxSize` (a non-negative number). */
-  sizeOf: (value: V, key: K) => number
+  /** Total of the entries' sizes held at most; a positive number. An entry larger than it is never stored. @default no bound */
+  maxSize?: number
+  /** An entry's size, counted against `maxSize` (a non-negative number). @default 0: bounded by count only */
+  sizeOf?: (value: V, key: K) => number
   /** Milliseconds, monotonic if possible. @default performance.now (Date.now without it) */
   now?: () => number
 }
 
 const defaultNow: () => number =
   typeof performance === 'object' && typeof performance?.now === 'function' ? () => performance.now() : Date.now
+
+const sizeless = () => 0
 
 export class BoundedLru<K, V> {
   readonly #slots = new Map<K, Slot<V>>()
@@ -40,10 +42,11 @@ export class BoundedLru<K, V> {
     if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1) {
       throw new RangeError(`maxEntries must be a positive integer, not ${options.maxEntries}`)
     }
-    if (!(options.maxSize > 0)) throw new RangeError(`maxSize must be positive, not ${options.maxSize}`)
+    const maxSize = options.maxSize ?? Number.POSITIVE_INFINITY
+    if (!(maxSize > 0)) throw new RangeError(`maxSize must be positive, not ${maxSize}`)
     this.#maxEntries = options.maxEntries
-    this.#maxSize = options.maxSize
-    this.#sizeOf = options.sizeOf
+    this.#maxSize = maxSize
+    this.#sizeOf = options.sizeOf ?? sizeless
     this.#now = options.now ?? defaultNow
   }
 

@@ -26,6 +26,7 @@
  * the others of a directive, as its store is a plain object; and metadata may
  * not replace `_aws` (it could in Powertools' sink).
  */
+import { jsonNumber, quote } from './emf-json.ts'
 import { EMF_LIMITS, type EmfLimits, type EmfObject, emfObjects } from './emf-limits.ts'
 import type { MetricsBatch, MetricsSink } from './sink.ts'
 
@@ -127,12 +128,12 @@ export class EmfMetricsSink implements MetricsSink {
         if (values.length === 0) continue
         line += `,${quote(series.name)}:`
         if (values.length === 1) {
-          line += number(values[0] as number)
+          line += jsonNumber(values[0] as number)
           continue
         }
         line += '['
         for (let v = 0; v < values.length; v++)
-          line += v === 0 ? number(values[v] as number) : `,${number(values[v] as number)}`
+          line += v === 0 ? jsonNumber(values[v] as number) : `,${jsonNumber(values[v] as number)}`
         line += ']'
       }
     }
@@ -231,26 +232,6 @@ function validDimension(name: string, value: string | undefined): value is strin
 function hasMetric(object: EmfObject, name: string): boolean {
   for (const series of object.metrics) if (series.name === name && series.values.length > 0) return true
   return false
-}
-
-/**
- * A name, unit or dimension value as a JSON string. They are few and the same on every request (a
- * dimension is never a tenant, `sink.ts`), so each is quoted once; metadata, which varies, is not cached.
- */
-const quoted = new Map<string, string>()
-const MAX_QUOTED = 1024
-function quote(text: string): string {
-  let json = quoted.get(text)
-  if (json === undefined) {
-    json = JSON.stringify(text)
-    if (quoted.size < MAX_QUOTED) quoted.set(text, json)
-  }
-  return json
-}
-
-/** A number as JSON writes it: not finite, null. */
-function number(value: number): string {
-  return Number.isFinite(value) ? `${value}` : 'null'
 }
 
 /** An object's share of a document, as Powertools' sink estimates it (the same budget, so the same merges). */
