@@ -38,7 +38,6 @@ import { requestLogger } from './http/request-logger.ts'
 import { apiSecureHeaders } from './http/secure-headers.ts'
 import { tenantScope } from './http/tenant-scope.ts'
 import { hasLoneSurrogate } from './http/well-formed.ts'
-import type { DocumentOptions } from './openapi/document.ts'
 import type { OperationSpec } from './openapi/operation.ts'
 import { type PlatformRequestId, requestMetrics } from './request-metrics.ts'
 import type { ApiEnv } from './routes/api-env.ts'
@@ -140,14 +139,11 @@ function jsonBodies(maxSize: number): MiddlewareHandler {
   }
 }
 
-/**
- * `/openapi.json`, written on its first request, not at start: its writer
- * (zod's JSON Schema output) is loaded then, and never on a cold start.
- */
-function openApiRoute(options: DocumentOptions): MiddlewareHandler {
+/** `/openapi.json`, loaded on its first request (`openapi/served-document.ts`), never on a cold start. */
+function openApiRoute(options: { rateLimited: boolean }): MiddlewareHandler {
   let document: Promise<object> | undefined
   return async (c) => {
-    document ??= import('./openapi/document.ts').then(({ openApiDocument }) => openApiDocument(OPERATIONS, options))
+    document ??= import('./openapi/served-document.ts').then(({ servedDocument }) => servedDocument(options))
     return c.json(await document)
   }
 }

@@ -1,29 +1,25 @@
 /**
- * `/openapi.json`: the OpenAPI 3.1 document, written from the operations
- * (`operation.ts`) and their zod schemas with zod's own JSON Schema output.
- * Schemas registered in `components` are written once and referenced.
+ * The OpenAPI 3.1 document, written from the operations (`operation.ts`) and
+ * their zod schemas with zod's own JSON Schema output. Schemas registered in
+ * `components` are written once and referenced.
  *
- * The app imports this module on the first request for the document, never
- * at start: nothing here runs on a cold start (issue 18).
+ * Run by `npm run docs:openapi`, which commits its output as `openapi.json`,
+ * and by the test that keeps that file current: the bundles serve the file
+ * (`served-document.ts`) and carry no JSON Schema writer (issue 18).
  */
 import * as z from 'zod/mini'
-import { components, Problem } from '../http/schemas.ts'
+import { components } from '../http/schemas.ts'
 import type { OperationSpec, ResponseSpec } from './operation.ts'
-
-export interface DocumentOptions {
-  /** A rate limit is set: every operation that takes a token may answer 429. */
-  rateLimited: boolean
-}
 
 type JsonSchema = Record<string, unknown>
 
 const COMPONENT = '#/components/schemas/'
 
-export function openApiDocument(operations: readonly OperationSpec[], options: DocumentOptions) {
+export function writeOpenApiDocument(operations: readonly OperationSpec[]) {
   const paths: Record<string, Record<string, unknown>> = {}
   for (const spec of operations) {
     const path = spec.path.replace(/:(\w+)/g, '{$1}')
-    paths[path] = { ...paths[path], [spec.method]: operationObject(spec, options) }
+    paths[path] = { ...paths[path], [spec.method]: operationObject(spec) }
   }
   return {
     openapi: '3.1.0',
@@ -37,7 +33,7 @@ export function openApiDocument(operations: readonly OperationSpec[], options: D
   }
 }
 
-function operationObject(spec: OperationSpec, options: DocumentOptions) {
+function operationObject(spec: OperationSpec) {
   const request = spec.request ?? {}
   const parameters = [
     ...parametersOf(request.params, 'path'),
@@ -46,7 +42,6 @@ function operationObject(spec: OperationSpec, options: DocumentOptions) {
   ]
   const responses: Record<string, unknown> = {}
   for (const [status, response] of Object.entries(spec.responses)) responses[status] = responseObject(response)
-  if (options.rateLimited && !spec.security) responses['429'] = responseObject(TOO_MANY_REQUESTS)
   return {
     tags: spec.tags,
     summary: spec.summary,
@@ -118,15 +113,7 @@ function referencingComponents(value: unknown): unknown {
   return copy
 }
 
-const integer = (description: string) => ({ description, schema: { type: 'integer', minimum: 0 } })
-
-const TOO_MANY_REQUESTS: ResponseSpec = {
-  description: 'problem (429): this organization is over its rate limit',
-  content: { 'application/problem+json': { schema: Problem } },
-  headers: {
-    'Retry-After': integer('seconds until the organization is admitted again'),
-    'RateLimit-Limit': integer('requests per window'),
-    'RateLimit-Remaining': integer('requests left in this window'),
-    'RateLimit-Reset': integer('seconds until the window ends'),
-  },
-}
+/** Where `npm run docs:openapi` writes the document, and the text it writes. */
+export const OPENAPI_JSON_URL = new URL('./openapi.json', import.meta.url)
+export const openApiJson = (operations: readonly OperationSpec[]) =>
+  `${JSON.stringify(writeOpenApiDocument(operations), null, 2)}\n`
