@@ -6,9 +6,10 @@
  * operation). "Off" is the default factory (no sink: nothing recorded, slow
  * statements still watched); "recorded" measures and aggregates but its sink
  * drops the batch (the package's own share); "on" publishes every invocation
- * through Powertools as EMF. The EMF lines are built and serialized as in
- * production; only the final write to stdout is swallowed (counted) so the
- * report stays readable.
+ * as EMF, through Powertools (what Lambda runs) or through the package's own
+ * EmfMetricsSink (what Workers and Node run). The EMF lines are built and
+ * serialized as in production; only the final write to stdout is swallowed
+ * (counted) so the report stays readable.
  *
  * Two settings: end to end (Neon driver → local stand-in in a child process →
  * Postgres), and the layer alone (a driver that answers at once, so the
@@ -25,6 +26,7 @@ import { createDocumentsFactory, type DocumentsFactory, documentsMigrations } fr
 import {
   type DatabaseConfig,
   type DatabaseLifetime,
+  EmfMetricsSink,
   type MetricsSink,
   migrateToLatest,
   RepositoryMetrics,
@@ -54,7 +56,12 @@ function swallowStdout(on: boolean) {
 }
 
 /** The paths compared; the first is the baseline. */
-const PATHS = ['metrics off', 'metrics recorded, sink discards', 'metrics on (Powertools EMF)'] as const
+const PATHS = [
+  'metrics off',
+  'metrics recorded, sink discards',
+  'metrics on (Powertools EMF: Lambda)',
+  'metrics on (EmfMetricsSink: Workers, Node)',
+] as const
 type Path = (typeof PATHS)[number]
 
 function factories(database: DatabaseConfig | DatabaseLifetime): Record<Path, DocumentsFactory> {
@@ -70,8 +77,11 @@ function factories(database: DatabaseConfig | DatabaseLifetime): Record<Path, Do
   return {
     'metrics off': createDocumentsFactory(common),
     'metrics recorded, sink discards': withSink({ publish: () => {} }),
-    'metrics on (Powertools EMF)': withSink(
+    'metrics on (Powertools EMF: Lambda)': withSink(
       new PowertoolsMetricsSink({ namespace: 'ServerlessDalBench', serviceName: 'bench' }),
+    ),
+    'metrics on (EmfMetricsSink: Workers, Node)': withSink(
+      new EmfMetricsSink({ namespace: 'ServerlessDalBench', serviceName: 'bench' }),
     ),
   }
 }
