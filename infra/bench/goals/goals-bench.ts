@@ -60,7 +60,7 @@ export interface TreeFigures {
   /** Requests/s by requests in flight: the memory hit, `/ping`, and the median of the per-round ratios. */
   rps: Record<number, { ping: number; hit: number; ratio: number }>
   /** CPU per request end to end, metrics on ÷ off (median of runs); the CPU µs off and on. */
-  metrics?: { ratio: number; offMicros: number; onMicros: number }
+  metrics?: { ratio: number; offMicros: number; onMicros: number; emfSinkRatio?: number }
   /** What could not be measured, and why. */
   missing: string[]
 }
@@ -250,7 +250,7 @@ export async function runGoalsBench(options: GoalsOptions): Promise<GoalsFigures
     }
 
     // --- metrics on vs off: each tree's own bench:metrics, taking turns ----------------------
-    const metricRuns: Record<TreeName, Array<{ ratio: number; offMicros: number; onMicros: number }>> = {
+    const metricRuns: Record<TreeName, Array<ReturnType<typeof parseMetricsReport>>> = {
       baseline: [],
       now: [],
     }
@@ -266,10 +266,12 @@ export async function runGoalsBench(options: GoalsOptions): Promise<GoalsFigures
     for (const tree of names) {
       const runs = metricRuns[tree]
       if (runs.length === 0) continue
+      const emfSink = runs.flatMap((r) => (r.emfSinkRatio === undefined ? [] : [r.emfSinkRatio]))
       figures[tree].metrics = {
         ratio: median(runs.map((r) => r.ratio)),
         offMicros: median(runs.map((r) => r.offMicros)),
         onMicros: median(runs.map((r) => r.onMicros)),
+        ...(emfSink.length > 0 && { emfSinkRatio: median(emfSink) }),
       }
     }
     return {
@@ -515,7 +517,7 @@ async function load(
  * The tree's own `bench:metrics` (packages/documents/bench/metrics-overhead.ts):
  * its end-to-end table's "metrics on" row, CPU per request on ÷ off.
  */
-function metricsOverhead(tree: string, adminUrl: string): { ratio: number; offMicros: number; onMicros: number } {
+function metricsOverhead(tree: string, adminUrl: string): ReturnType<typeof parseMetricsReport> {
   const script = join(tree, 'packages/documents/bench/metrics-overhead.ts')
   if (!existsSync(script)) throw new Error('the tree has no packages/documents/bench/metrics-overhead.ts')
   const result = spawnSync(process.execPath, [SOURCE_CONDITION_FLAG, '--import', 'tsx', script], {

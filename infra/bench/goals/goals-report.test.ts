@@ -75,6 +75,18 @@ describe("issue 18's goals report", () => {
       '| metrics on (Powertools EMF) | 130 | 1.444× | 1.30–1.60 |',
     ].join('\n')
     expect(parseMetricsReport(report)).toEqual({ ratio: 1.095, offMicros: 1116, onMicros: 1184 })
-    expect(() => parseMetricsReport('nothing')).toThrow(/no row/)
+    expect(() => parseMetricsReport('nothing')).toThrow(/no "metrics off" or "metrics on" row/)
+  })
+
+  it('reads the EmfMetricsSink row beside the Powertools one where the tree has it', () => {
+    const report = [
+      '| metrics off | 613 | 1.000× | 1.00–1.00 |',
+      '| metrics recorded, sink discards | 642 | 1.030× | 0.97–1.12 |',
+      '| metrics on (Powertools EMF: Lambda) | 665 | 1.098× | 1.01–1.17 |',
+      '| metrics on (EmfMetricsSink: Workers, Node) | 641 | 1.041× | 0.98–1.13 |',
+      '| metrics off | 65 | 1.000× | 1.00–1.00 |',
+      '| metrics on (EmfMetricsSink: Workers, Node) | 71 | 1.138× | 0.96–1.24 |',
+    ].join('\n')
+    expect(parseMetricsReport(report)).toEqual({ ratio: 1.098, offMicros: 613, onMicros: 665, emfSinkRatio: 1.041 })
   })
 })
