@@ -108,12 +108,19 @@ export function compatibilityDate(): string {
  * The whole tree at `ref` in `directory`, ready to run its own scripts
  * (`infra/build/build.ts`, the benches, `node.ts`): its workspace packages
  * resolve to its own sources, every other package (and `node_modules/.bin`)
- * to this tree's node_modules. Returns `directory`.
+ * to this tree's node_modules — or, when its lockfile differs from this
+ * tree's, to its own, installed by `npm ci` (a minute or so). Returns `directory`.
  */
 export function materializeTree(ref: string, directory: string): string {
   mkdirSync(directory, { recursive: true })
   const archive = execFileSync('git', ['archive', '--format=tar', ref], { cwd: root, maxBuffer: 1 << 30 })
   execFileSync('tar', ['-x', '-C', directory], { input: archive, maxBuffer: 1 << 30 })
+  // a tree locked to other dependencies (ones since removed, say) gets its own, from its lockfile
+  const lock = (tree: string) => readFileSync(join(tree, 'package-lock.json'), 'utf8')
+  if (lock(directory) !== lock(root)) {
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: directory, stdio: 'ignore' })
+    return directory
+  }
   const modules = join(directory, 'node_modules')
   mkdirSync(modules, { recursive: true })
   for (const entry of readdirSync(join(root, 'node_modules'))) {
