@@ -10,12 +10,16 @@
  * lines at LOG_LEVEL, each with the invocation's Lambda context (cold start,
  * request id) and correlation id.
  */
-import { databaseConfigFromEnv, type LambdaContextLike, perProcessLifetime } from '@serverless-dal/repository'
+import {
+  databaseConfigFromEnv,
+  type LambdaContextLike,
+  lazyRedis,
+  perProcessLifetime,
+} from '@serverless-dal/repository'
 import { neonDrivers } from '@serverless-dal/repository/neon'
 import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { PowertoolsMetricsSink } from '@serverless-dal/repository/powertools'
 import { PowertoolsLogger } from '@serverless-dal/repository/powertools/logger'
-import { Redis } from '@upstash/redis'
 import { handle } from 'hono/aws-lambda'
 import pg from 'pg'
 import { scheduledTriggerLabel } from './lambda/scheduled-event.ts'
@@ -47,7 +51,13 @@ const service = createService({
   signCursorsWith: nodeHmacSigner,
   ...(UPSTASH_REDIS_REST_URL &&
     UPSTASH_REDIS_REST_TOKEN && {
-      redis: new Redis({ url: UPSTASH_REDIS_REST_URL, token: UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false }),
+      // loads on its first command, not during init
+      redis: lazyRedis(() =>
+        import('@upstash/redis').then(
+          ({ Redis }) =>
+            new Redis({ url: UPSTASH_REDIS_REST_URL, token: UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false }),
+        ),
+      ),
     }),
 })
 

@@ -11,9 +11,14 @@
  * `EmfMetricsSink` without Powertools, flushed once per request and per
  * scheduled run. JWT_SECRET is required (`wrangler secret put`).
  */
-import { type DatabaseEnv, databaseConfigFromEnv, EmfMetricsSink, perRequestLifetime } from '@serverless-dal/repository'
+import {
+  type DatabaseEnv,
+  databaseConfigFromEnv,
+  EmfMetricsSink,
+  lazyRedis,
+  perRequestLifetime,
+} from '@serverless-dal/repository'
 import { neonDrivers } from '@serverless-dal/repository/neon'
-import { Redis } from '@upstash/redis/cloudflare'
 import type { ExecutionContext } from 'hono'
 import { problem } from './http/problems.ts'
 import { runScheduled } from './scheduled.ts'
@@ -33,9 +38,13 @@ function serviceFor(env: WorkerEnv): ReturnType<typeof createService> {
   if (service) return service
   loadServiceConfig(env) // every variable checked first, so a bad one is named before anything is built
   const jwtSecret = deployedJwtSecret(env)
+  const { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } = env
+  // the client loads on its first command: not on a cold start, never for an isolate answering from memory
   const redis =
-    env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
-      ? new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false })
+    url && token
+      ? lazyRedis(() =>
+          import('@upstash/redis/cloudflare').then(({ Redis }) => new Redis({ url, token, enableTelemetry: false })),
+        )
       : undefined
   service = createService({
     env,

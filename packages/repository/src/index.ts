@@ -16,6 +16,7 @@ export { CacheManager } from './cache/cache-manager.ts'
 export type { CacheOptions, LockOptions, MemoryTierOptions } from './cache/config.ts'
 export type { HotKeyOptions, HotKeys, HotQuery } from './cache/hot-keys.ts'
 export { entryKey, generationKey } from './cache/keys.ts'
+export { lazyRedis, type ScriptingRedis } from './cache/lazy-redis.ts'
 export type {
   CacheAnswer,
   CachedRead,
