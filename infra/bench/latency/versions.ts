@@ -57,18 +57,8 @@ export const migrate = (db: Kysely<unknown>) => migrateToLatest(db, documentsMig
 }
 
 export async function buildVersions(beforeRef: string, workDir: string): Promise<Version[]> {
-  const beforeRoot = join(workDir, 'before')
-  mkdirSync(beforeRoot, { recursive: true })
-  const archive = execFileSync('git', ['archive', '--format=tar', beforeRef, 'functions', 'packages'], { cwd: root })
-  execFileSync('tar', ['-x', '-C', beforeRoot], { input: archive })
-  // The old tree's workspace packages resolve to the old tree; everything else to this tree's node_modules.
-  const scope = join(beforeRoot, 'node_modules', '@serverless-dal')
-  mkdirSync(scope, { recursive: true })
-  symlinkSync(join(beforeRoot, 'packages/repository'), join(scope, 'repository'))
-  symlinkSync(join(beforeRoot, 'functions/documents-api'), join(scope, 'documents-api'))
-  if (existsSync(join(beforeRoot, 'packages/documents'))) {
-    symlinkSync(join(beforeRoot, 'packages/documents'), join(scope, 'documents'))
-  }
+  // the whole old tree, with its own workspace links (and its own dependencies where its lockfile differs)
+  const beforeRoot = materializeTree(beforeRef, join(workDir, 'before'))
   symlinkSync(join(root, 'node_modules'), join(workDir, 'node_modules'))
   return Promise.all([bundle('before', beforeRoot, workDir), bundle('after', root, workDir)])
 }
