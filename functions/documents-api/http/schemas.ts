@@ -1,8 +1,9 @@
 /**
- * The request and response shapes of the documents API, as zod schemas: they
- * validate every request (`validate.ts`) and describe it in `/openapi.json`
- * (`openapi/document.ts`). Objects are strict, so an unknown field or query
- * parameter is a 400 that names it.
+ * What the documents API takes, as zod schemas: they validate every request
+ * (`validate.ts`) and describe it in `/openapi.json` (`openapi/document.ts`).
+ * Objects are strict, so an unknown field or query parameter is a 400 that
+ * names it. What it answers is described in `openapi/response-schemas.ts`,
+ * which only the document's writer loads: no isolate builds those.
  *
  * zod/mini, not the classic `z`: the same checks and the same English
  * messages, but each schema brings only the checks it uses into the
@@ -10,42 +11,16 @@
  */
 import * as z from 'zod/mini'
 import english from 'zod/v4/locales/en.js'
+import { components } from '../openapi/components.ts'
 
 // Issue messages in English, the only locale the bundles carry.
 z.config(english())
 
-/** Schemas named in the OpenAPI document: each is one of `components.schemas`, referenced where it is used. */
-export const components = z.registry<{ id?: string; examples?: unknown[] }>()
-
-const int = () => z.number().check(z.int())
-const dateTime = () => z.iso.datetime()
 const id = z.coerce.number().check(z.int(), z.positive(), z.maximum(Number.MAX_SAFE_INTEGER))
 
 export const IdParam = z.strictObject({ id: id.clone().register(components, { examples: [123] }) })
 
 export const Status = z.enum(['draft', 'published', 'archived'])
-
-const documentFields = {
-  id: int(),
-  title: z.string(),
-  body: z.string(),
-  status: Status,
-  version: int(),
-  topicIds: z.array(int()),
-  createdAt: dateTime(),
-  updatedAt: dateTime(),
-}
-
-export const Document = z
-  .object({
-    ...documentFields,
-    summaries: z.optional(z.array(z.object({ id: int(), text: z.string(), createdAt: dateTime() }))),
-  })
-  .register(components, { id: 'Document' })
-
-export const DocumentPage = z
-  .object({ items: z.array(Document), nextCursor: z.nullable(z.string()) })
-  .register(components, { id: 'DocumentPage' })
 
 const title = z.string().check(z.minLength(1), z.maxLength(500))
 const body = z.string().check(z.maxLength(1_000_000))
@@ -102,42 +77,11 @@ export const RelatedQuery = z.strictObject({
   cursor,
 })
 
-export const Related = z
-  .object({
-    items: z.array(z.object({ document: z.object(documentFields), depth: int() })),
-    nextCursor: z.nullable(z.string()),
-  })
-  .register(components, { id: 'RelatedDocuments' })
-
 export const NewLink = z.strictObject({ targetId: id }).register(components, { id: 'NewLink' })
-
-export const Link = z.object({ sourceId: int(), targetId: int() })
 
 export const NewTopic = z
   .strictObject({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)) })
   .register(components, { id: 'NewTopic' })
-
-export const Topic = z
-  .object({ id: int(), name: z.string(), createdAt: dateTime() })
-  .register(components, { id: 'Topic' })
-
-export const Problem = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: int(),
-    detail: z.string(),
-    requestId: z.optional(z.string()),
-  })
-  .register(components, { id: 'Problem' })
-
-export const Health = z.object({
-  status: z.enum(['ok', 'degraded']),
-  db: z.enum(['ok', 'unavailable']),
-  cache: z.enum(['disabled', 'memory', 'ok', 'unavailable']),
-})
-
-export const Pong = z.literal('pong')
 
 export const IdempotencyKeyHeader = z.object({
   'idempotency-key': z.optional(

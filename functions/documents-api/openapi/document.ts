@@ -8,8 +8,9 @@
  * (`served-document.ts`) and carry no JSON Schema writer (issue 18).
  */
 import * as z from 'zod/mini'
-import { components } from '../http/schemas.ts'
+import { components } from './components.ts'
 import type { OperationSpec, ResponseSpec } from './operation.ts'
+import { RESPONSE_SCHEMAS } from './response-schemas.ts'
 
 type JsonSchema = Record<string, unknown>
 
@@ -73,7 +74,7 @@ function parametersOf(schema: z.ZodMiniType | undefined, where: 'path' | 'query'
 function responseObject(response: ResponseSpec) {
   const content: Record<string, { schema: JsonSchema }> = {}
   for (const [type, { schema }] of Object.entries(response.content ?? {})) {
-    content[type] = { schema: jsonSchema(schema) }
+    content[type] = { schema: jsonSchema(RESPONSE_SCHEMAS[schema]) }
   }
   return {
     description: response.description,

@@ -16,12 +16,14 @@ import type { StatusCode } from 'hono/utils/http-status'
 import type * as z from 'zod/mini'
 import type { ProblemBody } from '../http/problems.ts'
 import { type Validated, validated } from '../http/validate.ts'
+import type { ResponseName } from './response-schemas.ts'
 
 type Schema = z.ZodMiniType
 
 export interface ResponseSpec {
   readonly description: string
-  readonly content?: { readonly [mediaType: string]: { readonly schema: Schema } }
+  /** An answer's schema by its name (`response-schemas.ts`, loaded only to write the document). */
+  readonly content?: { readonly [mediaType: string]: { readonly schema: ResponseName } }
   /** Header fields of the answer, as OpenAPI header objects. */
   readonly headers?: Readonly<Record<string, { readonly description: string; readonly schema: object }>>
 }
@@ -82,8 +84,8 @@ export function operation<const S extends OperationSpec>(spec: S): Operation<S> 
   return { ...spec, valid } as Operation<S>
 }
 
-/** A JSON answer or body of `schema`. */
-export const json = <S extends Schema>(schema: S, description: string) => ({
+/** A JSON answer of the schema named `schema`. */
+export const json = <const N extends ResponseName>(schema: N, description: string) => ({
   content: { 'application/json': { schema } },
   description,
 })

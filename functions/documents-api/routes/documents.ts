@@ -5,18 +5,14 @@ import { cacheStatus } from '../http/cache-status.ts'
 import { ProblemError } from '../http/problems.ts'
 import { documentJson, includes, pageJson, pageOptions, relatedJson } from '../http/representations.ts'
 import {
-  Document,
-  DocumentPage,
   DocumentPatch,
   DocumentQuery,
   IdempotencyKeyHeader,
   IdParam,
   IfMatchHeader,
-  Link,
   ListQuery,
   NewDocument,
   NewLink,
-  Related,
   RelatedQuery,
 } from '../http/schemas.ts'
 import { json, operation } from '../openapi/operation.ts'
@@ -31,7 +27,7 @@ const createDocument = operation({
   path: '/documents',
   summary: 'Create a document (with topics and a summary, in one transaction)',
   request: { body: { schema: NewDocument, description: 'the document' }, headers: IdempotencyKeyHeader },
-  responses: { 201: json(Document, 'created'), ...problems(400, 401, 403, 409, 413, 415, 422) },
+  responses: { 201: json('Document', 'created'), ...problems(400, 401, 403, 409, 413, 415, 422) },
 })
 
 const getDocument = operation({
@@ -40,7 +36,7 @@ const getDocument = operation({
   path: '/documents/:id',
   summary: 'A document; ETag is its version, Cache-Status says how it was answered',
   request: { params: IdParam, query: DocumentQuery },
-  responses: { 200: json(Document, 'the document'), ...problems(400, 401, 404) },
+  responses: { 200: json('Document', 'the document'), ...problems(400, 401, 404) },
 })
 
 const listDocuments = operation({
@@ -49,7 +45,7 @@ const listDocuments = operation({
   path: '/documents',
   summary: 'A page of documents, filtered by status, topic or title',
   request: { query: ListQuery },
-  responses: { 200: json(DocumentPage, 'a page'), ...problems(400, 401) },
+  responses: { 200: json('DocumentPage', 'a page'), ...problems(400, 401) },
 })
 
 const updateDocument = operation({
@@ -63,7 +59,7 @@ const updateDocument = operation({
     headers: IfMatchHeader,
   },
   responses: {
-    200: json(Document, 'the updated document'),
+    200: json('Document', 'the updated document'),
     ...problems(400, 401, 403, 404, 409, 412, 413, 415, 422, 428),
   },
 })
@@ -84,7 +80,7 @@ const linkDocuments = operation({
   summary: 'Link this document to another of the organization',
   request: { params: IdParam, body: { schema: NewLink, description: 'the target' } },
   responses: {
-    201: json(Link, 'linked'),
+    201: json('Link', 'linked'),
     ...problems(400, 401, 403, 404, 413, 415),
   },
 })
@@ -95,7 +91,7 @@ const relatedDocuments = operation({
   path: '/documents/:id/related',
   summary: 'Documents linked to this one, to a depth (cycle-safe, the start excluded), a page at a time',
   request: { params: IdParam, query: RelatedQuery },
-  responses: { 200: json(Related, 'related documents, nearest first'), ...problems(400, 401, 404) },
+  responses: { 200: json('RelatedDocuments', 'related documents, nearest first'), ...problems(400, 401, 404) },
 })
 
 /** What `/openapi.json` says of these routes. */

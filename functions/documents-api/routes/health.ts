@@ -8,9 +8,7 @@ import type { DocumentsFactory } from '@serverless-dal/documents'
 import type { DatabaseLifetime } from '@serverless-dal/repository'
 import { type Context, Hono } from 'hono'
 import { sql } from 'kysely'
-import type * as z from 'zod/mini'
 import { afterResponse, type Deferral } from '../http/after-response.ts'
-import { Health, Pong } from '../http/schemas.ts'
 import { json, operation } from '../openapi/operation.ts'
 import type { ApiEnv } from './api-env.ts'
 
@@ -20,7 +18,7 @@ const ping = operation({
   path: '/ping',
   summary: 'pong, with no auth and no I/O: the bare baseline for benchmarks',
   security: [],
-  responses: { 200: { content: { 'text/plain': { schema: Pong } }, description: 'pong' } },
+  responses: { 200: { content: { 'text/plain': { schema: 'Pong' } }, description: 'pong' } },
 })
 
 const health = operation({
@@ -30,8 +28,8 @@ const health = operation({
   summary: 'Each dependency: the database and the cache, from a probe at most 1 s old (no auth)',
   security: [],
   responses: {
-    200: json(Health, 'the database answers'),
-    503: json(Health, 'the database does not answer'),
+    200: json('Health', 'the database answers'),
+    503: json('Health', 'the database does not answer'),
   },
 })
 
@@ -52,7 +50,11 @@ export function healthRoutes(databases: DatabaseLifetime, factory: DocumentsFact
 
 const HEALTH_MAX_AGE_MS = 1_000
 
-type ProbeResult = z.infer<typeof Health>
+interface ProbeResult {
+  status: 'ok' | 'degraded'
+  db: 'ok' | 'unavailable'
+  cache: 'disabled' | 'memory' | 'ok' | 'unavailable'
+}
 
 /** One probe shared by every request within `maxAgeMs` of it. */
 function probeAtMostEvery(maxAgeMs: number, run: (c: Context) => Promise<Omit<ProbeResult, 'status'>>) {

@@ -1,15 +1,13 @@
 /** Pieces the route files share: problem responses for the OpenAPI document, request hashing. */
-import { Problem } from '../http/schemas.ts'
-
 /** A problem response in the OpenAPI document. */
-type ProblemResponse = { content: { 'application/problem+json': { schema: typeof Problem } }; description: string }
+type ProblemResponse = { content: { 'application/problem+json': { schema: 'Problem' } }; description: string }
 
 /** OpenAPI entries for the problem statuses a route can answer, typed by status so a typed client sees them. */
 export function problems<const S extends number>(...statuses: S[]): Record<S, ProblemResponse> {
   return Object.fromEntries(
     statuses.map((status) => [
       status,
-      { content: { 'application/problem+json': { schema: Problem } }, description: `problem (${status})` },
+      { content: { 'application/problem+json': { schema: 'Problem' } }, description: `problem (${status})` },
     ]),
   ) as Record<S, ProblemResponse>
 }
