@@ -66,8 +66,11 @@ export function documentReads(backend: RepositoryBackend): number {
 
 /**
  * Wraps a client and counts its calls: with auto-pipelining off, one call is
- * one HTTP round trip. Stores can be held back (counted as they start) to
- * see who waits for them.
+ * one HTTP round trip. A script is named for what it does: `lookup` (the
+ * lookup that may take a lease), `store` (an entry stored, and its lease
+ * released), `eval` for any other (invalidations, unlocks). Stores, plain
+ * `set`s or scripts, can be held back (counted as they start) to see who
+ * waits for them.
  */
 export function countingRedis(redis: RedisLike): RedisLike & { calls: string[]; holdStores(): () => void } {
   const calls: string[] = []
@@ -83,8 +86,10 @@ export function countingRedis(redis: RedisLike): RedisLike & { calls: string[]; 
       await held
       return redis.set(key, value, options)
     },
-    eval: (script, keys, args) => {
-      calls.push('eval')
+    eval: async (script, keys, args) => {
+      const kind = scriptKind(script)
+      calls.push(kind)
+      if (kind === 'store') await held
       return redis.eval(script, keys, args)
     },
     /** Stores wait until the returned function is called. */
@@ -96,4 +101,11 @@ export function countingRedis(redis: RedisLike): RedisLike & { calls: string[]; 
       return release
     },
   }
+}
+
+/** What a script of the cache does, by its first command: see countingRedis. */
+export function scriptKind(script: string): 'lookup' | 'store' | 'eval' {
+  if (/^local counters = tonumber\(ARGV\[1\]\)\nlocal values = redis\.call\('mget'/.test(script)) return 'lookup'
+  if (script.startsWith("redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])")) return 'store'
+  return 'eval'
 }

@@ -75,19 +75,22 @@ describe.each(drivers)('round trips per route on %s', (_, makeBackend) => {
     const release = recorded.holdStores()
     const miss = await cost(() => client.get(`/documents/${doc.id}`), 200)
     // the answer came back while its store was still held: the store is after the response
-    expect(miss).toMatchObject({ postgres: 1, redis: ['mget', 'set'] })
+    expect(miss).toMatchObject({ postgres: 1, redis: ['lookup', 'store'] })
     release()
     expect(await cost(() => client.get(`/documents/${doc.id}`), 200)).toMatchObject({ postgres: 0, redis: [] })
     await api.service.background.settled()
     const viaRedis = await redisOnly.client(org, 'viewer')
-    expect(await cost(() => viaRedis.get(`/documents/${doc.id}`), 200)).toMatchObject({ postgres: 0, redis: ['mget'] })
+    expect(await cost(() => viaRedis.get(`/documents/${doc.id}`), 200)).toMatchObject({
+      postgres: 0,
+      redis: ['lookup'],
+    })
 
     const reads = [
       () => client.get('/documents?status=draft'),
       () => client.get(`/documents/${doc.id}/related`),
       () => client.get(`/topics/${topic.id}/documents`),
     ]
-    for (const read of reads) expect(await cost(read, 200)).toMatchObject({ postgres: 1, redis: ['mget', 'set'] })
+    for (const read of reads) expect(await cost(read, 200)).toMatchObject({ postgres: 1, redis: ['lookup', 'store'] })
     const writes: Array<[() => Promise<Response> | Response, number]> = [
       [() => client.patch(`/documents/${doc.id}`, { title: 'changed', topicIds: [] }, { 'if-match': '"1"' }), 200],
       [() => client.post(`/documents/${doc.id}/links`, { targetId: other.id }), 201],
@@ -156,7 +159,7 @@ describe('background work after a response', () => {
       answered = true
       return response
     })
-    await vi.waitFor(() => expect(recorded.calls).toContain('set'), { interval: 1 })
+    await vi.waitFor(() => expect(recorded.calls).toContain('store'), { interval: 1 })
     expect(answered).toBe(false) // Lambda freezes after the handler returns: the store is awaited first
     // another request of the same environment (a memory hit) does not wait for that store
     expect((await client.get(`/documents/${other.id}`)).headers.get('cache-status')).toMatch(/^dal-memory; hit; ttl=/)

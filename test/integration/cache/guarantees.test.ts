@@ -80,7 +80,7 @@ describe('entries too large for the shared Redis', () => {
     await repos.documents.findById(big.id)
     await repos.documents.findById(small.id)
     await writer.cache?.idle()
-    expect(redis.calls.filter((call) => call === 'set')).toHaveLength(1) // only the small one was stored
+    expect(redis.calls.filter((call) => call === 'store')).toHaveLength(1) // only the small one was stored
     expect(writer.cache?.stats().skippedTooLarge).toBe(1)
     await repos.documents.findById(big.id)
     const elsewhere = editorOf(isolate(), org)
@@ -245,9 +245,9 @@ describe('guarantee 6: one database query per key', () => {
     expect(documentReads(fx.backend)).toBe(1)
   })
 
-  it('with the Upstash lock, makes concurrent misses in 4 isolates one query', async () => {
+  it('by default (leases), makes concurrent misses in 4 isolates one query', async () => {
     const org = orgId('lock')
-    const isolates = Array.from({ length: 4 }, () => isolate({ lock: { ttlMs: 2_000, pollMs: 10 } }))
+    const isolates = Array.from({ length: 4 }, () => isolate())
     const doc = await editorOf(isolates[0]!, org).documents.create({ title: 'locked' })
     fx.backend.clearQueries()
     const results = await Promise.all(

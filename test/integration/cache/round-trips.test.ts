@@ -5,7 +5,14 @@
  */
 import { Redis } from '@upstash/redis'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { type CacheFixture, cacheFixture, countingRedis, documentReads, PATIENT } from '../../support/cache-fixtures.ts'
+import {
+  type CacheFixture,
+  cacheFixture,
+  countingRedis,
+  documentReads,
+  PATIENT,
+  scriptKind,
+} from '../../support/cache-fixtures.ts'
 import { orgId } from '../../support/repository-backends.ts'
 
 let fx: CacheFixture
@@ -31,7 +38,7 @@ it('costs 0 round trips on a memory hit, 1 on a Redis hit, 1 + 1 query + 1 defer
     await factory.cache?.idle()
     return { redis: [...redis.calls], queries: documentReads(fx.backend) }
   }
-  expect(await measure(() => repos.documents.findById(doc.id))).toEqual({ redis: ['mget', 'set'], queries: 1 })
+  expect(await measure(() => repos.documents.findById(doc.id))).toEqual({ redis: ['lookup', 'store'], queries: 1 })
   expect(await measure(() => repos.documents.findById(doc.id))).toEqual({ redis: [], queries: 0 })
 
   const otherIsolate = countingRedis(client())
@@ -40,7 +47,7 @@ it('costs 0 round trips on a memory hit, 1 on a Redis hit, 1 + 1 query + 1 defer
     .forTenant({ orgId: org, role: 'viewer' })
   fx.backend.clearQueries()
   await other.documents.findById(doc.id)
-  expect({ redis: otherIsolate.calls, queries: documentReads(fx.backend) }).toEqual({ redis: ['mget'], queries: 0 })
+  expect({ redis: otherIsolate.calls, queries: documentReads(fx.backend) }).toEqual({ redis: ['lookup'], queries: 0 })
   expect(other.cacheOutcomes).toEqual(['redis-hit'])
 
   expect(await measure(() => repos.documents.update(doc.id, { title: 'changed' }))).toEqual({
@@ -54,13 +61,15 @@ it('ends a request scope only after its deferred store has landed', async () => 
   const client = new Redis({ url: fx.bridge.url, token: fx.bridge.token, enableTelemetry: false })
   const redis = {
     mget: (...keys: string[]) => client.mget(...keys),
-    eval: (script: string, keys: string[], args: string[]) => client.eval(script, keys, args),
-    set: async (key: string, value: string, options?: { px?: number; nx?: boolean }) => {
+    eval: async (script: string, keys: string[], args: string[]) => {
+      if (scriptKind(script) !== 'store') return client.eval(script, keys, args)
       await new Promise((resolve) => setTimeout(resolve, 100))
-      const answer = await client.set(key, value, options as { px: number })
-      landed.push(key)
+      const answer = await client.eval(script, keys, args)
+      landed.push(keys[0] as string)
       return answer
     },
+    set: (key: string, value: string, options?: { px?: number; nx?: boolean }) =>
+      client.set(key, value, options as { px: number }),
   }
   const repos = fx.backend
     .factory({ cache: { redis, ...PATIENT } })

@@ -23,7 +23,7 @@ export class CacheContext {
   /** How long past its TTL an entry is kept: served while it refreshes, or when the database fails. */
   readonly graceMs: number
   readonly staleWhileRevalidate: boolean
-  /** The Redis lock around a miss; undefined when off. */
+  /** The leases around a miss (`lease-lookup.ts`); undefined when off. */
   readonly lock: LockOptions | undefined
   readonly hooks: NonNullable<CacheOptions['hooks']>
   /** The largest encoded entry sent to Redis. */
@@ -44,7 +44,7 @@ export class CacheContext {
     this.#defaultTtlMs = options.defaultTtlMs ?? 60_000
     this.graceMs = options.graceMs ?? 300_000
     this.staleWhileRevalidate = options.staleWhileRevalidate ?? true
-    this.lock = options.lock ? { ttlMs: 2_000, pollMs: 25, ...options.lock } : undefined
+    this.lock = options.lock === false ? undefined : { ttlMs: 2_000, pollMs: 10, ...options.lock }
     this.hooks = options.hooks ?? {}
     this.maxEntryBytes = options.maxEntryBytes ?? 512 * 1024
     this.sampler = new ConsistencySampler(

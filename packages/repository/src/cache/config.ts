@@ -22,9 +22,9 @@ export interface MemoryTierOptions {
 }
 
 export interface LockOptions {
-  /** How long the loader holds the lock at most. @default 2_000 */
+  /** How long a lease's holder may load before others take over (the lease expires). @default 2_000 */
   ttlMs: number
-  /** How often waiters look for the loaded entry. @default 25 */
+  /** When a waiter first looks for the holder's entry; it then backs off (×1.5, at most 100 ms). @default 10 */
   pollMs: number
 }
 
@@ -66,7 +66,11 @@ export interface CacheOptions {
   redisTimeoutMs?: number
   /** @default 5 failures in a row open it for 5 s */
   breaker?: Partial<CircuitBreakerOptions>
-  /** A short Upstash lock so concurrent misses in many isolates make one query. @default off */
+  /**
+   * Leases: the lookup that misses takes the key's lease in the same request, and
+   * concurrent misses in other isolates wait for its holder's entry, so N isolates make one
+   * query (`lease-lookup.ts`). `false` turns them off. @default on, 2 s
+   */
   lock?: Partial<LockOptions> | false
   /** Sampling of reads into per-tenant hot-key sets for the warm job (needs Redis). `false`: off. @default one in 10 */
   hotKeys?: Partial<HotKeyOptions> | false

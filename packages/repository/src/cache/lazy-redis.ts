@@ -15,7 +15,7 @@
  */
 import type { RedisLike } from './redis-like.ts'
 
-/** What the package and a script-running caller (the rate limiter) ask of Redis. */
+/** What the package and a script-running caller (the rate limiter) ask of Redis: scripts by digest too. */
 export interface ScriptingRedis extends RedisLike {
   evalsha(sha1: string, keys: string[], args: string[]): Promise<unknown>
 }

@@ -1,11 +1,17 @@
 /**
  * The read algorithm, nearest tier first. Memory answers when its entry
  * carries this isolate's current generations. Otherwise one read-through per
- * key in this isolate: Redis (entry and generations in one MGET), then the
+ * key in this isolate: Redis (entry and generations in one request), then the
  * database. An entry past its TTL but within its grace is served while one
  * refresh runs (stale-while-revalidate), and served marked stale when the
- * database fails. With the lock on, concurrent misses in many isolates make
- * one query (`load-lock.ts`).
+ * database fails.
+ *
+ * Across isolates, leases (on unless `lock: false`): the lookup that finds no
+ * entry able to answer takes the key's lease in the same request
+ * (`lease-lookup.ts`); its holder loads and its store releases the lease,
+ * while the others wait for that entry (`lease-wait.ts`) or, within grace,
+ * serve the stale one and leave the refresh to the holder. N isolates missing
+ * one key make one query, at no extra round trip.
  *
  * A miss stamps the new entry with the generations it read *before* querying
  * the database, so a write that commits meanwhile makes it dead on arrival.
@@ -13,17 +19,17 @@
 import type { CacheContext } from './cache-context.ts'
 import { checkHit } from './consistency-check.ts'
 import type { Invalidations } from './invalidations.ts'
-import { LoadLock } from './load-lock.ts'
+import { LeaseWait } from './lease-wait.ts'
 import { stamped } from './memory-tier.ts'
 import type { CachedRead, ReadResult } from './port.ts'
-import type { EntryLookup, HeldLock } from './redis-tier.ts'
+import type { EntryLookup, HeldLock, LeasedLookup } from './redis-tier.ts'
 import { queryName } from './stats.ts'
 import { answerOf, decodeEntry, encodeEntry, type StoredEntry, sameGenerations } from './stored-entry.ts'
 
 export class ReadPath {
   readonly #context: CacheContext
   readonly #invalidations: Invalidations
-  readonly #loadLock: LoadLock | undefined
+  readonly #leases: LeaseWait | undefined
   /** Reads (by key) and refreshes (by `key#refresh`) running in this isolate. */
   readonly #inflight = new Map<string, Promise<ReadResult<unknown>>>()
 
@@ -31,7 +37,7 @@ export class ReadPath {
     this.#context = context
     this.#invalidations = invalidations
     const redis = context.tiers.redis
-    this.#loadLock = redis && context.lock ? new LoadLock(context, redis, context.lock) : undefined
+    this.#leases = redis && context.lock ? new LeaseWait(context, redis, context.lock) : undefined
   }
 
   /**
@@ -65,14 +71,27 @@ export class ReadPath {
     const { tiers, stats } = this.#context
     const redis = tiers.redis && !this.#invalidations.pendingFor(spec.orgId, spec.tags) ? tiers.redis : undefined
     const generationKeys = this.#context.generationKeysOf(spec.orgId, spec.tags)
-    let found = redis ? await redis.lookup(key, generationKeys, this.#context.markKeyOf(spec.orgId)) : undefined
+    const markKey = this.#context.markKeyOf(spec.orgId)
+    // A reader that asks for more than the tier's bound neither takes nor waits for a lease:
+    // the holder's load may have started before the write it must see.
+    const leases = spec.after === undefined && !spec.consistency ? this.#leases : undefined
+    const request = leases?.request(key)
+    let found: EntryLookup | LeasedLookup | undefined
+    if (redis)
+      found = request
+        ? await redis.lookupLeased(key, generationKeys, markKey, request)
+        : await redis.lookup(key, generationKeys, markKey)
+    let lease: HeldLock | undefined =
+      request && found && 'leased' in found && found.leased ? { key: request.key, token: request.token } : undefined
     const ttlMs = this.#context.ttlOf(spec)
     let stale: StoredEntry | undefined
     const entry = found?.text ? decodeEntry(found.text) : undefined
-    if (found?.text && entry) {
+    if (redis && found?.text && entry) {
       if (sameGenerations(entry.g, found.generations)) {
         const age = Date.now() - entry.t
         if (age < entry.l) {
+          // the script judged the entry unable to answer (a TTL it could not read): give the lease back
+          if (lease) this.#context.inBackground(redis.releaseLock(lease.key, lease.token), spec.waitUntil)
           stats.count('redis', queryName(spec), 'hits')
           tiers.memory?.set(key, stamped(found.text, local, found.mark), entry.l - age, spec.queryType)
           return this.#answered<T>(spec, key, entry, local, 'redis-hit')
@@ -81,7 +100,10 @@ export class ReadPath {
           stale = entry
           if (this.#context.staleWhileRevalidate) {
             stats.count('redis', queryName(spec), 'staleServed')
-            this.#context.inBackground(this.#refresh(spec, key, local, found, ttlMs), spec.waitUntil)
+            // one refresh across isolates: the lease's holder's (with leases off, this isolate's)
+            if (lease || !request) {
+              this.#context.inBackground(this.#refresh(spec, key, local, found, ttlMs, lease), spec.waitUntil)
+            }
             return answerOf<T>(entry, 'stale')
           }
         }
@@ -89,11 +111,10 @@ export class ReadPath {
     }
     if (found) stats.count('redis', queryName(spec), 'misses')
 
-    let lock: HeldLock | undefined
-    if (redis && found && this.#loadLock) {
-      const outcome = await this.#loadLock.takeOrWait(spec, key, local, generationKeys)
+    if (redis && found && leases && !lease) {
+      const outcome = await leases.wait(spec, key, local, generationKeys)
       if ('value' in outcome) return outcome
-      lock = outcome.lock
+      lease = outcome.lease
       if (outcome.found) found = outcome.found
     }
 
@@ -101,7 +122,7 @@ export class ReadPath {
     try {
       value = await spec.load()
     } catch (error) {
-      if (lock && redis) this.#context.inBackground(redis.releaseLock(lock.key, lock.token), spec.waitUntil)
+      if (lease && redis) this.#context.inBackground(redis.releaseLock(lease.key, lease.token), spec.waitUntil)
       if (stale) {
         // The database failed: serve what we had within its grace window, marked stale.
         stats.count('redis', queryName(spec), 'staleServed')
@@ -111,7 +132,7 @@ export class ReadPath {
     }
     this.#context.sampler.loaded()
     await this.#context.hooks.beforeStore?.(key)
-    this.#remember(spec, key, value, local, found, ttlMs, lock)
+    this.#remember(spec, key, value, local, found, ttlMs, lease)
     const storedIn = [...(tiers.memory ? (['memory'] as const) : []), ...(redis && found ? (['redis'] as const) : [])]
     return { value, outcome: 'miss', ...(storedIn.length > 0 && { storedIn }) }
   }
@@ -160,19 +181,24 @@ export class ReadPath {
     local: number[],
     found: EntryLookup,
     ttlMs: number,
+    lease: HeldLock | undefined,
   ): Promise<void> {
     const refreshKey = `${key}#refresh`
-    if (this.#inflight.has(refreshKey)) return
+    if (this.#inflight.has(refreshKey)) {
+      if (lease) await this.#context.tiers.redis?.releaseLock(lease.key, lease.token)
+      return
+    }
     const refreshing = (async () => {
       const value = await spec.load()
       this.#context.sampler.loaded()
-      this.#remember(spec, key, value, local, found, ttlMs, undefined)
+      this.#remember(spec, key, value, local, found, ttlMs, lease)
       return { value, outcome: 'miss' as const }
     })()
     this.#inflight.set(refreshKey, refreshing)
     try {
       await refreshing
     } catch (error) {
+      if (lease) await this.#context.tiers.redis?.releaseLock(lease.key, lease.token)
       this.#context.logger.warn('cache refresh failed; the stale entry stays until its grace ends', {
         queryType: spec.queryType,
         reason: (error as Error)?.message,

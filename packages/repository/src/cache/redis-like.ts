@@ -7,4 +7,6 @@ export interface RedisLike {
   mget(...keys: string[]): Promise<unknown[]>
   set(key: string, value: string, options?: { px?: number; nx?: boolean }): Promise<unknown>
   eval(script: string, keys: string[], args: string[]): Promise<unknown>
+  /** A script by its SHA-1, when the client has it: the lookup then sends 40 bytes, not the script. */
+  evalsha?(sha1: string, keys: string[], args: string[]): Promise<unknown>
 }

@@ -6,7 +6,9 @@
  */
 import type { Logger } from '../logger.ts'
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts'
+import { LEASE_LOOKUP, type LeaseRequest } from './lease-lookup.ts'
 import type { RedisLike } from './redis-like.ts'
+import { RedisScripts } from './redis-scripts.ts'
 
 /**
  * Bumps the organization's write mark (KEYS[1]) and its tags' generation
@@ -37,6 +39,11 @@ export interface EntryLookup {
   mark?: number
 }
 
+/** A lookup that asked for the key's lease: whether this caller now holds it. */
+export interface LeasedLookup extends EntryLookup {
+  leased: boolean
+}
+
 /** A lock this caller took; its token lets only the holder release it. */
 export interface HeldLock {
   key: string
@@ -54,11 +61,13 @@ export class RedisTier {
   readonly #redis: RedisLike
   readonly #options: RedisTierOptions
   readonly #breaker: CircuitBreaker
+  readonly #scripts: RedisScripts
 
   constructor(redis: RedisLike, options: RedisTierOptions) {
     this.#redis = redis
     this.#options = options
     this.#breaker = new CircuitBreaker(options.breaker)
+    this.#scripts = new RedisScripts(redis)
   }
 
   get breakerOpenings(): number {
@@ -69,15 +78,31 @@ export class RedisTier {
   async lookup(key: string, generationKeys: string[], markKey?: string): Promise<EntryLookup | undefined> {
     const keys = markKey ? [key, ...generationKeys, markKey] : [key, ...generationKeys]
     const values = await this.#call('mget', () => this.#redis.mget(...keys))
-    if (!values) return undefined
-    const [text, ...counters] = values
-    const mark = markKey ? Number(counters.pop() ?? Number.NaN) : Number.NaN
-    return {
-      text: typeof text === 'string' ? text : null,
-      // counters may come back as numbers (clients that parse JSON) or strings; absent is '0'
-      generations: counters.map((value) => (value === null || value === undefined ? '0' : String(value))),
-      ...(Number.isSafeInteger(mark) && { mark }),
-    }
+    return values ? lookupOf(values, markKey !== undefined) : undefined
+  }
+
+  /**
+   * The same lookup, and the key's lease when the entry cannot answer (`lease-lookup.ts`):
+   * one request, as the plain lookup.
+   */
+  async lookupLeased(
+    key: string,
+    generationKeys: string[],
+    markKey: string | undefined,
+    lease: LeaseRequest,
+  ): Promise<LeasedLookup | undefined> {
+    const keys = markKey ? [key, ...generationKeys, markKey, lease.key] : [key, ...generationKeys, lease.key]
+    const args = [
+      String(generationKeys.length),
+      String(Date.now()),
+      lease.token,
+      String(lease.ttlMs),
+      lease.force ? '1' : '0',
+    ]
+    const values = await this.#call('lookup', () => this.#scripts.run(LEASE_LOOKUP, keys, args))
+    if (!Array.isArray(values)) return undefined
+    const leased = Number(values.pop()) === 1
+    return { ...lookupOf(values, markKey !== undefined), leased }
   }
 
   async store(key: string, text: string, ttlMs: number, lock?: HeldLock): Promise<boolean> {
@@ -137,5 +162,17 @@ export class RedisTier {
     } finally {
       clearTimeout(timer)
     }
+  }
+}
+
+/** An MGET's values as a lookup: the entry, its counters and (when asked for) the mark. */
+function lookupOf(values: unknown[], withMark: boolean): EntryLookup {
+  const [text, ...counters] = values
+  const mark = withMark ? Number(counters.pop() ?? Number.NaN) : Number.NaN
+  return {
+    text: typeof text === 'string' ? text : null,
+    // counters may come back as numbers (clients that parse JSON) or strings; absent is '0'
+    generations: counters.map((value) => (value === null || value === undefined ? '0' : String(value))),
+    ...(Number.isSafeInteger(mark) && { mark }),
   }
 }

@@ -20,9 +20,13 @@ export interface StoredEntry {
   l: number
 }
 
-/** The text of a value loaded now, stamped with the generations read before loading it. */
+/**
+ * The text of a value loaded now, stamped with the generations read before loading it. The
+ * stamp comes first, in whole milliseconds, so the lookup's script reads it without the value
+ * (`lease-lookup.ts`).
+ */
 export function encodeEntry(value: unknown, generations: string[], ttlMs: number): string {
-  return encodeValue({ v: value, g: generations, t: Date.now(), l: ttlMs } satisfies StoredEntry)
+  return encodeValue({ g: generations, t: Date.now(), l: Math.round(ttlMs), v: value } satisfies StoredEntry)
 }
 
 /** An entry written by another format or corrupted is simply a miss. */

@@ -2,11 +2,14 @@
  * The warm job's read: loads from the database and stores in every tier,
  * whatever they hold, so the entry starts a fresh TTL before it expires.
  * Unlike a read it never answers from a tier, and it needs Redis: the warm
- * lock there makes concurrent warm runs refresh a key once.
+ * lock there makes concurrent warm runs refresh a key once, and the key's
+ * lease (`lease-lookup.ts`, taken whatever the entry) makes a warm run and
+ * live traffic load it once: a key live traffic is loading is skipped, and
+ * live misses wait for the warm run's entry.
  */
 import type { CacheContext } from './cache-context.ts'
 import type { Invalidations } from './invalidations.ts'
-import { warmLockKey } from './keys.ts'
+import { lockKey, warmLockKey } from './keys.ts'
 import { stamped } from './memory-tier.ts'
 import type { CachedRead, WarmResult } from './port.ts'
 import { encodeEntry } from './stored-entry.ts'
@@ -37,13 +40,28 @@ export class WarmPath {
     const generationKeys = this.#context.generationKeysOf(spec.orgId, spec.tags)
     // this isolate's generations too are read before loading, so a write during the load wins here as well
     const local = this.#invalidations.localGenerations(spec.orgId, spec.tags)
-    const found = await redis.lookup(key, generationKeys, this.#context.markKeyOf(spec.orgId))
+    const markKey = this.#context.markKeyOf(spec.orgId)
+    const request = this.#context.lock && {
+      key: lockKey(key),
+      token: crypto.randomUUID(),
+      ttlMs: this.#context.lock.ttlMs,
+      force: true,
+    }
+    const found = request
+      ? await redis.lookupLeased(key, generationKeys, markKey, request)
+      : await redis.lookup(key, generationKeys, markKey)
     if (!found) return { outcome: 'unavailable' }
+    if (request && 'leased' in found && !found.leased) {
+      await redis.releaseLock(lock.key, lock.token) // live traffic is loading it: its store is as fresh
+      return { outcome: 'skipped' }
+    }
+    const lease = request ? { key: request.key, token: request.token } : undefined
     let value: T
     try {
       value = await spec.load()
     } catch (error) {
       await redis.releaseLock(lock.key, lock.token) // the next run may try again
+      if (lease) await redis.releaseLock(lease.key, lease.token)
       throw error
     }
     const ttlMs = this.#context.ttlOf(spec)
@@ -51,9 +69,10 @@ export class WarmPath {
     memory?.set(key, stamped(text, local, found.mark), ttlMs, spec.queryType)
     if (!this.#context.fitsRedis(text)) {
       await redis.releaseLock(lock.key, lock.token)
+      if (lease) await redis.releaseLock(lease.key, lease.token)
       return { outcome: 'skipped' }
     }
-    const stored = await redis.store(key, text, ttlMs + this.#context.graceMs)
+    const stored = await redis.store(key, text, ttlMs + this.#context.graceMs, lease)
     return stored ? { value, outcome: 'warmed' } : { outcome: 'unavailable' }
   }
 }
