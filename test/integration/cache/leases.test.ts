@@ -166,4 +166,22 @@ describe('leases', () => {
     expect(answers.map((d) => d.title)).toEqual(['aging', 'aging', 'aging', 'aging'])
     expect(documentReads(fx.backend)).toBe(1) // one refresh across the four isolates
   })
+
+  it('loads at once, without waiting, an entry the lookup could not tell was unreadable', async () => {
+    const org = orgId('lease-unreadable')
+    const first = isolate()
+    const doc = await viewer(first, org).documents.create({ title: 'mangled' })
+    await viewer(first, org).documents.findById(doc.id)
+    await first.cache?.idle()
+    const redis = fx.client()
+    const [key] = (await redis.keys(`${namespace}:*${org}*findById*`)) as [string]
+    const text = (await redis.get<string>(key)) as string
+    // its stamp is current and fresh, its value cut short: the script sees a good entry, the reader cannot parse it
+    await redis.set(key, text.slice(0, -5), { px: 60_000 })
+    const started = Date.now()
+    const reader = viewer(isolate(), org)
+    expect((await reader.documents.findById(doc.id)).title).toBe('mangled')
+    expect(reader.cacheOutcomes).toEqual(['miss'])
+    expect(Date.now() - started).toBeLessThan(1_000) // not the lease's 2 s
+  })
 })

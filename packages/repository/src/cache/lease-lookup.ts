@@ -15,7 +15,8 @@
  * KEYS: the entry, its tags' generation counters, [the write mark], the lease.
  * ARGV: how many counters, the caller's clock (ms), the lease's token and
  * TTL (ms), and `1` to take the lease whatever the entry (the warm job).
- * Answers the MGET's values followed by 1 when the caller now holds the lease.
+ * Answers the MGET's values followed by the lease's state: 0 the entry can
+ * answer (no lease asked for), 1 the caller now holds the lease, 2 another does.
  */
 export const LEASE_LOOKUP = `local counters = tonumber(ARGV[1])
 local values = redis.call('mget', unpack(KEYS, 1, #KEYS - 1))
@@ -32,9 +33,12 @@ if not take then
     end
   end
 end
-local leased = 0
-if take and redis.call('set', KEYS[#KEYS], ARGV[3], 'NX', 'PX', ARGV[4]) then leased = 1 end
-values[#values + 1] = leased
+local lease = 0
+if take then
+  lease = 2
+  if redis.call('set', KEYS[#KEYS], ARGV[3], 'NX', 'PX', ARGV[4]) then lease = 1 end
+end
+values[#values + 1] = lease
 return values`
 
 /** A lease to ask for with a lookup: the key it guards, the holder's token, its TTL. */
@@ -45,3 +49,8 @@ export interface LeaseRequest {
   /** Take it even when the entry could answer (the warm job refreshes entries that still can). */
   force?: boolean
 }
+
+/** The lease as the lookup left it (`LEASE_LOOKUP`'s last value). */
+export type LeaseState = 'unneeded' | 'taken' | 'held'
+
+export const LEASE_STATES: readonly LeaseState[] = ['unneeded', 'taken', 'held']

@@ -62,12 +62,14 @@ export class LeaseWait {
       const found = await this.#redis.lookupLeased(key, generationKeys, this.#context.markKeyOf(spec.orgId), lease)
       if (!found) return latest ? { found: latest } : {} // Redis went away: load
       const hit = this.validHit(spec, key, local, found)
+      const taken = found.lease === 'taken'
       if (hit) {
-        if (found.leased) this.#context.inBackground(this.#redis.releaseLock(lease.key, lease.token), spec.waitUntil)
+        if (taken) this.#context.inBackground(this.#redis.releaseLock(lease.key, lease.token), spec.waitUntil)
         return hit
       }
       latest = found
-      if (found.leased) return { lease: { key: lease.key, token: lease.token }, found }
+      if (taken) return { lease: { key: lease.key, token: lease.token }, found }
+      if (found.lease === 'unneeded') return { found } // an entry this reader cannot use: load
     }
     return latest ? { found: latest } : {}
   }

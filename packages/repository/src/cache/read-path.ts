@@ -81,8 +81,9 @@ export class ReadPath {
       found = request
         ? await redis.lookupLeased(key, generationKeys, markKey, request)
         : await redis.lookup(key, generationKeys, markKey)
+    const leaseState = found && 'lease' in found ? found.lease : undefined
     let lease: HeldLock | undefined =
-      request && found && 'leased' in found && found.leased ? { key: request.key, token: request.token } : undefined
+      request && leaseState === 'taken' ? { key: request.key, token: request.token } : undefined
     const ttlMs = this.#context.ttlOf(spec)
     let stale: StoredEntry | undefined
     const entry = found?.text ? decodeEntry(found.text) : undefined
@@ -111,7 +112,9 @@ export class ReadPath {
     }
     if (found) stats.count('redis', queryName(spec), 'misses')
 
-    if (redis && found && leases && !lease) {
+    // wait only for a holder: an entry the script judged able to answer but this reader cannot
+    // use (unreadable, or expired since) is loaded at once
+    if (redis && found && leases && leaseState === 'held') {
       const outcome = await leases.wait(spec, key, local, generationKeys)
       if ('value' in outcome) return outcome
       lease = outcome.lease

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../logger.ts'
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts'
-import { LEASE_LOOKUP, type LeaseRequest } from './lease-lookup.ts'
+import { LEASE_LOOKUP, LEASE_STATES, type LeaseRequest, type LeaseState } from './lease-lookup.ts'
 import type { RedisLike } from './redis-like.ts'
 import { RedisScripts } from './redis-scripts.ts'
 
@@ -39,9 +39,9 @@ export interface EntryLookup {
   mark?: number
 }
 
-/** A lookup that asked for the key's lease: whether this caller now holds it. */
+/** A lookup that asked for the key's lease: whether this caller now holds it, or another does. */
 export interface LeasedLookup extends EntryLookup {
-  leased: boolean
+  lease: LeaseState
 }
 
 /** A lock this caller took; its token lets only the holder release it. */
@@ -101,8 +101,8 @@ export class RedisTier {
     ]
     const values = await this.#call('lookup', () => this.#scripts.run(LEASE_LOOKUP, keys, args))
     if (!Array.isArray(values)) return undefined
-    const leased = Number(values.pop()) === 1
-    return { ...lookupOf(values, markKey !== undefined), leased }
+    const state = LEASE_STATES[Number(values.pop())] ?? 'held'
+    return { ...lookupOf(values, markKey !== undefined), lease: state }
   }
 
   async store(key: string, text: string, ttlMs: number, lock?: HeldLock): Promise<boolean> {

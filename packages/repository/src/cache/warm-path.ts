@@ -51,7 +51,7 @@ export class WarmPath {
       ? await redis.lookupLeased(key, generationKeys, markKey, request)
       : await redis.lookup(key, generationKeys, markKey)
     if (!found) return { outcome: 'unavailable' }
-    if (request && 'leased' in found && !found.leased) {
+    if (request && 'lease' in found && found.lease !== 'taken') {
       await redis.releaseLock(lock.key, lock.token) // live traffic is loading it: its store is as fresh
       return { outcome: 'skipped' }
     }
