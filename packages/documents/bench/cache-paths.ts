@@ -3,6 +3,9 @@
  * memory hit, Redis hit, miss — next to the same query with Kysely and no
  * cache, with the round trips each one makes, counted. Postgres through the
  * Neon driver and Redis through the Upstash bridge, both in a child process.
+ * Then the Redis lookup alone (issue 19, `lookup-script.ts`): the plain MGET
+ * against the leased lookup's script (`EVALSHA` of `LEASE_LOOKUP`), for a
+ * hit, a miss that takes the lease and a 256 KiB hit, in µs per call.
  *
  *   BENCH_DATABASE_URL  a Postgres to create a scratch database on (default local)
  *   BENCH_ROUNDS  default 5;  BENCH_CALLS per round and path, default 200
@@ -26,6 +29,7 @@ import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { Redis } from '@upstash/redis'
 import type { Kysely, LogEvent } from 'kysely'
 import { median, startBenchServices } from './local-services.ts'
+import { benchLookupScript } from './lookup-script.ts'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
 const calls = Number(process.env.BENCH_CALLS ?? 200)
@@ -141,6 +145,7 @@ try {
     )
   }
   console.log("\nA miss stores its entry after answering (one deferred request, counted in the next call's share).")
+  await benchLookupScript(services.env, orgId, rounds, calls)
   await raw.dispose()
 } finally {
   await services.stop()
