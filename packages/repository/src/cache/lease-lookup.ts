@@ -15,8 +15,9 @@
  * KEYS: the entry, its tags' generation counters, [the write mark], the lease.
  * ARGV: how many counters, the caller's clock (ms), the lease's token and
  * TTL (ms), and `1` to take the lease whatever the entry (the warm job).
- * Answers the MGET's values followed by the lease's state: 0 the entry can
- * answer (no lease asked for), 1 the caller now holds the lease, 2 another does.
+ * Answers the MGET's values followed by the lease's state — 0 the entry can
+ * answer (no lease asked for), 1 the caller now holds the lease, 2 another
+ * does — and, when another does, the milliseconds its lease has left.
  */
 export const LEASE_LOOKUP = `local counters = tonumber(ARGV[1])
 local values = redis.call('mget', unpack(KEYS, 1, #KEYS - 1))
@@ -33,12 +34,16 @@ if not take then
     end
   end
 end
-local lease = 0
+local lease, left = 0, 0
 if take then
-  lease = 2
-  if redis.call('set', KEYS[#KEYS], ARGV[3], 'NX', 'PX', ARGV[4]) then lease = 1 end
+  if redis.call('set', KEYS[#KEYS], ARGV[3], 'NX', 'PX', ARGV[4]) then
+    lease = 1
+  else
+    lease, left = 2, redis.call('pttl', KEYS[#KEYS])
+  end
 end
 values[#values + 1] = lease
+values[#values + 1] = left
 return values`
 
 /** A lease to ask for with a lookup: the key it guards, the holder's token, its TTL. */

@@ -4,12 +4,13 @@
  * the entry that holder stores, instead of querying too.
  *
  * It looks again after `pollMs`, then at growing intervals (×1.5, at most
- * 100 ms), never past the lease's TTL: the lease was taken before this
- * reader's lookup, so by then it has expired. Each look asks for the lease
- * as well, in the same request, so when the holder died (its lease expired)
- * or stored an entry already obsolete (a write committed during its load),
- * exactly one waiter becomes the holder and loads. A wait that ends with
- * neither loads without a lease.
+ * 100 ms), and once more just after the holder's lease expires (the lookup
+ * says how long it has left), never later. Each look asks for the lease as
+ * well, in the same request, so when the holder died (its lease expired) or
+ * stored an entry already obsolete (a write committed during its load),
+ * exactly one waiter becomes the holder and loads; the others wait for that
+ * new holder the same way. Waiting ends, whatever happens, at twice the
+ * lease's TTL: then the reader loads without a lease.
  */
 import type { CacheContext } from './cache-context.ts'
 import type { LockOptions } from './config.ts'
@@ -28,6 +29,8 @@ export interface LoadAhead {
 }
 
 const LONGEST_POLL_MS = 100
+/** How soon after the holder's lease expires the last look is. */
+const AFTER_EXPIRY_MS = 5
 
 export class LeaseWait {
   readonly #context: CacheContext
@@ -51,12 +54,19 @@ export class LeaseWait {
     key: string,
     local: number[],
     generationKeys: string[],
+    heldForMs = this.#options.ttlMs,
   ): Promise<ReadResult<T> | LoadAhead> {
-    const deadline = Date.now() + this.#options.ttlMs
+    const started = Date.now()
+    const cap = started + 2 * this.#options.ttlMs
+    let expires = started + heldForMs
     let pause = this.#options.pollMs
     let latest: EntryLookup | undefined
-    while (Date.now() + pause <= deadline) {
-      await new Promise((resolve) => setTimeout(resolve, pause))
+    for (;;) {
+      const now = Date.now()
+      // one look just after the holder's lease has expired, never past the cap
+      const until = Math.min(expires + AFTER_EXPIRY_MS, cap)
+      if (now >= until) break
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, until - now)))
       pause = Math.min(pause * 1.5, LONGEST_POLL_MS)
       const lease = this.request(key)
       const found = await this.#redis.lookupLeased(key, generationKeys, this.#context.markKeyOf(spec.orgId), lease)
@@ -70,6 +80,7 @@ export class LeaseWait {
       latest = found
       if (taken) return { lease: { key: lease.key, token: lease.token }, found }
       if (found.lease === 'unneeded') return { found } // an entry this reader cannot use: load
+      expires = Date.now() + (found.heldForMs ?? this.#options.ttlMs) // this holder, or a new one
     }
     return latest ? { found: latest } : {}
   }

@@ -115,7 +115,7 @@ export class ReadPath {
     // wait only for a holder: an entry the script judged able to answer but this reader cannot
     // use (unreadable, or expired since) is loaded at once
     if (redis && found && leases && leaseState === 'held') {
-      const outcome = await leases.wait(spec, key, local, generationKeys)
+      const outcome = await leases.wait(spec, key, local, generationKeys, (found as LeasedLookup).heldForMs)
       if ('value' in outcome) return outcome
       lease = outcome.lease
       if (outcome.found) found = outcome.found

@@ -42,6 +42,8 @@ export interface EntryLookup {
 /** A lookup that asked for the key's lease: whether this caller now holds it, or another does. */
 export interface LeasedLookup extends EntryLookup {
   lease: LeaseState
+  /** When another holds the lease: how long it has left, ms. */
+  heldForMs?: number
 }
 
 /** A lock this caller took; its token lets only the holder release it. */
@@ -101,8 +103,13 @@ export class RedisTier {
     ]
     const values = await this.#call('lookup', () => this.#scripts.run(LEASE_LOOKUP, keys, args))
     if (!Array.isArray(values)) return undefined
+    const left = Number(values.pop())
     const state = LEASE_STATES[Number(values.pop())] ?? 'held'
-    return { ...lookupOf(values, markKey !== undefined), lease: state }
+    return {
+      ...lookupOf(values, markKey !== undefined),
+      lease: state,
+      ...(state === 'held' && left > 0 && { heldForMs: left }),
+    }
   }
 
   async store(key: string, text: string, ttlMs: number, lock?: HeldLock): Promise<boolean> {
