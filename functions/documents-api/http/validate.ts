@@ -32,9 +32,12 @@ export type Validated<
   [Answers] extends [never] ? Response : Answers
 >
 
-export function validated<T extends Target, S extends z.ZodMiniType>(target: T, schema: S) {
+/** `schema` is built on the first request the validator sees (`lazily`). */
+export function validated<T extends Target, S extends z.ZodMiniType>(target: T, schema: () => S) {
+  let built: S | undefined
   return validator(target, (value) => {
-    const result = schema.safeParse(value)
+    built ??= schema()
+    const result = built.safeParse(value)
     if (!result.success) throw new ProblemError(400, describeIssues(result.error.issues))
     return result.data
   }) as Validated<T, S>

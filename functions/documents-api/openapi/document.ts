@@ -22,13 +22,15 @@ export function writeOpenApiDocument(operations: readonly OperationSpec[]) {
     const path = spec.path.replace(/:(\w+)/g, '{$1}')
     paths[path] = { ...paths[path], [spec.method]: operationObject(spec) }
   }
+  // after the paths: writing them builds (and registers) the requests' schemas
+  const schemas = componentSchemas()
   return {
     openapi: '3.1.0',
     info: { title: 'serverless-dal documents API', version: '1.0.0' },
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: componentSchemas(),
+      schemas,
     },
     paths,
   }
@@ -52,7 +54,7 @@ function operationObject(spec: OperationSpec) {
       requestBody: {
         description: request.body.description,
         required: true,
-        content: { 'application/json': { schema: jsonSchema(request.body.schema) } },
+        content: { 'application/json': { schema: jsonSchema(request.body.schema()) } },
       },
     }),
     responses,
@@ -60,9 +62,9 @@ function operationObject(spec: OperationSpec) {
 }
 
 /** One parameter object per property of an object schema, as a client sends it. */
-function parametersOf(schema: z.ZodMiniType | undefined, where: 'path' | 'query' | 'header') {
+function parametersOf(schema: (() => z.ZodMiniType) | undefined, where: 'path' | 'query' | 'header') {
   if (!schema) return []
-  const object = jsonSchema(schema) as { properties?: Record<string, JsonSchema>; required?: string[] }
+  const object = jsonSchema(schema()) as { properties?: Record<string, JsonSchema>; required?: string[] }
   return Object.entries(object.properties ?? {}).map(([name, property]) => ({
     name,
     in: where,
@@ -98,7 +100,9 @@ function jsonSchema(schema: z.ZodMiniType): JsonSchema {
 function componentSchemas(): Record<string, JsonSchema> {
   const { schemas } = z.toJSONSchema(components, { uri: (id) => `${COMPONENT}${id}`, io: 'input' })
   const written: Record<string, JsonSchema> = {}
-  for (const [id, { $schema: _, $id: __, ...schema }] of Object.entries(schemas)) written[id] = schema
+  // by name: the order schemas were first built in (which requests came first) must not show
+  for (const [id, { $schema: _, $id: __, ...schema }] of Object.entries(schemas).sort(([a], [b]) => (a < b ? -1 : 1)))
+    written[id] = schema
   return written
 }
 

@@ -36,12 +36,13 @@ export interface OperationSpec {
   readonly summary: string
   /** `[]`: answered without a token. @default the document's Bearer token */
   readonly security?: readonly []
+  /** Each part's schema as built on first use (`lazily` in http/schemas.ts). */
   readonly request?: {
-    readonly params?: Schema
-    readonly query?: Schema
-    readonly headers?: Schema
+    readonly params?: () => Schema
+    readonly query?: () => Schema
+    readonly headers?: () => Schema
     /** A JSON body; every body of this API is required. */
-    readonly body?: { readonly schema: Schema; readonly description: string }
+    readonly body?: { readonly schema: () => Schema; readonly description: string }
   }
   readonly responses: Readonly<Record<number, ResponseSpec>>
 }
@@ -63,13 +64,13 @@ type Problems<S extends OperationSpec> = TypedResponse<ProblemBody, ProblemStatu
  * operation's problems in its type (never at run time), so the route's type has them.
  */
 export type Validators<S extends OperationSpec, R = S['request'], A extends Problems<S> = Problems<S>> = (R extends {
-  params: infer P extends Schema
+  params: () => infer P extends Schema
 }
   ? { param: Validated<'param', P, A> }
   : unknown) &
-  (R extends { query: infer Q extends Schema } ? { query: Validated<'query', Q, A> } : unknown) &
-  (R extends { headers: infer H extends Schema } ? { header: Validated<'header', H, A> } : unknown) &
-  (R extends { body: { schema: infer B extends Schema } } ? { json: Validated<'json', B, A> } : unknown)
+  (R extends { query: () => infer Q extends Schema } ? { query: Validated<'query', Q, A> } : unknown) &
+  (R extends { headers: () => infer H extends Schema } ? { header: Validated<'header', H, A> } : unknown) &
+  (R extends { body: { schema: () => infer B extends Schema } } ? { json: Validated<'json', B, A> } : unknown)
 
 export type Operation<S extends OperationSpec> = S & { readonly valid: Validators<S> }
 

@@ -14,7 +14,7 @@ const documentFields = {
   id: int(),
   title: z.string(),
   body: z.string(),
-  status: Status,
+  status: Status(),
   version: int(),
   topicIds: z.array(int()),
   createdAt: dateTime(),
