@@ -21,7 +21,6 @@ import { nodeHmacSigner } from '@serverless-dal/repository/node'
 import { PowertoolsMetricsSink } from '@serverless-dal/repository/powertools'
 import { PowertoolsLogger } from '@serverless-dal/repository/powertools/logger'
 import { handle } from 'hono/aws-lambda'
-import pg from 'pg'
 import { scheduledTriggerLabel } from './lambda/scheduled-event.ts'
 import { resolveSecretParameters, ssmParameterReader } from './lambda/secret-parameters.ts'
 import { runScheduled } from './scheduled.ts'
@@ -42,7 +41,8 @@ const service = createService({
   // Neon's WebSocket pool for a Neon URL, node-postgres for any other Postgres (RDS, Aurora, …).
   databases: perProcessLifetime(databaseConfigFromEnv(process.env, { runtime: 'lambda' }), {
     drivers: [neonDrivers],
-    pg,
+    // node-postgres loads only if the pg driver is picked (non-Neon Postgres): never during init
+    pg: () => import('pg').then((module) => module.default),
     onIdleConnectionError: (error) => logger.warn('idle database connection lost', { reason: error.message }),
   }),
   logger,

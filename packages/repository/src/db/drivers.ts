@@ -14,6 +14,7 @@
  * ```
  */
 import { type DatabaseConfig, DatabaseConfigError, type DatabaseDriverName } from './config.ts'
+import { lazyTransport } from './lazy-transport.ts'
 import { openPoolTransport, type PoolConstructor } from './pool-transport.ts'
 import type { RoundTripObserver, Transport } from './transport.ts'
 
@@ -42,7 +43,11 @@ export type OpenTransport<Name extends DatabaseDriverName = DatabaseDriverName> 
  */
 export type DatabaseDrivers = { readonly [Name in DatabaseDriverName]?: OpenTransport<Name> }
 
-/** node-postgres' module (`import pg from 'pg'`), or anything with its `Pool`. */
+/**
+ * node-postgres' module (`import pg from 'pg'`), or anything with its `Pool`; or a function that
+ * loads it (`() => import('pg').then((m) => m.default)`), called on a database's first statement,
+ * so a deployment that never picks the `pg` driver never loads it.
+ */
 export interface PgModule {
   Pool: PoolConstructor
 }
@@ -55,8 +60,8 @@ export interface DriverOptions {
    * `[neonDrivers, pgliteDriver]` (`…/pglite`) where the embedded default may run.
    */
   drivers?: readonly DatabaseDrivers[]
-  /** node-postgres (`import pg from 'pg'`), for the `pg` driver. */
-  pg?: PgModule
+  /** node-postgres (`import pg from 'pg'`) or its loader, for the `pg` driver. */
+  pg?: PgModule | (() => Promise<PgModule>)
 }
 
 const NEON = "import { neonDrivers } from '@serverless-dal/repository/neon' and pass `drivers: [neonDrivers]`"
@@ -88,6 +93,12 @@ export function driverFor(config: DatabaseConfig, options: DriverOptions): OpenT
 }
 
 /** node-postgres' module as a driver: its `Pool` under the package's pool transport. */
-function nodePostgres(pg: PgModule): DatabaseDrivers {
-  return { pg: (config, options) => openPoolTransport(pg.Pool, config, options) }
+function nodePostgres(pg: PgModule | (() => Promise<PgModule>)): DatabaseDrivers {
+  if (typeof pg !== 'function') return { pg: (config, options) => openPoolTransport(pg.Pool, config, options) }
+  const open: OpenTransport<'pg'> = (config, options) =>
+    lazyTransport(async () => openPoolTransport((await pg()).Pool, config, options), {
+      sessions: true,
+      sessionPerConnection: true,
+    })
+  return { pg: open }
 }
