@@ -125,7 +125,8 @@ function jsonBodies(maxSize: number): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.method !== 'POST' && c.req.method !== 'PATCH') return next()
     const type = c.req.header('content-type') ?? ''
-    if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+    // what Hono's JSON validator reads (a `+json` suffix on one token): anything else is a 415, not an empty body
+    if (!/^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i.test(type)) {
       return problem(415, 'send the body as application/json')
     }
     let refused: Response | undefined
@@ -143,7 +144,13 @@ function jsonBodies(maxSize: number): MiddlewareHandler {
 function openApiRoute(options: { rateLimited: boolean }): MiddlewareHandler {
   let document: Promise<object> | undefined
   return async (c) => {
-    document ??= import('./openapi/served-document.ts').then(({ servedDocument }) => servedDocument(options))
+    document ??= import('./openapi/served-document.ts').then(
+      ({ servedDocument }) => servedDocument(options),
+      (error: unknown) => {
+        document = undefined // the next request tries again
+        throw error
+      },
+    )
     return c.json(await document)
   }
 }

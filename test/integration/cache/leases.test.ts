@@ -184,4 +184,22 @@ describe('leases', () => {
     expect(reader.cacheOutcomes).toEqual(['miss'])
     expect(Date.now() - started).toBeLessThan(1_000) // not the lease's 2 s
   })
+
+  it('marks a lease whose entry is too large for Redis, so readers load their own instead of queueing', async () => {
+    const org = orgId('lease-unstorable')
+    const small = { maxEntryBytes: 2_000 }
+    const doc = await viewer(isolate(small), org).documents.create({ title: 'large', body: 'x'.repeat(5_000) })
+    const holder = isolate(small)
+    await viewer(holder, org).documents.findById(doc.id)
+    await holder.cache?.idle()
+    const [lease] = (await leasesOf(org)) as [string]
+    expect(await fx.client().get(lease)).toBe('unstorable') // the holder's lease, now the mark
+    fx.backend.clearQueries()
+    const readers = Array.from({ length: 3 }, () => viewer(isolate(small), org))
+    const started = Date.now()
+    await Promise.all(readers.map((repos) => repos.documents.findById(doc.id)))
+    expect(Date.now() - started).toBeLessThan(1_000) // at once: none waited for a store that never comes
+    expect(documentReads(fx.backend)).toBe(3)
+    expect(await fx.client().get(lease)).toBe('unstorable') // no reader took the lease
+  })
 })

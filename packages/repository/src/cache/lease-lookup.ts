@@ -17,7 +17,9 @@
  * TTL (ms), and `1` to take the lease whatever the entry (the warm job).
  * Answers the MGET's values followed by the lease's state — 0 the entry can
  * answer (no lease asked for), 1 the caller now holds the lease, 2 another
- * does — and, when another does, the milliseconds its lease has left.
+ * does, 3 the last holder could not store the entry (too large for Redis:
+ * `UNSTORABLE`), so each reader loads its own — and, when another holds it,
+ * the milliseconds its lease has left.
  */
 export const LEASE_LOOKUP = `local counters = tonumber(ARGV[1])
 local values = redis.call('mget', unpack(KEYS, 1, #KEYS - 1))
@@ -26,7 +28,7 @@ if not take then
   take = true
   local text = values[1]
   if text then
-    local g, t, l = string.match(text, '^c1|{"g":%[(.-)%],"t":(%d+),"l":(%d+),')
+    local g, t, l = string.match(text, '^c1|{"g":%[(.-)%],"t":(%d+),"l":(%d+)[,}]')
     if g then
       local current = {}
       for i = 1, counters do current[i] = '"' .. (values[i + 1] or '0') .. '"' end
@@ -38,6 +40,8 @@ local lease, left = 0, 0
 if take then
   if redis.call('set', KEYS[#KEYS], ARGV[3], 'NX', 'PX', ARGV[4]) then
     lease = 1
+  elseif redis.call('get', KEYS[#KEYS]) == 'unstorable' then
+    lease = 3
   else
     lease, left = 2, redis.call('pttl', KEYS[#KEYS])
   end
@@ -55,7 +59,18 @@ export interface LeaseRequest {
   force?: boolean
 }
 
-/** The lease as the lookup left it (`LEASE_LOOKUP`'s last value). */
-export type LeaseState = 'unneeded' | 'taken' | 'held'
+/** The lease as the lookup left it (`LEASE_LOOKUP`'s state). */
+export type LeaseState = 'unneeded' | 'taken' | 'held' | 'unstorable'
 
-export const LEASE_STATES: readonly LeaseState[] = ['unneeded', 'taken', 'held']
+export const LEASE_STATES: readonly LeaseState[] = ['unneeded', 'taken', 'held', 'unstorable']
+
+/**
+ * The holder's lease becomes a mark that the entry cannot be stored (larger than
+ * `maxEntryBytes`), for the rest of its TTL: readers then load at once, each its own, instead
+ * of taking the lease one after another and waiting for a store that never comes.
+ * KEYS: the lease. ARGV: the holder's token.
+ */
+export const MARK_UNSTORABLE = `if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('set', KEYS[1], 'unstorable', 'KEEPTTL')
+end
+return 0`

@@ -9,8 +9,10 @@
  * well, in the same request, so when the holder died (its lease expired) or
  * stored an entry already obsolete (a write committed during its load),
  * exactly one waiter becomes the holder and loads; the others wait for that
- * new holder the same way. Waiting ends, whatever happens, at twice the
- * lease's TTL: then the reader loads without a lease.
+ * new holder the same way. Waiting ends, whatever happens, at about twice
+ * the lease's TTL (spread by up to a fifth of it): then the reader loads
+ * without a lease. A holder that could not store (the entry is too large
+ * for Redis) leaves a mark instead of its lease, and readers load at once.
  */
 import type { CacheContext } from './cache-context.ts'
 import type { LockOptions } from './config.ts'
@@ -57,9 +59,10 @@ export class LeaseWait {
     heldForMs = this.#options.ttlMs,
   ): Promise<ReadResult<T> | LoadAhead> {
     const started = Date.now()
-    const cap = started + 2 * this.#options.ttlMs
+    // the cap spread over a fifth of the TTL, so waiters reaching it do not all load at once
+    const cap = started + (2 + Math.random() / 5) * this.#options.ttlMs
     let expires = started + heldForMs
-    let pause = this.#options.pollMs
+    let pause = Math.max(1, this.#options.pollMs)
     let latest: EntryLookup | undefined
     for (;;) {
       const now = Date.now()
@@ -79,7 +82,8 @@ export class LeaseWait {
       }
       latest = found
       if (taken) return { lease: { key: lease.key, token: lease.token }, found }
-      if (found.lease === 'unneeded') return { found } // an entry this reader cannot use: load
+      // an entry this reader cannot use, or one that cannot be stored: load
+      if (found.lease === 'unneeded' || found.lease === 'unstorable') return { found }
       expires = Date.now() + (found.heldForMs ?? this.#options.ttlMs) // this holder, or a new one
     }
     return latest ? { found: latest } : {}

@@ -113,7 +113,7 @@ export class ReadPath {
     if (found) stats.count('redis', queryName(spec), 'misses')
 
     // wait only for a holder: an entry the script judged able to answer but this reader cannot
-    // use (unreadable, or expired since) is loaded at once
+    // use (unreadable, or expired since), or one that cannot be stored, is loaded at once
     if (redis && found && leases && leaseState === 'held') {
       const outcome = await leases.wait(spec, key, local, generationKeys, (found as LeasedLookup).heldForMs)
       if ('value' in outcome) return outcome
@@ -134,8 +134,14 @@ export class ReadPath {
       throw error
     }
     this.#context.sampler.loaded()
-    await this.#context.hooks.beforeStore?.(key)
-    this.#remember(spec, key, value, local, found, ttlMs, lease)
+    try {
+      await this.#context.hooks.beforeStore?.(key)
+      this.#remember(spec, key, value, local, found, ttlMs, lease)
+    } catch (error) {
+      // nothing was stored: the lease must not outlive this read
+      if (lease && redis) this.#context.inBackground(redis.releaseLock(lease.key, lease.token), spec.waitUntil)
+      throw error
+    }
     const storedIn = [...(tiers.memory ? (['memory'] as const) : []), ...(redis && found ? (['redis'] as const) : [])]
     return { value, outcome: 'miss', ...(storedIn.length > 0 && { storedIn }) }
   }
@@ -173,7 +179,8 @@ export class ReadPath {
     if (redis && generations && this.#context.fitsRedis(text)) {
       this.#context.inBackground(redis.store(key, text, ttlMs + this.#context.graceMs, lock), spec.waitUntil)
     } else if (redis && lock) {
-      this.#context.inBackground(redis.releaseLock(lock.key, lock.token), spec.waitUntil)
+      // too large for Redis: tell the waiters to load their own rather than queue for the lease
+      this.#context.inBackground(redis.markUnstorable(lock), spec.waitUntil)
     }
   }
 

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../logger.ts'
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts'
-import { LEASE_LOOKUP, LEASE_STATES, type LeaseRequest, type LeaseState } from './lease-lookup.ts'
+import { LEASE_LOOKUP, LEASE_STATES, type LeaseRequest, type LeaseState, MARK_UNSTORABLE } from './lease-lookup.ts'
 import type { RedisLike } from './redis-like.ts'
 import { RedisScripts } from './redis-scripts.ts'
 
@@ -133,6 +133,11 @@ export class RedisTier {
   async acquireLock(key: string, token: string, ttlMs: number): Promise<boolean | undefined> {
     const answer = await this.#call('lock', () => this.#redis.set(key, token, { nx: true, px: ttlMs }))
     return answer === undefined ? undefined : answer === 'OK'
+  }
+
+  /** Turns the caller's lease into the mark that its entry cannot be stored (`lease-lookup.ts`). */
+  async markUnstorable(lease: HeldLock): Promise<void> {
+    await this.#call('unstorable', () => this.#redis.eval(MARK_UNSTORABLE, [lease.key], [lease.token]))
   }
 
   async releaseLock(key: string, token: string): Promise<void> {

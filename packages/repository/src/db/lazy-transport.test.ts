@@ -73,4 +73,12 @@ describe('lazyTransport', () => {
     await transport.dispose()
     expect(used.calls.disposed).toBe(1)
   })
+
+  it('refuses a statement after dispose instead of loading a pool nobody would close', async () => {
+    const { calls, load } = counted()
+    const transport = lazyTransport(load, { sessions: false, sessionPerConnection: false })
+    await transport.dispose()
+    await expect(transport.execute(select('select 1'))).rejects.toThrow('the database was disposed')
+    expect(calls.loads).toBe(0)
+  })
 })

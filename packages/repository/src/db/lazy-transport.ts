@@ -20,8 +20,11 @@ export interface TransportShape {
 export function lazyTransport(load: () => Promise<Transport>, shape: TransportShape): Transport {
   let loading: Promise<Transport> | undefined
   let loaded: Transport | undefined
-  const transport = (): Promise<Transport> =>
-    (loading ??= load().then(
+  let disposed = false
+  const transport = (): Promise<Transport> => {
+    // a statement after dispose must not open a pool that nobody will close
+    if (disposed) return Promise.reject(new Error('the database was disposed'))
+    loading ??= load().then(
       (ready) => {
         loaded = ready
         return ready
@@ -30,7 +33,9 @@ export function lazyTransport(load: () => Promise<Transport>, shape: TransportSh
         loading = undefined
         throw error
       },
-    ))
+    )
+    return loading
+  }
   return {
     batch: (statements: readonly Statement[]): Promise<StatementResult[]> =>
       loaded ? loaded.batch(statements) : transport().then((ready) => ready.batch(statements)),
@@ -45,6 +50,7 @@ export function lazyTransport(load: () => Promise<Transport>, shape: TransportSh
       : undefined,
     sessionPerConnection: shape.sessionPerConnection,
     dispose: async () => {
+      disposed = true
       if (loading) await (await loading.catch(() => undefined))?.dispose()
     },
   }
