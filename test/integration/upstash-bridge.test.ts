@@ -3,6 +3,7 @@
  * shape of answers, many concurrent clients, and a Redis that goes away and
  * comes back.
  */
+import { createHash } from 'node:crypto'
 import { startUpstashBridge, type UpstashBridge } from '@serverless-dal/local-services'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keyPrefix, privateRedis, testRedisUrl } from '../support/redis.ts'
@@ -134,6 +135,21 @@ describe('answers', () => {
     })
     expect((await post('/', ['TYPE', k('h')])).body).toEqual({ result: 'hash' })
     expect((await post('/', ['SET', k('s'), 'v'])).body).toEqual({ result: 'OK' })
+  })
+
+  it("takes Upstash's allow-key-locking script flag as Upstash does, by EVAL and by EVALSHA of the script sent", async () => {
+    const script = "#!lua flags=allow-key-locking\nreturn redis.call('incr', KEYS[1])"
+    const sha1 = createHash('sha1').update(script).digest('hex')
+    expect((await post('/', ['EVALSHA', sha1, '1', k('locked')])).body).toMatchObject({
+      error: expect.stringMatching(/^NOSCRIPT/),
+    })
+    expect((await post('/', ['EVAL', script, '1', k('locked')])).body).toEqual({ result: 1 })
+    expect((await post('/', ['EVALSHA', sha1, '1', k('locked')])).body).toEqual({ result: 2 })
+    // other flags reach Redis as they are: a write under no-writes is refused
+    const readOnly = "#!lua flags=no-writes,allow-key-locking\nreturn redis.call('incr', KEYS[1])"
+    expect((await post('/', ['EVAL', readOnly, '1', k('locked')])).body).toMatchObject({
+      error: expect.stringMatching(/Write commands are not allowed/),
+    })
   })
 
   it('encodes every string in base64 when asked, but the top-level OK, numbers and nil', async () => {

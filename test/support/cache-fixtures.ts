@@ -103,8 +103,9 @@ export function countingRedis(redis: RedisLike): RedisLike & { calls: string[]; 
   }
 }
 
-/** What a script of the cache does, by its first command: see countingRedis. */
-export function scriptKind(script: string): 'lookup' | 'store' | 'eval' {
+/** What a script of the cache does, by its first command (after its shebang): see countingRedis. */
+export function scriptKind(sent: string): 'lookup' | 'store' | 'eval' {
+  const script = sent.replace(/^#!lua[^\n]*\n/, '')
   if (/^local counters = tonumber\(ARGV\[1\]\)\nlocal values = redis\.call\('mget'/.test(script)) return 'lookup'
   if (script.startsWith("redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])")) return 'store'
   return 'eval'

@@ -15,13 +15,11 @@
  * INCRs the window's key and, on the first increment, PEXPIREs it for one
  * window (the key outlives its window, never the other way round), and
  * answers the count. A script needs no MULTI, answers in one command, and
- * touches only `KEYS[1]`. It is sent as `EVALSHA` (its SHA-1 is a constant,
- * checked by the tests); on NOSCRIPT (Redis restarted, `SCRIPT FLUSH`) it is
- * sent once as `EVAL`, which loads it again. An isolate's first check sends
- * `EVAL` at once, so every check is one round trip unless Redis lost the
- * script since. A client without `evalsha` gets `EVAL` every time, still one
- * round trip. The script has no `#!lua` shebang: plain Redis behind a REST
- * proxy (the local bridge) runs it as Upstash does. This replaces
+ * touches only `KEYS[1]`. It runs through the package's `RedisScripts`:
+ * `EVAL` on an isolate's first check, `EVALSHA` after (`EVAL` once again on
+ * NOSCRIPT), so every check is one round trip; a client without `evalsha`
+ * gets `EVAL` every time, still one round trip; and on Upstash it locks only
+ * its key (`allow-key-locking`), not the whole database. This replaces
  * @upstash/ratelimit, of which only this fixed window was used, at ~36 KiB
  * of the Worker bundle.
  *
@@ -37,7 +35,7 @@
  * is logged at most once a minute; after three failures in a row Redis is
  * not asked for five seconds, so an outage costs no timeout per request.
  */
-import { BoundedLru, jsonConsoleLogger, type Logger } from '@serverless-dal/repository'
+import { BoundedLru, jsonConsoleLogger, type Logger, RedisScripts } from '@serverless-dal/repository'
 import type { RateLimitDecision, RateLimiter, RateLimitPolicy } from './policy.ts'
 
 /**
@@ -70,18 +68,13 @@ export const FIXED_WINDOW_SCRIPT = [
   'return count',
 ].join('\n')
 
-/** SHA-1 of FIXED_WINDOW_SCRIPT, for EVALSHA (a test checks it against the script). */
-export const FIXED_WINDOW_SHA1 = 'ed894f12a19e9a1aa7bd02e8aee22fc10ff06a5c'
-
 const FAILURES_BEFORE_PAUSE = 3
 const PAUSE_MS = 5_000
 const WARN_EVERY_MS = 60_000
-const NO_SCRIPT = /NOSCRIPT/i
 
 class Timeout extends Error {}
 
 export class RedisRateLimiter implements RateLimiter {
-  readonly #redis: ScriptRedis
   readonly #limit: number
   readonly #windowMs: number
   readonly #prefix: string
@@ -90,15 +83,15 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #now: () => number
   /** Organizations Redis refused, and when their window ends. */
   readonly #blocked: BoundedLru<string, number>
-  /** Whether this isolate has sent the script itself once (from then on, EVALSHA). */
-  #scriptSent = false
+  /** The script, whole once and then by digest, key-locked on Upstash (the package's `RedisScripts`). */
+  readonly #scripts: RedisScripts
   #failuresInARow = 0
   #pausedUntil = 0
   #lastWarning = Number.NEGATIVE_INFINITY
   #failedSinceWarning = 0
 
   constructor(policy: RateLimitPolicy, redis: ScriptRedis, options: RedisRateLimiterOptions = {}) {
-    this.#redis = redis
+    this.#scripts = new RedisScripts(redis)
     this.#limit = policy.requests
     this.#windowMs = policy.windowS * 1000
     this.#prefix = `${options.namespace ?? 'dal'}:ratelimit`
@@ -138,20 +131,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   /** Runs the script on the window's key: EVALSHA, or EVAL when Redis does not have it (or not yet from us). */
   async #count(key: string): Promise<number> {
-    const keys = [key]
-    const args = [String(this.#windowMs)]
-    let answer: unknown
-    if (this.#scriptSent && this.#redis.evalsha) {
-      try {
-        answer = await this.#redis.evalsha(FIXED_WINDOW_SHA1, keys, args)
-      } catch (error) {
-        if (!NO_SCRIPT.test(errorMessage(error))) throw error
-        answer = await this.#redis.eval(FIXED_WINDOW_SCRIPT, keys, args)
-      }
-    } else {
-      answer = await this.#redis.eval(FIXED_WINDOW_SCRIPT, keys, args)
-      this.#scriptSent = true
-    }
+    const answer = await this.#scripts.run(FIXED_WINDOW_SCRIPT, [key], [String(this.#windowMs)])
     const count = Number(answer)
     if (!Number.isInteger(count) || count < 1)
       throw new Error(`unexpected answer from the rate limit script: ${answer}`)

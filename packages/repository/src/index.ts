@@ -27,6 +27,7 @@ export type {
   WriteMark,
 } from './cache/port.ts'
 export type { RedisLike } from './cache/redis-like.ts'
+export { KEY_LOCKING, RedisScripts, type ScriptClient } from './cache/redis-scripts.ts'
 export type { CacheOutcome, CacheStatsSnapshot, CacheTier, TierCounters } from './cache/stats.ts'
 export * from './db/config.ts'
 export { DatabaseUnreachableError } from './db/connection-errors.ts'

@@ -24,6 +24,7 @@ import {
   refusal,
   replyToJson,
 } from './rest-protocol.ts'
+import { ScriptFlags } from './script-flags.ts'
 
 export interface UpstashBridgeOptions {
   /** `redis://host:port` of the Redis to serve. */
@@ -75,6 +76,8 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
   // before it, so a counter is a faithful read-your-writes token.
   let syncToken = 0
   const counts: Record<string, number> = { '/': 0, '/pipeline': 0, '/multi-exec': 0 }
+  // Upstash's `allow-key-locking` script flag, which plain Redis refuses (script-flags.ts)
+  const scripts = new ScriptFlags()
 
   function authorized(request: IncomingMessage): boolean {
     const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')
@@ -86,7 +89,7 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
       const command = parseCommand(body)
       const refused = refusal(command)
       if (refused) throw new BadRequest(refused)
-      const [reply] = await pool.send([command])
+      const [reply] = await pool.send([scripts.forRedis(command)])
       return reply instanceof RedisError
         ? [400, { error: reply.message }]
         : [200, { result: replyToJson(reply ?? null, base64) }]
@@ -100,7 +103,7 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
   async function pipeline(commands: Command[], base64: boolean) {
     const refusals = commands.map(refusal)
     const allowed = commands.filter((_, i) => refusals[i] === undefined)
-    const replies = allowed.length ? await pool.send(allowed) : []
+    const replies = allowed.length ? await pool.send(allowed.map((command) => scripts.forRedis(command))) : []
     let next = 0
     return refusals.map((refused) => (refused ? { error: refused } : entry(replies[next++] ?? null, base64)))
   }
@@ -109,7 +112,7 @@ export async function startUpstashBridge(options: UpstashBridgeOptions): Promise
   async function transaction(commands: Command[], base64: boolean): Promise<[number, unknown]> {
     const refused = commands.map(refusal).find((reason) => reason !== undefined)
     if (refused) throw new BadRequest(refused)
-    const replies = await pool.send([MULTI, ...commands, EXEC])
+    const replies = await pool.send([MULTI, ...commands.map((command) => scripts.forRedis(command)), EXEC])
     const exec: RespValue = replies.at(-1) ?? null
     if (exec instanceof RedisError) {
       // a command failed to queue (syntax, arity): Redis discarded the whole transaction

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { RedisLike } from './redis-like.ts'
-import { RedisScripts } from './redis-scripts.ts'
+import { KEY_LOCKING, RedisScripts } from './redis-scripts.ts'
 
 const SCRIPT = "return redis.call('get', KEYS[1])"
 
@@ -9,15 +9,23 @@ async function sha1Hex(text: string): Promise<string> {
   return [...new Uint8Array(bytes)].map((byte) => byte.toString(16).padStart(2, '0')).join('')
 }
 
-/** A Redis that runs one script, knows it by digest once sent whole, and can forget it (`SCRIPT FLUSH`). */
-function scriptedRedis(withEvalsha = true) {
+/**
+ * A Redis that runs one script, knows it by digest once sent whole, and can forget it
+ * (`SCRIPT FLUSH`); `upstash: false` refuses Upstash's shebang flag, as plain Redis does.
+ */
+function scriptedRedis(withEvalsha = true, upstash = true) {
   const sent: string[] = []
+  const scripts: string[] = []
   let cached = new Set<string>()
   const redis: RedisLike & { flush(): void } = {
     mget: async () => [],
     set: async () => 'OK',
     eval: async (script) => {
       sent.push('eval')
+      scripts.push(script)
+      if (!upstash && script.startsWith('#!lua flags=allow-key-locking')) {
+        throw new Error('ERR Unexpected flag in script shebang: allow-key-locking')
+      }
       cached.add(await sha1Hex(script))
       return 'answer'
     },
@@ -32,7 +40,7 @@ function scriptedRedis(withEvalsha = true) {
       return 'answer'
     }
   }
-  return { redis, sent }
+  return { redis, sent, scripts }
 }
 
 describe('RedisScripts', () => {
@@ -69,5 +77,20 @@ describe('RedisScripts', () => {
       throw new Error('ERR something else')
     }
     await expect(scripts.run(SCRIPT, ['k'], [])).rejects.toThrow('ERR something else')
+  })
+
+  it('sends scripts key-locked (on Upstash a script otherwise locks the whole database)', async () => {
+    const { redis, scripts } = scriptedRedis()
+    await new RedisScripts(redis).run(SCRIPT, ['k'], [])
+    expect(scripts).toEqual([KEY_LOCKING + SCRIPT])
+  })
+
+  it('drops the shebang for good, at one extra request, where Redis refuses its flag', async () => {
+    const { redis, sent, scripts } = scriptedRedis(true, false)
+    const runner = new RedisScripts(redis)
+    expect(await runner.run(SCRIPT, ['k'], [])).toBe('answer')
+    expect(await runner.run(SCRIPT, ['k'], [])).toBe('answer')
+    expect(sent).toEqual(['eval', 'eval', 'evalsha'])
+    expect(scripts).toEqual([KEY_LOCKING + SCRIPT, SCRIPT])
   })
 })

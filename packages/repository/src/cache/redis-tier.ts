@@ -115,7 +115,7 @@ export class RedisTier {
   async store(key: string, text: string, ttlMs: number, lock?: HeldLock): Promise<boolean> {
     const done = lock
       ? await this.#call('store', () =>
-          this.#redis.eval(STORE_AND_UNLOCK, [key, lock.key], [text, String(ttlMs), lock.token]),
+          this.#scripts.run(STORE_AND_UNLOCK, [key, lock.key], [text, String(ttlMs), lock.token]),
         )
       : await this.#call('store', () => this.#redis.set(key, text, { px: ttlMs }))
     return done !== undefined
@@ -125,7 +125,7 @@ export class RedisTier {
   async bump(markKey: string, generationKeys: string[], counterTtlMs: number): Promise<number | undefined> {
     const start = String(Date.now() * 1000)
     const keys = [markKey, ...generationKeys]
-    const mark = await this.#call('bump', () => this.#redis.eval(BUMP, keys, [start, String(counterTtlMs)]))
+    const mark = await this.#call('bump', () => this.#scripts.run(BUMP, keys, [start, String(counterTtlMs)]))
     return mark === undefined ? undefined : Number(mark)
   }
 
@@ -137,16 +137,16 @@ export class RedisTier {
 
   /** Turns the caller's lease into the mark that its entry cannot be stored (`lease-lookup.ts`). */
   async markUnstorable(lease: HeldLock): Promise<void> {
-    await this.#call('unstorable', () => this.#redis.eval(MARK_UNSTORABLE, [lease.key], [lease.token]))
+    await this.#call('unstorable', () => this.#scripts.run(MARK_UNSTORABLE, [lease.key], [lease.token]))
   }
 
   async releaseLock(key: string, token: string): Promise<void> {
-    await this.#call('unlock', () => this.#redis.eval(UNLOCK, [key], [token]))
+    await this.#call('unlock', () => this.#scripts.run(UNLOCK, [key], [token]))
   }
 
   /** Runs a Lua script through the same timeout and breaker; undefined when Redis is unavailable. */
   async script(name: string, source: string, keys: string[], args: string[]): Promise<unknown> {
-    return this.#call(name, () => this.#redis.eval(source, keys, args))
+    return this.#call(name, () => this.#scripts.run(source, keys, args))
   }
 
   async #call<T>(operation: string, work: () => Promise<T>): Promise<T | undefined> {
