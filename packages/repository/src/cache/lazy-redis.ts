@@ -13,6 +13,7 @@
  * fails fails that command (the cache then reads through, as on any Redis
  * error) and is tried again by the next.
  */
+import { LoadOnce } from '../load-once.ts'
 import type { RedisLike } from './redis-like.ts'
 
 /** What the package and a script-running caller (the rate limiter) ask of Redis: scripts by digest too. */
@@ -21,26 +22,16 @@ export interface ScriptingRedis extends RedisLike {
 }
 
 export function lazyRedis(load: () => Promise<ScriptingRedis>): ScriptingRedis {
-  let loading: Promise<ScriptingRedis> | undefined
-  let loaded: ScriptingRedis | undefined
-  const client = (): Promise<ScriptingRedis> =>
-    (loading ??= load().then(
-      (ready) => {
-        loaded = ready
-        return ready
-      },
-      (error: unknown) => {
-        loading = undefined
-        throw error
-      },
-    ))
+  const client = new LoadOnce(load)
+  /** The command on the loaded client: at once once it is there, after the load before. */
+  const send = <R>(command: (redis: ScriptingRedis) => Promise<R>): Promise<R> => {
+    const ready = client.loaded
+    return ready ? command(ready) : client.get().then(command)
+  }
   return {
-    mget: (...keys) => (loaded ? loaded.mget(...keys) : client().then((ready) => ready.mget(...keys))),
-    set: (key, value, options) =>
-      loaded ? loaded.set(key, value, options) : client().then((ready) => ready.set(key, value, options)),
-    eval: (script, keys, args) =>
-      loaded ? loaded.eval(script, keys, args) : client().then((ready) => ready.eval(script, keys, args)),
-    evalsha: (sha1, keys, args) =>
-      loaded ? loaded.evalsha(sha1, keys, args) : client().then((ready) => ready.evalsha(sha1, keys, args)),
+    mget: (...keys) => send((redis) => redis.mget(...keys)),
+    set: (key, value, options) => send((redis) => redis.set(key, value, options)),
+    eval: (script, keys, args) => send((redis) => redis.eval(script, keys, args)),
+    evalsha: (sha1, keys, args) => send((redis) => redis.evalsha(sha1, keys, args)),
   }
 }

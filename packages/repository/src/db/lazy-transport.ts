@@ -9,7 +9,8 @@
  * goes straight to the loaded transport. A load that fails is retried by the
  * next call, so a flaky import does not poison the isolate.
  */
-import type { Session, Statement, StatementResult, Transport } from './transport.ts'
+import { LoadOnce } from '../load-once.ts'
+import type { Statement, StatementResult, Transport } from './transport.ts'
 
 export interface TransportShape {
   /** Whether the loaded transport has sessions (`openSession`). */
@@ -18,40 +19,30 @@ export interface TransportShape {
 }
 
 export function lazyTransport(load: () => Promise<Transport>, shape: TransportShape): Transport {
-  let loading: Promise<Transport> | undefined
-  let loaded: Transport | undefined
+  const driver = new LoadOnce(load)
   let disposed = false
-  const transport = (): Promise<Transport> => {
+  /** The call on the loaded transport: at once once it is there, after the load before. */
+  const send = <R>(call: (transport: Transport) => Promise<R>): Promise<R> => {
+    const ready = driver.loaded
+    if (ready) return call(ready)
     // a statement after dispose must not open a pool that nobody will close
     if (disposed) return Promise.reject(new Error('the database was disposed'))
-    loading ??= load().then(
-      (ready) => {
-        loaded = ready
-        return ready
-      },
-      (error: unknown) => {
-        loading = undefined
-        throw error
-      },
-    )
-    return loading
+    return driver.get().then(call)
   }
   return {
-    batch: (statements: readonly Statement[]): Promise<StatementResult[]> =>
-      loaded ? loaded.batch(statements) : transport().then((ready) => ready.batch(statements)),
-    execute: (statement: Statement): Promise<StatementResult> =>
-      loaded ? loaded.execute(statement) : transport().then((ready) => ready.execute(statement)),
+    batch: (statements: readonly Statement[]): Promise<StatementResult[]> => send((ready) => ready.batch(statements)),
+    execute: (statement: Statement): Promise<StatementResult> => send((ready) => ready.execute(statement)),
     openSession: shape.sessions
-      ? async (): Promise<Session> => {
-          const ready = loaded ?? (await transport())
-          if (!ready.openSession) throw new Error('the loaded transport has no sessions')
-          return ready.openSession()
-        }
+      ? () =>
+          send(async (ready) => {
+            if (!ready.openSession) throw new Error('the loaded transport has no sessions')
+            return ready.openSession()
+          })
       : undefined,
     sessionPerConnection: shape.sessionPerConnection,
     dispose: async () => {
       disposed = true
-      if (loading) await (await loading.catch(() => undefined))?.dispose()
+      await (await driver.started?.catch(() => undefined))?.dispose()
     },
   }
 }

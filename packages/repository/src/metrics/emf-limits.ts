@@ -62,6 +62,22 @@ export function emfObjects(batch: MetricsBatch, limits: EmfLimits = EMF_LIMITS):
   return objects
 }
 
+/**
+ * An object's share of a document: its dimensions and its series, each value at most 24
+ * characters. Both sinks merge objects into documents within `bytesPerObject` by this same
+ * estimate, so they merge alike.
+ */
+export function objectBytes(object: EmfObject): number {
+  let bytes = 200
+  for (const name in object.dimensions) bytes += 2 * (name.length + (object.dimensions[name]?.length ?? 0)) + 12
+  for (const series of object.metrics) bytes += seriesBound(series)
+  return bytes
+}
+
+/** At most a series' share: its name and unit in full, its values at most 24 characters each. */
+const seriesBound = (series: MetricSeries) =>
+  2 * series.name.length + series.unit.length + 40 + 25 * series.values.length
+
 /** The common case, checked without measuring each value: a few short series. */
 function fitsWhole(group: MetricGroup, groupBytes: number, limits: EmfLimits): boolean {
   if (group.metrics.length > limits.metricsPerObject) return false
@@ -69,7 +85,7 @@ function fitsWhole(group: MetricGroup, groupBytes: number, limits: EmfLimits): b
   let bound = groupBytes
   for (const series of group.metrics) {
     if (series.values.length > limits.valuesPerMetric) return false
-    bound += 2 * series.name.length + series.unit.length + 40 + 25 * series.values.length
+    bound += seriesBound(series)
   }
   return bound <= limits.bytesPerObject
 }

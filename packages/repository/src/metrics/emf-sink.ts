@@ -27,7 +27,7 @@
  * not replace `_aws` (it could in Powertools' sink).
  */
 import { jsonNumber, quote } from './emf-json.ts'
-import { EMF_LIMITS, type EmfLimits, type EmfObject, emfObjects } from './emf-limits.ts'
+import { EMF_LIMITS, type EmfLimits, type EmfObject, emfObjects, objectBytes } from './emf-limits.ts'
 import type { MetricsBatch, MetricsSink } from './sink.ts'
 
 /** Powertools' limits (`powertools-sink.ts`): one value fewer per metric, so both sinks split a batch alike. */
@@ -232,13 +232,4 @@ function validDimension(name: string, value: string | undefined): value is strin
 function hasMetric(object: EmfObject, name: string): boolean {
   for (const series of object.metrics) if (series.name === name && series.values.length > 0) return true
   return false
-}
-
-/** An object's share of a document, as Powertools' sink estimates it (the same budget, so the same merges). */
-function objectBytes(object: EmfObject): number {
-  let bytes = 200
-  for (const name in object.dimensions) bytes += 2 * (name.length + (object.dimensions[name]?.length ?? 0)) + 12
-  for (const series of object.metrics)
-    bytes += 2 * series.name.length + series.unit.length + 40 + 25 * series.values.length
-  return bytes
 }

@@ -30,7 +30,7 @@
  * clash (two operations' `OperationCount`) goes on lines of its own.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics'
-import { EMF_LIMITS, type EmfLimits, type EmfObject, emfObjects } from './emf-limits.ts'
+import { EMF_LIMITS, type EmfLimits, emfObjects, objectBytes } from './emf-limits.ts'
 import type { MetricGroup, MetricsBatch, MetricsSink } from './sink.ts'
 
 // Powertools publishes by itself once a metric holds 100 values, dropping the
@@ -184,13 +184,4 @@ function fitsWith(used: { metrics: number; bytes: number }, next: { metrics: num
     used.metrics + next.metrics <= POWERTOOLS_LIMITS.metricsPerObject &&
     used.bytes + next.bytes <= POWERTOOLS_LIMITS.bytesPerObject
   )
-}
-
-/** An object's share of a document, as `emf-limits.ts` estimates it (its values and definitions, its dimensions). */
-function objectBytes(object: EmfObject): number {
-  let bytes = 200
-  for (const name in object.dimensions) bytes += 2 * (name.length + (object.dimensions[name]?.length ?? 0)) + 12
-  for (const series of object.metrics)
-    bytes += 2 * series.name.length + series.unit.length + 40 + 25 * series.values.length
-  return bytes
 }
